@@ -1,0 +1,73 @@
+import { randomUUID } from 'node:crypto';
+import { BlockCoalescer } from './block-coalescer.ts';
+import { DeviceStoreError } from './errors.ts';
+import { EventLog } from './event-log.ts';
+import { GrantStore } from './grants.ts';
+import { schemaVersionOf } from './migrations.ts';
+import { DEFAULT_TUNING, openDatabase, type DatabaseTuning } from './open-database.ts';
+import { ScheduleCache } from './schedule.ts';
+import type { DeviceStore } from './types.ts';
+
+export interface DeviceStoreOptions {
+  /** The SQLite file; created (with its folder's -wal and -shm companions) when missing. */
+  readonly path: string;
+  /** Epoch ms; injected so tests and the coalescer are deterministic. Default Date.now. */
+  readonly now?: () => number;
+  /** Event ids; must return UUIDs. Default crypto.randomUUID. */
+  readonly newId?: () => string;
+}
+
+/**
+ * Opens the device store: checks that the file is a healthy Lesmodus store
+ * of a schema this code knows (or new), migrates it, and returns the store.
+ * Throws DeviceStoreError, leaving a file it refuses untouched.
+ *
+ * `tuning` is for the benchmark only (it measures what synchronous=FULL costs);
+ * it is not exported from the package index.
+ */
+export function openDeviceStore(options: DeviceStoreOptions, tuning: DatabaseTuning = DEFAULT_TUNING): DeviceStore {
+  const { path } = options;
+  const now = options.now ?? Date.now;
+  const newId = options.newId ?? randomUUID;
+  const db = openDatabase(path, tuning);
+
+  const log = new EventLog(db, { path, now, newId });
+  const blocks = new BlockCoalescer(db, log, { path, now });
+  const schedule = new ScheduleCache(db, path);
+  const grants = new GrantStore(db, path, now);
+  const schemaVersion = schemaVersionOf(db);
+
+  let closed = false;
+  /** Wraps a method so that a call after close() says so instead of a driver TypeError. */
+  const open = <A extends unknown[], R>(name: string, fn: (...args: A) => R) => (...args: A): R => {
+    if (closed) throw new DeviceStoreError('closed', path, `${name}: the device store ${path} is closed.`);
+    return fn(...args);
+  };
+
+  return {
+    path,
+    schemaVersion,
+    appendEvent: open('appendEvent', (input) => log.append(input)),
+    recordBlock: open('recordBlock', (input) => blocks.record(input)),
+    flushBlocks: open('flushBlocks', (flushOptions?: { readonly all?: boolean }) => blocks.flush(flushOptions?.all === true)),
+    pendingBlockCount: open('pendingBlockCount', () => blocks.pendingCount()),
+    outboxBatch: open('outboxBatch', (limit: number, afterSeq?: number) => {
+      blocks.flush(false);
+      return log.batch(limit, afterSeq);
+    }),
+    markSynced: open('markSynced', (ids: readonly string[], at?: number) => log.markSynced(ids, at ?? now())),
+    outboxSize: open('outboxSize', () => log.size()),
+    pruneSyncedEvents: open('pruneSyncedEvents', (olderThan: number) => log.pruneSynced(olderThan)),
+    replaceSchedule: open('replaceSchedule', (lessons, meta) => schedule.replace(lessons, meta)),
+    lessonsBetween: open('lessonsBetween', (from: number, to: number) => schedule.between(from, to)),
+    scheduleMeta: open('scheduleMeta', () => schedule.meta()),
+    putGrant: open('putGrant', (raw, index) => grants.put(raw, index)),
+    revokeGrant: open('revokeGrant', (id: string, at: number) => grants.revoke(id, at)),
+    activeGrants: open('activeGrants', (at: number) => grants.activeAt(at)),
+    close: () => {
+      if (closed) return;
+      closed = true;
+      db.close();
+    },
+  };
+}

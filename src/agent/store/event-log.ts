@@ -1,0 +1,125 @@
+import type { Database, Statement } from 'better-sqlite3';
+import { z } from 'zod';
+import { MAX_EVENTS_PER_BATCH } from '../../core/events/limits.ts';
+import { describeIssues, parseNewEvent } from '../../core/events/parse.ts';
+import type { DeviceEvent, NewEvent } from '../../core/events/schema.ts';
+import { DeviceStoreError } from './errors.ts';
+import type { AppendEventInput } from './types.ts';
+
+/**
+ * The most events one outbox batch returns: what the server accepts in one
+ * push, so a batch can always be sent as it is. Asking for more gets this many.
+ */
+export const MAX_OUTBOX_BATCH = MAX_EVENTS_PER_BATCH;
+
+interface EventRow {
+  seq: number;
+  id: string;
+  type: string;
+  occurred_at: number;
+  policy_version: string;
+  payload: string;
+}
+
+/**
+ * Rows were validated with the core schema before they were written, and the
+ * triggers keep them from changing, so they are not validated again on the
+ * way out: one bad row (it cannot happen, but) would otherwise block the
+ * outbox for good.
+ */
+function eventOf(row: EventRow): DeviceEvent {
+  return {
+    id: row.id,
+    seq: row.seq,
+    type: row.type,
+    occurredAt: row.occurred_at,
+    policyVersion: row.policy_version,
+    payload: JSON.parse(row.payload),
+  } as DeviceEvent;
+}
+
+const Uuid = z.uuid();
+const Instant = z.number().int().nonnegative();
+
+export interface EventLogOptions {
+  readonly path: string;
+  readonly now: () => number;
+  readonly newId: () => string;
+}
+
+/** Appending, reading the outbox, acknowledging and pruning events. */
+export class EventLog {
+  readonly #db: Database;
+  readonly #options: EventLogOptions;
+  readonly #insert: Statement<[string, string, number, string, string, number]>;
+  readonly #outbox: Statement<[number, number], EventRow>;
+  readonly #outboxSize: Statement<[], number>;
+  readonly #markSynced: Statement<[number, string]>;
+  readonly #prune: Statement<[number]>;
+
+  constructor(db: Database, options: EventLogOptions) {
+    this.#db = db;
+    this.#options = options;
+    this.#insert = db.prepare<[string, string, number, string, string, number]>(
+      'INSERT INTO events (id, type, occurred_at, policy_version, payload, recorded_at) VALUES (?, ?, ?, ?, ?, ?)');
+    this.#outbox = db.prepare<[number, number], EventRow>(
+      'SELECT seq, id, type, occurred_at, policy_version, payload FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?');
+    this.#outboxSize = db.prepare<[], number>('SELECT count(*) FROM outbox').pluck();
+    this.#markSynced = db.prepare<[number, string]>('UPDATE events SET synced_at = ? WHERE id = ? AND synced_at IS NULL');
+    this.#prune = db.prepare<[number]>('DELETE FROM events WHERE synced_at IS NOT NULL AND occurred_at < ?');
+  }
+
+  /** Validates and writes one event; returns it with its id and seq. Nothing is written if it is invalid. */
+  append(input: AppendEventInput): DeviceEvent {
+    const draft = { ...input, occurredAt: input.occurredAt ?? this.#options.now() };
+    const parsed = parseNewEvent(draft);
+    if (!parsed.ok) {
+      throw new DeviceStoreError('invalid-event', this.#options.path,
+        `Refused to store an invalid "${String((input as { type?: unknown }).type)}" event: ${describeIssues(parsed.issues)}`,
+        { issues: parsed.issues });
+    }
+    return this.appendValid(parsed.value);
+  }
+
+  /** Writes an event that has already passed the core schema (the coalescer uses this inside its own transaction). */
+  appendValid(event: NewEvent): DeviceEvent {
+    const id = this.#options.newId();
+    if (!Uuid.safeParse(id).success) {
+      throw new DeviceStoreError('invalid-event', this.#options.path, `The id generator returned "${id}", which is not a UUID; nothing was stored.`);
+    }
+    const info = this.#insert.run(id, event.type, event.occurredAt, event.policyVersion, JSON.stringify(event.payload), this.#options.now());
+    return { id, seq: Number(info.lastInsertRowid), ...event } as DeviceEvent;
+  }
+
+  /** Unsynced events after `afterSeq`, oldest first, at most `limit` (capped at MAX_OUTBOX_BATCH). */
+  batch(limit: number, afterSeq = 0): DeviceEvent[] {
+    if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`outboxBatch: limit must be a whole number of at least 1, got ${limit}`);
+    if (!Number.isInteger(afterSeq) || afterSeq < 0) throw new RangeError(`outboxBatch: afterSeq must be a whole number of at least 0, got ${afterSeq}`);
+    return this.#outbox.all(afterSeq, Math.min(limit, MAX_OUTBOX_BATCH)).map(eventOf);
+  }
+
+  size(): number {
+    return this.#outboxSize.get()!;
+  }
+
+  /**
+   * Records that the server has the events with these ids. Idempotent: ids
+   * already marked keep their first synced_at, unknown ids are ignored (the
+   * server may acknowledge an event pruned since). Returns how many were newly marked.
+   */
+  markSynced(ids: readonly string[], at: number): number {
+    if (!Instant.safeParse(at).success) throw new RangeError(`markSynced: at must be epoch milliseconds, got ${at}`);
+    return this.#db.transaction(() => ids.reduce((marked, id) => marked + this.#markSynced.run(at, id).changes, 0))();
+  }
+
+  /**
+   * Deletes synced events that occurred before `olderThan` (retention: the
+   * device keeps a record of the student only as long as it must). Events
+   * the server has not acknowledged are never deleted, by this query and by
+   * the trigger behind it. Returns how many were deleted.
+   */
+  pruneSynced(olderThan: number): number {
+    if (!Instant.safeParse(olderThan).success) throw new RangeError(`pruneSyncedEvents: olderThan must be epoch milliseconds, got ${olderThan}`);
+    return this.#prune.run(olderThan).changes;
+  }
+}

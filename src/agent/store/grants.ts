@@ -1,0 +1,94 @@
+import type { Database, Statement } from 'better-sqlite3';
+import { z } from 'zod';
+import { describeIssues, fieldIssues } from '../../core/events/parse.ts';
+import { DeviceStoreError } from './errors.ts';
+import type { GrantIndex, PutGrantResult, StoredGrant } from './types.ts';
+
+/**
+ * Teachers' exceptions as the agent received them. The grant's full shape is
+ * the grant module's business (the caller validates it); the store keeps the
+ * JSON text as it came and indexes what it queries on.
+ */
+
+const Instant = z.number().int().nonnegative();
+const GrantIndexSchema = z.object({
+  id: z.string().min(1).max(128),
+  issuedAt: Instant,
+  expiresAt: Instant,
+}).refine((g) => g.expiresAt > g.issuedAt, { message: 'a grant must expire after it was issued', path: ['expiresAt'] });
+
+interface GrantRow {
+  id: string;
+  issued_at: number;
+  expires_at: number;
+  revoked_at: number | null;
+  raw: string;
+}
+
+function grantOf(row: GrantRow): StoredGrant {
+  return { id: row.id, issuedAt: row.issued_at, expiresAt: row.expires_at, revokedAt: row.revoked_at, raw: row.raw };
+}
+
+export class GrantStore {
+  readonly #db: Database;
+  readonly #path: string;
+  readonly #now: () => number;
+  readonly #find: Statement<[string], GrantRow>;
+  readonly #insert: Statement<[string, number, number, string, number]>;
+  readonly #revoke: Statement<[number, number, string]>;
+  readonly #active: Statement<[number, number, number], GrantRow>;
+
+  constructor(db: Database, path: string, now: () => number) {
+    this.#db = db;
+    this.#path = path;
+    this.#now = now;
+    this.#find = db.prepare<[string], GrantRow>('SELECT id, issued_at, expires_at, revoked_at, raw FROM grants WHERE id = ?');
+    this.#insert = db.prepare<[string, number, number, string, number]>(
+      'INSERT INTO grants (id, issued_at, expires_at, raw, stored_at) VALUES (?, ?, ?, ?, ?)');
+    // The earliest revocation wins: a later, duplicate revoke must not extend the grant.
+    this.#revoke = db.prepare<[number, number, string]>(
+      'UPDATE grants SET revoked_at = CASE WHEN revoked_at IS NULL OR ? < revoked_at THEN ? ELSE revoked_at END WHERE id = ?');
+    this.#active = db.prepare<[number, number, number], GrantRow>(
+      `SELECT id, issued_at, expires_at, revoked_at, raw FROM grants
+       WHERE issued_at <= ? AND expires_at > ? AND (revoked_at IS NULL OR revoked_at > ?)
+       ORDER BY issued_at, id`);
+  }
+
+  put(raw: string, index: GrantIndex): PutGrantResult {
+    const parsed = GrantIndexSchema.safeParse(index);
+    const issues = parsed.success ? [] : fieldIssues(parsed.error);
+    if (!isJsonObject(raw)) issues.push({ path: 'raw', message: 'must be the grant as JSON text (an object)' });
+    else if ((JSON.parse(raw) as { id?: unknown }).id !== index.id) issues.push({ path: 'raw.id', message: 'must be the same id as the index' });
+    if (issues.length > 0) {
+      throw new DeviceStoreError('invalid-grant', this.#path, `Refused to store an invalid grant: ${describeIssues(issues)}`, { issues });
+    }
+    return this.#db.transaction((): PutGrantResult => {
+      const existing = this.#find.get(index.id);
+      if (existing === undefined) {
+        this.#insert.run(index.id, index.issuedAt, index.expiresAt, raw, this.#now());
+        return 'stored';
+      }
+      if (existing.raw === raw && existing.issued_at === index.issuedAt && existing.expires_at === index.expiresAt) return 'already-stored';
+      throw new DeviceStoreError('grant-conflict', this.#path,
+        `Grant "${index.id}" is already stored with different content; a grant never changes once issued, so the stored one was kept.`);
+    }).immediate();
+  }
+
+  revoke(id: string, at: number): boolean {
+    if (!Instant.safeParse(at).success) throw new RangeError(`revokeGrant: at must be epoch milliseconds, got ${at}`);
+    return this.#revoke.run(at, at, id).changes > 0;
+  }
+
+  activeAt(at: number): StoredGrant[] {
+    return this.#active.all(at, at, at).map(grantOf);
+  }
+}
+
+function isJsonObject(text: string): boolean {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,174 @@
+import type { Database } from 'better-sqlite3';
+
+/**
+ * The store's schema, as an ordered list of migrations. Migration N takes a
+ * file from user_version N-1 to N; `PRAGMA user_version` records the last one
+ * applied. Never edit a migration that has shipped: add the next one.
+ *
+ * A migration that adds a column to `events` must also recreate the
+ * `events_update_only_sync_marker` trigger so the new column is protected too.
+ */
+export interface Migration {
+  readonly version: number;
+  readonly description: string;
+  readonly sql: string;
+}
+
+/** "LMDS": marks a file as a Lesmodus device store (`PRAGMA application_id`, header offset 68). */
+export const LESMODUS_APPLICATION_ID = 0x4c4d4453;
+
+const V1_EVENT_LOG = `
+-- The append-only event log. seq is INTEGER PRIMARY KEY AUTOINCREMENT, so
+-- SQLite never hands out a seq again, even after the highest rows are pruned
+-- (sqlite_sequence remembers the largest one ever used).
+CREATE TABLE events (
+  seq            INTEGER PRIMARY KEY AUTOINCREMENT,
+  id             TEXT    NOT NULL UNIQUE,
+  type           TEXT    NOT NULL,
+  occurred_at    INTEGER NOT NULL,
+  policy_version TEXT    NOT NULL,
+  payload        TEXT    NOT NULL CHECK (json_valid(payload)),
+  -- The device clock when the row was written (not part of the event); helps
+  -- tell a clock jump from a late write when investigating.
+  recorded_at    INTEGER NOT NULL,
+  -- The sync marker: when the school server acknowledged the event. The only
+  -- column that may ever change, and only once, from NULL.
+  synced_at      INTEGER
+) STRICT;
+
+CREATE INDEX events_unsynced ON events (seq) WHERE synced_at IS NULL;
+CREATE INDEX events_synced_by_age ON events (occurred_at) WHERE synced_at IS NOT NULL;
+
+-- The triggers guard against our own bugs and careless tooling (a support
+-- script, a hand-run sqlite3 shell): they are not a defence against someone
+-- with administrator rights over the file, who can drop them.
+
+-- A new row must be new: no reused id, no reused or back-dated seq. This also
+-- stops INSERT OR REPLACE, whose implicit delete does not fire delete
+-- triggers (unless recursive_triggers is on, which we cannot rely on).
+-- NEW.seq is -1 here when SQLite is about to assign it.
+CREATE TRIGGER events_insert_is_new BEFORE INSERT ON events
+WHEN EXISTS (SELECT 1 FROM events WHERE id = NEW.id)
+  OR (NEW.seq > 0 AND NEW.seq <= coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0))
+BEGIN
+  SELECT RAISE(ABORT, 'events are append-only: an event id or seq is never stored twice or reused');
+END;
+
+CREATE TRIGGER events_update_only_sync_marker BEFORE UPDATE ON events
+WHEN NEW.seq IS NOT OLD.seq
+  OR NEW.id IS NOT OLD.id
+  OR NEW.type IS NOT OLD.type
+  OR NEW.occurred_at IS NOT OLD.occurred_at
+  OR NEW.policy_version IS NOT OLD.policy_version
+  OR NEW.payload IS NOT OLD.payload
+  OR NEW.recorded_at IS NOT OLD.recorded_at
+  OR (OLD.synced_at IS NOT NULL AND NEW.synced_at IS NOT OLD.synced_at)
+BEGIN
+  SELECT RAISE(ABORT, 'events are append-only: only synced_at may be set, and only once');
+END;
+
+CREATE TRIGGER events_keep_unsynced BEFORE DELETE ON events
+WHEN OLD.synced_at IS NULL
+BEGIN
+  SELECT RAISE(ABORT, 'an event the school server has not acknowledged is never deleted');
+END;
+
+-- What still has to go to the school server, oldest first.
+CREATE VIEW outbox AS
+  SELECT seq, id, type, occurred_at, policy_version, payload
+  FROM events
+  WHERE synced_at IS NULL
+  ORDER BY seq;
+
+-- Repeated blocks being counted before they become one event (see
+-- block-coalescer.ts). Mutable by design; rows leave when they are flushed
+-- into the event log, in the same transaction.
+CREATE TABLE pending_blocks (
+  key            TEXT    PRIMARY KEY,
+  type           TEXT    NOT NULL,
+  policy_version TEXT    NOT NULL,
+  payload        TEXT    NOT NULL CHECK (json_valid(payload)),
+  first_at       INTEGER NOT NULL,
+  last_at        INTEGER NOT NULL,
+  count          INTEGER NOT NULL CHECK (count >= 1),
+  window_ends_at INTEGER NOT NULL
+) STRICT;
+
+CREATE INDEX pending_blocks_by_window_end ON pending_blocks (window_ends_at);
+`;
+
+const V1_SCHEDULE_AND_GRANTS = `
+-- The cached timetable: replaced whole by replaceSchedule, in one transaction.
+CREATE TABLE lessons (
+  uid       TEXT    NOT NULL,
+  starts_at INTEGER NOT NULL,
+  ends_at   INTEGER NOT NULL CHECK (ends_at > starts_at),
+  subject   TEXT,
+  groups    TEXT    NOT NULL CHECK (json_valid(groups)),
+  teachers  TEXT    NOT NULL CHECK (json_valid(teachers)),
+  location  TEXT,
+  cancelled INTEGER NOT NULL CHECK (cancelled IN (0, 1)),
+  online    INTEGER NOT NULL CHECK (online IN (0, 1)),
+  PRIMARY KEY (uid, starts_at)
+) STRICT;
+
+CREATE INDEX lessons_by_start ON lessons (starts_at);
+
+-- Where the cached timetable came from; one row at most.
+CREATE TABLE schedule_meta (
+  singleton   INTEGER PRIMARY KEY CHECK (singleton = 1),
+  source      TEXT    NOT NULL,
+  fetched_at  INTEGER NOT NULL,
+  valid_until INTEGER NOT NULL,
+  -- For signed timetables (a later issue); null until then.
+  signature   TEXT,
+  key_id      TEXT
+) STRICT;
+
+-- Teachers' exceptions. The grant itself is kept as the JSON the server sent
+-- (validated by the caller); the columns are what the store queries on.
+-- revoked_at is the store's own record of a revocation and wins over the JSON.
+CREATE TABLE grants (
+  id         TEXT    PRIMARY KEY,
+  issued_at  INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL CHECK (expires_at > issued_at),
+  revoked_at INTEGER,
+  raw        TEXT    NOT NULL CHECK (json_valid(raw)),
+  stored_at  INTEGER NOT NULL
+) STRICT;
+
+CREATE INDEX grants_by_expiry ON grants (expires_at);
+`;
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'event log with outbox and append-only triggers, pending blocks, schedule cache, grants',
+    sql: `PRAGMA application_id = ${LESMODUS_APPLICATION_ID};\n${V1_EVENT_LOG}\n${V1_SCHEDULE_AND_GRANTS}`,
+  },
+];
+
+export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;
+
+export function schemaVersionOf(db: Database): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+/**
+ * Applies every migration newer than the file, each in its own IMMEDIATE
+ * transaction together with the user_version bump (user_version lives in the
+ * database header, so it rolls back with the rest). If a migration fails, the
+ * file stays at the previous version, whole, and the error is rethrown. The
+ * version is read again inside the write lock, so two processes opening the
+ * same new file cannot both apply a migration.
+ */
+export function runMigrations(db: Database, migrations: readonly Migration[] = MIGRATIONS): number {
+  for (const migration of migrations) {
+    db.transaction(() => {
+      if (schemaVersionOf(db) >= migration.version) return;
+      db.exec(migration.sql);
+      db.pragma(`user_version = ${migration.version}`);
+    }).immediate();
+  }
+  return schemaVersionOf(db);
+}

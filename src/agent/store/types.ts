@@ -1,0 +1,130 @@
+import type { BlockEvent, BlockEventType, DeviceEvent, NewEvent } from '../../core/events/schema.ts';
+import type { Lesson } from '../../core/timetable/lesson.ts';
+
+type OccurredAtOptional<E> = E extends unknown ? Omit<E, 'occurredAt'> & { readonly occurredAt?: number } : never;
+
+/** An event to append: the store adds `id` and `seq`, and `occurredAt` (its clock) when left out. */
+export type AppendEventInput = OccurredAtOptional<NewEvent>;
+
+type BlockOf<E> = E extends { type: BlockEventType; payload: infer P }
+  ? { readonly type: E['type']; readonly policyVersion: string; readonly occurredAt?: number; readonly payload: Omit<P, 'count' | 'lastOccurredAt'> }
+  : never;
+
+/** One block as the enforcer saw it: a block event without `count` and `lastOccurredAt`, which the store keeps. */
+export type BlockInput = BlockOf<NewEvent>;
+
+export interface RecordBlockResult {
+  /** How many times this block has been seen in its current window, this one included. */
+  readonly count: number;
+  /** When the window closes and the block becomes one event. */
+  readonly windowEndsAt: number;
+  /** Events written by this call: blocks whose window had closed (this one's earlier window among them). */
+  readonly flushed: readonly BlockEvent[];
+}
+
+/** Where the cached timetable came from. */
+export interface ScheduleMeta {
+  /** E.g. "zermelo" or the feed's name. */
+  readonly source: string;
+  readonly fetchedAt: number;
+  /** After this instant the agent should not trust the cache without a fresh fetch. */
+  readonly validUntil: number;
+  /** For signed timetables (a later issue); null until then. */
+  readonly signature: string | null;
+  readonly keyId: string | null;
+}
+
+/** What the store indexes a grant on; the grant itself is the raw JSON, validated by the caller. */
+export interface GrantIndex {
+  readonly id: string;
+  readonly issuedAt: number;
+  readonly expiresAt: number;
+}
+
+export interface StoredGrant extends GrantIndex {
+  /** Set by revokeGrant; wins over anything in `raw`. */
+  readonly revokedAt: number | null;
+  /** The grant as the server sent it. */
+  readonly raw: string;
+}
+
+export type PutGrantResult = 'stored' | 'already-stored';
+
+export interface DeviceStore {
+  /** The store file. */
+  readonly path: string;
+  /** The file's schema version (PRAGMA user_version) after migrations. */
+  readonly schemaVersion: number;
+
+  // Event log ---------------------------------------------------------------
+
+  /**
+   * Validates the event with the core schema and appends it; returns it with
+   * its id and seq. When this returns, the event is on disk (synchronous=FULL).
+   * Invalid input: DeviceStoreError 'invalid-event' naming each bad field; nothing is written.
+   */
+  appendEvent(input: AppendEventInput): DeviceEvent;
+
+  /**
+   * Counts a repeated block instead of logging each one: the first block of a
+   * kind opens a window, repeats within it add to its count, and when the
+   * window closes the whole window becomes one block event with `count`.
+   * See block-coalescer.ts.
+   */
+  recordBlock(input: BlockInput): RecordBlockResult;
+
+  /**
+   * Turns blocks whose window has closed into events (all of them with
+   * `{ all: true }`, e.g. when the agent stops). Returns the events written.
+   */
+  flushBlocks(options?: { readonly all?: boolean }): BlockEvent[];
+
+  /** Blocks still being counted (not yet events). */
+  pendingBlockCount(): number;
+
+  /**
+   * Unsynced events in seq order after `afterSeq` (default: from the start), at
+   * most `limit` (capped at MAX_OUTBOX_BATCH). Flushes blocks whose window has
+   * closed first, so they are never held back from a sync.
+   */
+  outboxBatch(limit: number, afterSeq?: number): DeviceEvent[];
+
+  /** Marks events as acknowledged by the server (default `at`: the store's clock). Idempotent; returns how many were newly marked. */
+  markSynced(ids: readonly string[], at?: number): number;
+
+  /** How many events wait for the server. */
+  outboxSize(): number;
+
+  /** Deletes synced events that occurred before `olderThan`; never an unsynced one. Returns how many. */
+  pruneSyncedEvents(olderThan: number): number;
+
+  // Schedule ----------------------------------------------------------------
+
+  /** Replaces the cached timetable in one transaction: a reader sees the old one or the new one, never a mix. */
+  replaceSchedule(lessons: readonly Lesson[], meta: ScheduleMeta): void;
+
+  /** Lessons overlapping [from, to), by start then uid. */
+  lessonsBetween(from: number, to: number): Lesson[];
+
+  /** Where the cached timetable came from; null before the first replaceSchedule. */
+  scheduleMeta(): ScheduleMeta | null;
+
+  // Grants ------------------------------------------------------------------
+
+  /**
+   * Stores a grant. Idempotent: the same id with the same content again is
+   * 'already-stored' (and stays revoked if it was); the same id with other
+   * content is refused ('grant-conflict'), since a grant never changes after
+   * it is issued.
+   */
+  putGrant(raw: string, index: GrantIndex): PutGrantResult;
+
+  /** Records a revocation; the earliest one counts. Returns false for an unknown id. */
+  revokeGrant(id: string, at: number): boolean;
+
+  /** Grants in force at `at`: issued at or before it, not yet expired, not revoked by then. */
+  activeGrants(at: number): StoredGrant[];
+
+  /** Closes the file. Idempotent; any other call afterwards throws DeviceStoreError 'closed'. */
+  close(): void;
+}
