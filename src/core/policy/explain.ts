@@ -1,0 +1,130 @@
+import type { CaptureKind, Category } from '../categories.ts';
+import { formatLocalTime, instantToLocal, isoWeekday } from '../time/zoned.ts';
+import type { Decision } from './decide.ts';
+import type { Policy } from './schema.ts';
+
+export type Locale = 'nl' | 'en';
+export type Localized = Record<Locale, string>;
+
+export interface Explanation {
+  /** One sentence for the student: what is blocked, under which article, until when. */
+  readonly message: Localized;
+  /** How to get an exception, or null when nothing is blocked. */
+  readonly hint: Localized | null;
+}
+
+const CATEGORY_NAMES: Record<Category, Localized> = {
+  social: { nl: 'social media', en: 'social media' },
+  video: { nl: 'videosites zoals YouTube', en: 'video sites such as YouTube' },
+  camera: { nl: 'camera-apps', en: 'camera apps' },
+  'screen-recording': { nl: 'schermopname-apps', en: 'screen recording apps' },
+  'audio-recording': { nl: 'geluidsopname-apps', en: 'audio recording apps' },
+};
+
+const RECORDING: readonly Category[] = ['camera', 'screen-recording', 'audio-recording'];
+const RECORDING_NAME: Localized = { nl: 'opname-apps', en: 'recording apps' };
+
+/** Category names for a sentence; the three recording categories read as one ("opname-apps"). */
+function categoryNames(categories: readonly Category[], locale: Locale): string[] {
+  const allRecording = RECORDING.every((c) => categories.includes(c));
+  const names = categories
+    .filter((c) => !(allRecording && RECORDING.includes(c)))
+    .map((c) => CATEGORY_NAMES[c][locale]);
+  return allRecording ? [...names, RECORDING_NAME[locale]] : names;
+}
+
+const CAPTURE_NAMES: Record<CaptureKind, Localized> = {
+  camera: { nl: 'de camera', en: 'the camera' },
+  microphone: { nl: 'de microfoon', en: 'the microphone' },
+  screen: { nl: 'schermopname', en: 'screen capture' },
+};
+
+const WEEKDAYS: Record<Locale, readonly string[]> = {
+  nl: ['maandag', 'dinsdag', 'woensdag', 'donderdag', 'vrijdag', 'zaterdag', 'zondag'],
+  en: ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'],
+};
+
+function list(items: readonly string[], locale: Locale): string {
+  if (items.length <= 1) return items.join('');
+  const and = locale === 'nl' ? ' en ' : ' and ';
+  return `${items.slice(0, -1).join(', ')}${and}${items[items.length - 1]}`;
+}
+
+/** "09:20" on the same local day as `at`, else "maandag 09:20". */
+function when(instant: number, at: number, zone: string, locale: Locale): string {
+  const local = instantToLocal(instant, zone);
+  const today = instantToLocal(at, zone);
+  const time = formatLocalTime(local);
+  if (local.year === today.year && local.month === today.month && local.day === today.day) return time;
+  return `${WEEKDAYS[locale][isoWeekday(local) - 1]} ${time}`;
+}
+
+/** "art. III.A.1 Gedragscode Social Media SVOK", the way the code asks to be cited. */
+function articleRef(articles: readonly string[], policy: Policy, locale: Locale): string {
+  return `art. ${list(articles, locale)} ${policy.name}`;
+}
+
+/**
+ * Turns a decision into a sentence for the student, naming what is blocked,
+ * the article and until when, e.g. "Tijdens de les ne is social media
+ * geblokkeerd tot 09:20 (art. III.A.1 Gedragscode Social Media SVOK)."
+ */
+export function explain(decision: Decision, policy: Policy): Explanation {
+  const zone = policy.timeZone;
+  const reasons = decision.reasons.filter((r) =>
+    r.categories.some((c) => decision.blocked.categories.includes(c)) ||
+    r.capture.some((k) => decision.blocked.capture.includes(k)));
+
+  if (reasons.length === 0) {
+    const grant = decision.allowed[0];
+    if (grant) {
+      const until = { nl: when(grant.until, decision.at, zone, 'nl'), en: when(grant.until, decision.at, zone, 'en') };
+      const who = grant.by.teacherCode ?? grant.by.name ?? grant.by.username;
+      return {
+        message: {
+          nl: `Er is nu niets geblokkeerd: ${who} heeft een uitzondering gegeven tot ${until.nl} (${articleRef(grant.articles, policy, 'nl')}).`,
+          en: `Nothing is blocked now: ${who} granted an exception until ${until.en} (${articleRef(grant.articles, policy, 'en')}).`,
+        },
+        hint: null,
+      };
+    }
+    return {
+      message: decision.inForce
+        ? { nl: 'Er is nu niets geblokkeerd.', en: 'Nothing is blocked now.' }
+        : { nl: `De ${policy.name} geldt nog niet; er is niets geblokkeerd.`, en: `The ${policy.name} is not in force yet; nothing is blocked.` },
+      hint: null,
+    };
+  }
+
+  const sentence = (locale: Locale): string => {
+    const things = [
+      ...categoryNames(decision.blocked.categories, locale),
+      ...(decision.blocked.capture.length > 0
+        ? [
+            locale === 'nl'
+              ? `${list(decision.blocked.capture.map((k) => CAPTURE_NAMES[k].nl), 'nl')} in de browser`
+              : `${list(decision.blocked.capture.map((k) => CAPTURE_NAMES[k].en), 'en')} in the browser`,
+          ]
+        : []),
+    ];
+    const until = when(Math.min(...reasons.map((r) => r.until)), decision.at, zone, locale);
+    const articles = [...new Set(reasons.map((r) => r.article))];
+    const lesson = decision.lesson;
+    const subject = lesson?.subject ? (locale === 'nl' ? `de les ${lesson.subject}` : `the ${lesson.subject} lesson`) : locale === 'nl' ? 'de les' : 'the lesson';
+    const setting = reasons.some((r) => r.condition === 'school-premises') && !lesson
+      ? locale === 'nl' ? 'Op school' : 'At school'
+      : locale === 'nl' ? `Tijdens ${subject}` : `During ${subject}`;
+    const verb = locale === 'nl' ? (things.length > 1 ? 'zijn' : 'is') : things.length > 1 ? 'are' : 'is';
+    return locale === 'nl'
+      ? `${setting} ${verb} ${list(things, 'nl')} geblokkeerd tot ${until} (${articleRef(articles, policy, 'nl')}).`
+      : `${setting}, ${list(things, 'en')} ${verb} blocked until ${until} (${articleRef(articles, policy, 'en')}).`;
+  };
+
+  return {
+    message: { nl: sentence('nl'), en: sentence('en') },
+    hint: {
+      nl: 'Heb je het nodig voor de les? Vraag je docent om een uitzondering; die kan het voor deze les toestaan.',
+      en: 'Need it for the lesson? Ask your teacher for an exception; they can allow it for this lesson.',
+    },
+  };
+}
