@@ -71,12 +71,4 @@ describe('catalog index', () => {
     expect(index.neverBlockDomains).toEqual([...index.neverBlockDomains].sort());
     expect(index.neverBlockDomains).toEqual(expect.arrayContaining(['teams.microsoft.com', 'login.microsoftonline.com', 'magister.net', 'somtoday.nl']));
   });
-
-  it('classifies hundreds of processes quickly enough for a 250 ms watch loop', () => {
-    const names = ['svchost.exe', 'explorer.exe', 'chrome.exe', 'obs64.exe', 'Discord.exe', 'ms-teams.exe', 'RuntimeBroker.exe', 'WINWORD.EXE'];
-    const start = performance.now();
-    for (let i = 0; i < 50_000; i++) index.classifyProcess('win32', { name: names[i % names.length]!, exePath: `C:\\x\\${names[i % names.length]}` });
-    // About 2 µs each on a laptop; the bound only catches an accidental linear scan.
-    expect(performance.now() - start).toBeLessThan(2_000);
-  });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { loadCatalogIndex } from '../../../src/adapters/resources.ts';
 import { parseGrant, type GrantInput } from '../../../src/core/grants/grant.ts';
 import { decide } from '../../../src/core/policy/decide.ts';
 import { PolicySchema } from '../../../src/core/policy/schema.ts';
@@ -189,5 +190,28 @@ describe('decide', () => {
 
   it('returns no next change when nothing lies ahead off the school network', () => {
     expect(decide(ams('2026-11-30 12:00'), week, svokPolicy, [], offSite).nextChange).toBeNull();
+  });
+});
+
+describe('decide with the shipped catalog', () => {
+  it('blocks the social services and their domains, but not opt-in YouTube or never-block domains', () => {
+    const shipped = loadCatalogIndex();
+    const d = decide(ams('2026-11-23 08:45'), week, svokPolicy, [], { catalog: shipped, onSchoolNetwork: false });
+    for (const service of ['facebook', 'instagram', 'tiktok', 'whatsapp', 'snapchat', 'discord']) expect(d.blocked.services).toContain(service);
+    expect(d.blocked.services).not.toContain('youtube');
+    expect(d.blocked.domains).toContain('instagram.com');
+    expect(d.blocked.domains).not.toContain('youtube.com');
+    for (const domain of d.blocked.domains) expect(shipped.classifyDomain(domain).neverBlock).toBe(false);
+  });
+
+  it('blocks YouTube when a school opts in to the video category', () => {
+    const withVideo = PolicySchema.parse({
+      ...svokPolicy,
+      rules: svokPolicy.rules.map((r) =>
+        r.kind === 'block' && r.article === 'III.A.1' ? { ...r, clauses: [{ when: 'lesson', categories: ['social', 'video'] }] } : r),
+    });
+    const d = decide(ams('2026-11-23 08:45'), week, withVideo, [], { catalog: loadCatalogIndex(), onSchoolNetwork: false });
+    expect(d.blocked.categories).toEqual(['social', 'video']);
+    expect(d.blocked.domains).toContain('youtube.com');
   });
 });

@@ -1,0 +1,40 @@
+import { performance } from 'node:perf_hooks';
+
+export interface Timing {
+  /** Median wall time of one run, ms. */
+  readonly medianMs: number;
+  readonly minMs: number;
+  readonly runs: number;
+}
+
+/**
+ * Runs `fn` a few times after a warm-up and reports the median (the minimum is
+ * printed too: on a shared 2-core machine the median is the honest figure).
+ */
+export function time(fn: () => unknown, runs = 7, warmup = 2): Timing {
+  for (let i = 0; i < warmup; i++) fn();
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
+    fn();
+    samples.push(performance.now() - start);
+  }
+  samples.sort((a, b) => a - b);
+  return { medianMs: samples[Math.floor(samples.length / 2)]!, minMs: samples[0]!, runs };
+}
+
+/** Operations per second of `op`, measured over batches of `batch` calls. */
+export function rate(op: (i: number) => unknown, batch = 100_000, runs = 7): { perSecond: number; timing: Timing } {
+  const timing = time(() => {
+    for (let i = 0; i < batch; i++) op(i);
+  }, runs);
+  return { perSecond: (batch / timing.medianMs) * 1000, timing };
+}
+
+export function fmt(n: number, digits = 0): string {
+  return n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+}
+
+export function verdict(ok: boolean): string {
+  return ok ? 'meets target' : 'MISSES TARGET';
+}

@@ -1,0 +1,11 @@
+// `npm run bench`: performance figures measured on this machine, each next to a
+// baseline measured in the same run. Not a test: nothing here passes or fails.
+import { availableParallelism, cpus } from 'node:os';
+import { benchCatalog, benchDecide, benchImport } from './core.bench.ts';
+import { benchDeviceStore } from './store.bench.ts';
+
+console.log(`Lesmodus benchmarks: node ${process.version}, ${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown CPU'})\n`);
+for (const bench of [benchImport, benchDecide, benchCatalog, benchDeviceStore]) {
+  bench();
+  console.log();
+}
