@@ -11,7 +11,7 @@ function isUrl(source: string): boolean {
   return /^(https?|webcal):\/\//i.test(source);
 }
 
-async function fetchFeed(source: string): Promise<string> {
+async function fetchFeed(source: string): Promise<Uint8Array> {
   // webcal:// is how schools publish subscribable feeds; it is plain HTTPS underneath.
   const url = source.replace(/^webcal:\/\//i, 'https://');
   let response: Response;
@@ -23,16 +23,20 @@ async function fetchFeed(source: string): Promise<string> {
   if (!response.ok) throw new Error(`the timetable server answered ${response.status} ${response.statusText} for ${url}`);
   const declared = Number(response.headers.get('content-length') ?? 0);
   if (declared > MAX_FEED_BYTES) throw new Error(`the timetable at ${url} is ${declared} bytes, more than the ${MAX_FEED_BYTES} allowed`);
-  const body = await response.text();
-  if (body.length > MAX_FEED_BYTES) throw new Error(`the timetable at ${url} is larger than the ${MAX_FEED_BYTES} bytes allowed`);
+  const body = new Uint8Array(await response.arrayBuffer());
+  if (body.byteLength > MAX_FEED_BYTES) throw new Error(`the timetable at ${url} is larger than the ${MAX_FEED_BYTES} bytes allowed`);
   return body;
 }
 
-/** Reads a feed from a file path or an http(s)/webcal URL. */
-export async function readTimetableText(source: string): Promise<string> {
+/**
+ * Reads a feed from a file path or an http(s)/webcal URL, as bytes: the
+ * importer joins folded lines before decoding, so a fold that splits a UTF-8
+ * character survives.
+ */
+export async function readTimetableBytes(source: string): Promise<Uint8Array> {
   if (isUrl(source)) return fetchFeed(source);
   try {
-    return await readFile(source, 'utf8');
+    return await readFile(source);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new Error(code === 'ENOENT' ? `timetable file ${source} does not exist` : `cannot read timetable ${source}: ${(error as Error).message}`);
@@ -40,5 +44,5 @@ export async function readTimetableText(source: string): Promise<string> {
 }
 
 export async function loadTimetable(source: string, options?: ImportOptions): Promise<Timetable> {
-  return importIcs(await readTimetableText(source), options);
+  return importIcs(await readTimetableBytes(source), options);
 }

@@ -2,7 +2,8 @@ import { loadCatalogIndex, loadPolicy } from '../../src/adapters/resources.ts';
 import { decide } from '../../src/core/policy/decide.ts';
 import { importIcs } from '../../src/core/timetable/import-ics.ts';
 import { fmt, rate, time, verdict } from './measure.ts';
-import { schoolYearFeed, seeded } from './school-feed.ts';
+import { seededRandom } from '../helpers/random.ts';
+import { schoolYearFeed } from './school-feed.ts';
 
 const IMPORT_TARGET_MS = 2_000;
 const DECIDE_TARGET_PER_S = 100_000;
@@ -29,7 +30,7 @@ export function benchDecide(): void {
   const week = importIcs(feed.ics).lessons;
   const from = week[0]!.start - 3_600_000;
   const span = week[week.length - 1]!.end + 3_600_000 - from;
-  const random = seeded(7);
+  const random = seededRandom(7);
   const instants = Array.from({ length: 4096 }, () => from + Math.floor(random() * span));
   const context = { catalog, onSchoolNetwork: true };
 

@@ -1,16 +1,6 @@
+import { seededRandom } from '../helpers/random.ts';
 import { addDays, isoWeekday, localToInstant, type LocalDate } from '../../src/core/time/zoned.ts';
 
-/** Deterministic pseudo-random numbers, so every run generates the same school. */
-export function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 const SUBJECTS = ['ne', 'en', 'wisa', 'wisb', 'gs', 'ak', 'bi', 'sk', 'na', 'ec', 'lo', 'ckv', 'fa', 'du', 'inf', 'maw'];
 const PERIODS: readonly [number, number, number, number][] = [
@@ -28,7 +18,7 @@ function stamp(instant: number): string {
  */
 export function schoolYearFeed(options: { groups?: number; weeks?: number; lessonsPerWeek?: number } = {}): { ics: string; lessons: number } {
   const { groups = 60, weeks = 40, lessonsPerWeek = 32 } = options;
-  const random = seeded(2026);
+  const random = seededRandom(2026);
   const zone = 'Europe/Amsterdam';
   const firstMonday: LocalDate = { year: 2026, month: 8, day: 24 };
   const out: string[] = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:Zermelo Roostermakers Portal API', 'DESCRIPTION:Zermelo Portal'];

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { openDeviceStore } from '../../../src/agent/store/index.ts';
 import { parseEvent } from '../../../src/core/events/parse.ts';
 import { tamper, useTempDir } from './helpers.ts';
+import { seededRandom } from '../../helpers/random.ts';
 
 const temp = useTempDir();
 const SCRIPT = fileURLToPath(new URL('./append-until-killed.ts', import.meta.url));
@@ -17,17 +18,6 @@ const ROUNDS = 6;
 /** The kill comes this long after the child's first report, drawn at random per round. */
 const KILL_AFTER_MS = { min: 5, max: 400 };
 
-/** A small seeded generator (mulberry32), so a failing round can be replayed from the seed in the message. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 interface Reported {
   seq: number;
