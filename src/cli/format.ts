@@ -1,28 +1,10 @@
-import type { Lesson } from '../core/timetable/lesson.ts';
 import { formatLocalDate, formatLocalTime, instantToLocal, isoWeekday } from '../core/time/zoned.ts';
 
 export function iso(instant: number): string {
   return new Date(instant).toISOString();
 }
 
-export function isoOrNull(instant: number | null): string | null {
-  return instant === null ? null : iso(instant);
-}
-
-/** A lesson for JSON output: instants as ISO-8601 UTC strings, fields in a fixed order. */
-export function lessonJson(lesson: Pick<Lesson, 'uid' | 'start' | 'end' | 'subject' | 'groups' | 'teachers' | 'location' | 'online'> & { cancelled?: boolean }) {
-  return {
-    uid: lesson.uid,
-    start: iso(lesson.start),
-    end: iso(lesson.end),
-    subject: lesson.subject,
-    groups: lesson.groups,
-    teachers: lesson.teachers,
-    location: lesson.location,
-    cancelled: lesson.cancelled ?? false,
-    online: lesson.online,
-  };
-}
+export { lessonJson } from '../core/policy/decision-json.ts';
 
 const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 

@@ -1,10 +1,11 @@
 import { helpText, runCommand, type Command, type Io } from './command.ts';
+import { agentRun, agentStatus } from './commands/agent.ts';
 import { catalogClassify } from './commands/catalog-classify.ts';
 import { demo } from './commands/demo.ts';
 import { policyExplain } from './commands/policy-explain.ts';
 import { timetableImport } from './commands/timetable-import.ts';
 
-export const COMMANDS: readonly Command<any>[] = [timetableImport, policyExplain, catalogClassify, demo];
+export const COMMANDS: readonly Command<any>[] = [timetableImport, policyExplain, catalogClassify, agentRun, agentStatus, demo];
 
 function overview(commands: readonly Command<any>[], prefix: readonly string[]): string {
   const rows = commands.map((c) => [c.path.join(' '), c.summary] as const);
@@ -23,7 +24,8 @@ function overview(commands: readonly Command<any>[], prefix: readonly string[]):
 
 /** Finds the command whose path is the longest prefix of argv and runs it. */
 export async function main(argv: string[], io: Io): Promise<number> {
-  const command = COMMANDS.find((c) => c.path.every((word, i) => argv[i] === word));
+  // The longest path wins, so `agent status` is not taken for `agent` with an argument.
+  const command = [...COMMANDS].sort((a, b) => b.path.length - a.path.length).find((c) => c.path.every((word, i) => argv[i] === word));
   if (command) return runCommand(command, argv.slice(command.path.length), io);
 
   const words = argv.filter((a) => !a.startsWith('-'));

@@ -1,12 +1,13 @@
 import { loadCatalogIndex, loadPolicy, readJsonFile } from '../../adapters/resources.ts';
 import { loadTimetable } from '../../adapters/timetable-source.ts';
 import { GrantSchema, type Grant } from '../../core/grants/grant.ts';
-import { decide, type Decision } from '../../core/policy/decide.ts';
-import { explain, type Explanation } from '../../core/policy/explain.ts';
+import { decide } from '../../core/policy/decide.ts';
+import { decisionJson } from '../../core/policy/decision-json.ts';
+import { explain } from '../../core/policy/explain.ts';
 import { parseInstant } from '../../core/time/parse-instant.ts';
 import { parseInput } from '../../core/validation.ts';
 import { UsageError, type Command } from '../command.ts';
-import { iso, isoOrNull, json, lessonJson, localStamp } from '../format.ts';
+import { json, localStamp } from '../format.ts';
 
 interface Values {
   timetable?: string;
@@ -25,24 +26,6 @@ function loadGrants(paths: readonly string[]): Grant[] {
     const list = Array.isArray(data) ? data : [data];
     return list.map((item, i) => parseInput(GrantSchema, item, Array.isArray(data) ? `${path} [${i}]` : path));
   });
-}
-
-export function decisionJson(decision: Decision, explanation: Explanation) {
-  return {
-    at: iso(decision.at),
-    policy: decision.policy,
-    inForce: decision.inForce,
-    inLesson: decision.inLesson,
-    lesson: decision.lesson ? lessonJson(decision.lesson) : null,
-    onSchoolPremises: decision.onSchoolPremises,
-    blocked: decision.blocked,
-    reasons: decision.reasons.map((r) => ({ ...r, lesson: r.lesson ? lessonJson(r.lesson) : null, until: iso(r.until) })),
-    allowed: decision.allowed.map((a) => ({ ...a, until: iso(a.until) })),
-    ignoredGrants: decision.ignoredGrants,
-    nextChange: isoOrNull(decision.nextChange),
-    message: explanation.message,
-    hint: explanation.hint,
-  };
 }
 
 export const policyExplain: Command<Values> = {

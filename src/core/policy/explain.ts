@@ -128,3 +128,31 @@ export function explain(decision: Decision, policy: Policy): Explanation {
     },
   };
 }
+
+export interface BlockedThing {
+  /** The service's display name, e.g. "Discord". */
+  readonly name: string;
+  readonly category: Category;
+}
+
+/**
+ * The notice a student sees when an app or site is stopped: what, under
+ * which article, until when, and how to ask for an exception. Null when the
+ * decision does not block that category (nothing to explain).
+ */
+export function blockNotice(thing: BlockedThing, decision: Decision, policy: Policy): Localized | null {
+  const reason = decision.reasons.find((r) => r.categories.includes(thing.category));
+  if (!reason) return null;
+  const zone = policy.timeZone;
+  const lesson = reason.lesson;
+  const article = (locale: Locale) => articleRef([reason.article], policy, locale);
+  const until = (locale: Locale) => when(reason.until, decision.at, zone, locale);
+  const setting = {
+    nl: lesson ? `tijdens de les${lesson.subject ? ` ${lesson.subject}` : ''}` : 'op school',
+    en: lesson ? `during the${lesson.subject ? ` ${lesson.subject}` : ''} lesson` : 'at school',
+  };
+  return {
+    nl: `${thing.name} is geblokkeerd ${setting.nl}, tot ${until('nl')} (${article('nl')}). Heb je het nodig voor de les? Vraag je docent om een uitzondering.`,
+    en: `${thing.name} is blocked ${setting.en}, until ${until('en')} (${article('en')}). Need it for the lesson? Ask your teacher for an exception.`,
+  };
+}

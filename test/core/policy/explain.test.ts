@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseGrant } from '../../../src/core/grants/grant.ts';
 import { decide } from '../../../src/core/policy/decide.ts';
-import { explain } from '../../../src/core/policy/explain.ts';
+import { blockNotice, explain } from '../../../src/core/policy/explain.ts';
 import { ams, lesson, smallCatalog, svokPolicy } from '../../helpers/policy.ts';
 
 const catalog = smallCatalog();
@@ -56,5 +56,27 @@ describe('explain', () => {
 
   it('says plainly that nothing is blocked outside lessons', () => {
     expect(explainAt(ams('2026-11-23 12:00')).message).toEqual({ nl: 'Er is nu niets geblokkeerd.', en: 'Nothing is blocked now.' });
+  });
+});
+
+describe('blockNotice', () => {
+  it('tells the student which app was stopped, why and until when, and how to ask', () => {
+    const d = decide(ams('2026-11-23 08:45'), [ne, inf], svokPolicy, [], { catalog, onSchoolNetwork: false });
+    expect(blockNotice({ name: 'Discord', category: 'social' }, d, svokPolicy)).toEqual({
+      nl: 'Discord is geblokkeerd tijdens de les ne, tot 09:20 (art. III.A.1 Gedragscode Social Media SVOK). Heb je het nodig voor de les? Vraag je docent om een uitzondering.',
+      en: 'Discord is blocked during the ne lesson, until 09:20 (art. III.A.1 Gedragscode Social Media SVOK). Need it for the lesson? Ask your teacher for an exception.',
+    });
+  });
+
+  it('cites III.A.2 for a recorder at school outside lessons', () => {
+    const d = decide(ams('2026-11-23 12:00'), [ne, inf], svokPolicy, [], { catalog, onSchoolNetwork: true });
+    expect(blockNotice({ name: 'OBS Studio', category: 'screen-recording' }, d, svokPolicy)?.nl).toBe(
+      'OBS Studio is geblokkeerd op school, tot 17:30 (art. III.A.2 Gedragscode Social Media SVOK). Heb je het nodig voor de les? Vraag je docent om een uitzondering.',
+    );
+  });
+
+  it('has nothing to say about a category that is not blocked', () => {
+    const d = decide(ams('2026-11-23 08:45'), [ne, inf], svokPolicy, [], { catalog, onSchoolNetwork: false });
+    expect(blockNotice({ name: 'OBS Studio', category: 'screen-recording' }, d, svokPolicy)).toBeNull();
   });
 });

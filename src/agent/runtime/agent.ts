@@ -1,0 +1,217 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { CatalogIndex } from '../../core/catalog/match.ts';
+import type { Category, Os } from '../../core/categories.ts';
+import { GrantSchema, type Grant } from '../../core/grants/grant.ts';
+import { decide, type AllowedByGrant, type Decision } from '../../core/policy/decide.ts';
+import { decisionJson } from '../../core/policy/decision-json.ts';
+import { blockNotice, explain, type Localized } from '../../core/policy/explain.ts';
+import type { Policy } from '../../core/policy/schema.ts';
+import type { AppendEventInput, DeviceStore } from '../store/index.ts';
+import type { Enforcer } from './enforcer.ts';
+import type { Logger } from './logger.ts';
+import { writeStatus } from './status-file.ts';
+import { enforcementChange, exceptionChanges } from './transitions.ts';
+
+/**
+ * The agent wakes at the decision's `nextChange`, but never sleeps longer
+ * than this: a laptop that was asleep (or whose clock was changed) must
+ * re-decide soon after it wakes, and timers do not count suspended time.
+ */
+export const MAX_SLEEP_MS = 60_000;
+/** How far back and ahead the agent reads its cached lessons for one decision. */
+const LESSON_WINDOW_BEFORE_MS = 24 * 3_600_000;
+const LESSON_WINDOW_AFTER_MS = 15 * 24 * 3_600_000;
+
+/** Something an enforcer stopped, as the agent logs and explains it. */
+export interface Block {
+  readonly kind: 'app' | 'site';
+  readonly service: string;
+  readonly category: Category;
+  readonly os: Os;
+  readonly dryRun: boolean;
+}
+
+export interface Notice {
+  readonly at: number;
+  readonly service: string;
+  readonly message: Localized;
+}
+
+export interface AgentDeps {
+  readonly store: DeviceStore;
+  readonly policy: Policy;
+  readonly catalog: CatalogIndex;
+  readonly now: () => number;
+  /** Whether the laptop is on the school's premises now (configured, or detected). */
+  readonly onSchoolNetwork: () => Promise<boolean>;
+  readonly enforcers: readonly Enforcer[];
+  readonly log: Logger;
+  readonly statusFile: string;
+  readonly dryRun: boolean;
+}
+
+/**
+ * Follows the policy over time on this device: decide, hand the decision to
+ * the enforcers, log what changed, sleep until the decision can change.
+ */
+export class Agent {
+  readonly #deps: AgentDeps;
+  readonly #startedAt: number;
+  readonly #noticeListeners = new Set<(notice: Notice) => void>();
+  /** (lesson, service) pairs the student has been told about; emptied when enforcement stops. */
+  readonly #noticed = new Set<string>();
+  #decision: Decision | undefined;
+  /** Grants that have lifted something and have not yet expired or been revoked. */
+  #applied = new Map<string, AllowedByGrant>();
+  #onSchoolNetwork = false;
+  #lastNotice: Notice | null = null;
+  #wake = new AbortController();
+
+  constructor(deps: AgentDeps) {
+    this.#deps = deps;
+    this.#startedAt = deps.now();
+  }
+
+  get decision(): Decision | undefined {
+    return this.#decision;
+  }
+
+  /** Listen for student notices (the tray shows them); returns the unsubscribe function. */
+  onNotice(listener: (notice: Notice) => void): () => void {
+    this.#noticeListeners.add(listener);
+    return () => this.#noticeListeners.delete(listener);
+  }
+
+  /** Re-decide now instead of at the next change (a new timetable, a grant, a network change). */
+  wake(): void {
+    this.#wake.abort();
+  }
+
+  /** Decides for now, applies it, records what changed. */
+  async evaluate(): Promise<Decision> {
+    const { store, policy, catalog, now, enforcers, log } = this.#deps;
+    const at = now();
+    this.#onSchoolNetwork = await this.#deps.onSchoolNetwork();
+    const lessons = store.lessonsBetween(at - LESSON_WINDOW_BEFORE_MS, at + LESSON_WINDOW_AFTER_MS);
+    const grants = this.#grantsAt(at);
+    const decision = decide(at, lessons, policy, grants, { catalog, onSchoolNetwork: this.#onSchoolNetwork });
+    const previous = this.#decision;
+    this.#decision = decision;
+
+    this.#recordTransitions(previous, decision, new Set(grants.map((g) => g.id)));
+    for (const enforcer of enforcers) {
+      try {
+        await enforcer.apply(decision);
+      } catch (error) {
+        log.error(`${enforcer.name}: could not apply the decision: ${(error as Error).message}`);
+      }
+    }
+    this.#writeStatus();
+    return decision;
+  }
+
+  /** Runs until `signal` aborts: evaluate, sleep until the next change, repeat. */
+  async run(signal: AbortSignal): Promise<void> {
+    const { store, policy, now, log } = this.#deps;
+    log.info(`agent started${this.#deps.dryRun ? ' in dry-run (nothing is killed or written)' : ''}: ${policy.name} ${policy.version}`);
+    while (!signal.aborted) {
+      const decision = await this.evaluate();
+      const wakeAt = Math.min(decision.nextChange ?? Number.POSITIVE_INFINITY, now() + MAX_SLEEP_MS);
+      this.#wake = new AbortController();
+      try {
+        await sleep(Math.max(0, wakeAt - now()), undefined, { signal: AbortSignal.any([signal, this.#wake.signal]) });
+      } catch {
+        // Woken early: by a stop request (the loop ends) or by wake() (decide again).
+      }
+    }
+    for (const enforcer of this.#deps.enforcers) await enforcer.stop();
+    store.flushBlocks({ all: true });
+    if (this.#decision && this.#decision.blocked.categories.length + this.#decision.blocked.capture.length > 0) {
+      store.appendEvent({ type: 'enforcement.stopped', policyVersion: policy.version, payload: { reason: 'agent-stopping', lesson: this.#lessonRef(this.#decision) } });
+    }
+    log.info('agent stopped; browser policies stay as they are until the next start');
+  }
+
+  /** An enforcer stopped something: count it in the store and tell the student once. */
+  reportBlock(block: Block): void {
+    const decision = this.#decision;
+    if (!decision) return;
+    const reason = decision.reasons.find((r) => r.categories.includes(block.category));
+    if (!reason) return;
+    const { store, policy, catalog, log, now } = this.#deps;
+    const lesson = reason.lesson ? { uid: reason.lesson.uid, start: reason.lesson.start } : null;
+    const base = { rule: reason.rule, article: reason.article, lesson };
+    if (!block.dryRun) {
+      if (block.kind === 'app') {
+        store.recordBlock({ type: 'app.blocked', policyVersion: policy.version, payload: { ...base, service: block.service, category: block.category, os: block.os } });
+      } else {
+        store.recordBlock({ type: 'site.blocked', policyVersion: policy.version, payload: { ...base, service: block.service, category: block.category } });
+      }
+    }
+    const name = catalog.service(block.service)?.name ?? block.service;
+    log.info(`${block.dryRun ? 'would block' : 'blocked'} ${block.kind} ${name} (${block.category}, art. ${reason.article})`);
+    // One notice per app per lesson (or per school day on the premises), not one per relaunch.
+    const noticeKey = `${reason.lesson ? `${reason.lesson.uid}@${reason.lesson.start}` : 'premises'}|${block.service}`;
+    if (this.#noticed.has(noticeKey)) return;
+    this.#noticed.add(noticeKey);
+    const message = blockNotice({ name, category: block.category }, decision, policy);
+    if (!message) return;
+    const notice: Notice = { at: now(), service: block.service, message };
+    this.#lastNotice = notice;
+    log.info(`notice: ${message.nl}`);
+    for (const listener of this.#noticeListeners) listener(notice);
+    this.#writeStatus();
+  }
+
+  #grantsAt(at: number): Grant[] {
+    const grants: Grant[] = [];
+    for (const stored of this.#deps.store.activeGrants(at)) {
+      const parsed = GrantSchema.safeParse(JSON.parse(stored.raw));
+      if (parsed.success) grants.push(stored.revokedAt === null ? parsed.data : { ...parsed.data, revokedAt: stored.revokedAt });
+      else this.#deps.log.warn(`grant ${stored.id} in the store is not valid and is ignored`);
+    }
+    return grants;
+  }
+
+  #lessonRef(decision: Decision): { uid: string; start: number } | null {
+    return decision.lesson ? { uid: decision.lesson.uid, start: decision.lesson.start } : null;
+  }
+
+  #recordTransitions(previous: Decision | undefined, next: Decision, activeGrantIds: ReadonlySet<string>): void {
+    const { store, policy, log } = this.#deps;
+    // The exception first, then what it caused: the log reads as cause and effect.
+    const exceptions = exceptionChanges(this.#applied, next, activeGrantIds);
+    this.#applied = exceptions.applied;
+    for (const event of exceptions.events) {
+      store.appendEvent({ ...event, policyVersion: policy.version } as AppendEventInput);
+      log.info(`${event.type} ${event.payload.grantId} (art. ${event.payload.articles.join(', ')})`);
+    }
+    const change = enforcementChange(previous, next);
+    if (change) {
+      store.appendEvent({ type: change.type, policyVersion: policy.version, payload: { reason: change.reason, lesson: this.#lessonRef(change.type === 'enforcement.started' ? next : previous ?? next) } });
+      if (change.type === 'enforcement.stopped') this.#noticed.clear();
+    }
+    const explanation = explain(next, policy);
+    if (!previous || explanation.message.nl !== explain(previous, policy).message.nl) log.info(`decision: ${explanation.message.nl}`);
+  }
+
+  #writeStatus(): void {
+    const decision = this.#decision;
+    if (!decision) return;
+    const { policy, now, enforcers, dryRun, statusFile } = this.#deps;
+    try {
+      writeStatus(statusFile, {
+        pid: process.pid,
+        startedAt: new Date(this.#startedAt).toISOString(),
+        updatedAt: new Date(now()).toISOString(),
+        dryRun,
+        onSchoolNetwork: this.#onSchoolNetwork,
+        decision: decisionJson(decision, explain(decision, policy)),
+        enforcers: enforcers.map((e) => ({ name: e.name, state: e.describe() })),
+        lastNotice: this.#lastNotice ? { at: new Date(this.#lastNotice.at).toISOString(), ...this.#lastNotice.message } : null,
+      });
+    } catch (error) {
+      this.#deps.log.warn(`could not write ${statusFile}: ${(error as Error).message}`);
+    }
+  }
+}

@@ -1,0 +1,111 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import cron from 'node-cron';
+import { readJsonFile, loadCatalogIndex, loadPolicy } from '../../adapters/resources.ts';
+import { loadTimetable } from '../../adapters/timetable-source.ts';
+import { AgentConfigSchema, unknownConfigKeys, type AgentConfig } from '../../core/config/agent-config.ts';
+import { matchSchoolNetwork } from '../../core/network/school-network.ts';
+import { parseInput } from '../../core/validation.ts';
+import { openDeviceStore, type DeviceStore } from '../store/index.ts';
+import { Agent, type Block } from './agent.ts';
+import type { Enforcer } from './enforcer.ts';
+import type { Logger } from './logger.ts';
+import { probeNetwork } from './network-probe.ts';
+
+/** Where MDM puts the agent's configuration on Linux (Windows and macOS locations come with the packaging). */
+export const DEFAULT_CONFIG_PATH = '/etc/lesmodus/config.json';
+/** Timetables change during the day (a cancelled lesson, a moved room); schools publish feeds that refresh every few minutes. */
+export const TIMETABLE_REFRESH_CRON = '*/15 * * * *';
+/** The cached timetable is trusted this long without a fresh fetch (the server issue signs 14 days ahead too). */
+const SCHEDULE_VALID_MS = 14 * 24 * 3_600_000;
+/** Walking onto the school's Wi-Fi should bring art. III.A.2 into force within about this long. */
+export const NETWORK_CHECK_MS = 30_000;
+
+export type NetworkMode = 'auto' | 'yes' | 'no';
+
+export interface StandaloneOptions {
+  readonly timetable: string;
+  readonly dataDir: string;
+  readonly dryRun: boolean;
+  readonly policyPath?: string;
+  readonly configPath?: string;
+  readonly network: NetworkMode;
+  readonly log: Logger;
+  /** Builds the enforcers once the agent exists (they report blocks back to it). */
+  readonly enforcers: (report: (block: Block) => void) => Enforcer[];
+  readonly now?: () => number;
+}
+
+export function loadAgentConfig(path: string | undefined, log: Logger): AgentConfig {
+  const file = path ?? (existsSync(DEFAULT_CONFIG_PATH) ? DEFAULT_CONFIG_PATH : undefined);
+  if (!file) return AgentConfigSchema.parse({});
+  const raw = readJsonFile(file);
+  for (const key of unknownConfigKeys(raw)) log.warn(`${file}: unknown key "${key}" ignored`);
+  return parseInput(AgentConfigSchema, raw, file);
+}
+
+async function refreshTimetable(store: DeviceStore, source: string, zone: string, now: () => number, log: Logger): Promise<void> {
+  try {
+    const timetable = await loadTimetable(source, { schoolTimeZone: zone });
+    const fetchedAt = now();
+    store.replaceSchedule(timetable.lessons, { source, fetchedAt, validUntil: fetchedAt + SCHEDULE_VALID_MS, signature: null, keyId: null });
+    for (const warning of timetable.warnings) log.warn(`timetable: ${warning.event ? `${warning.event}: ` : ''}${warning.message}`);
+    log.info(`timetable: ${timetable.lessons.length} lessons from ${source}`);
+  } catch (error) {
+    const cached = store.scheduleMeta();
+    const keeping = cached ? `keeping the timetable fetched ${new Date(cached.fetchedAt).toISOString()}` : 'no cached timetable: only art. III.A.2 at school applies';
+    log.error(`timetable: ${(error as Error).message}; ${keeping}`);
+  }
+}
+
+function networkResolver(mode: NetworkMode, config: AgentConfig, log: Logger): () => Promise<boolean> {
+  if (mode !== 'auto') return async () => mode === 'yes';
+  const { schoolNetwork } = config;
+  if (schoolNetwork.cidrs.length + schoolNetwork.gateways.length + schoolNetwork.ssids.length === 0) {
+    log.warn('no school network configured (schoolNetwork in the config): art. III.A.2 will only apply in online lessons');
+  }
+  return async () => matchSchoolNetwork(await probeNetwork(), schoolNetwork).onSchoolNetwork;
+}
+
+/** Runs the agent without a server until `signal` aborts; returns when it has shut down cleanly. */
+export async function runStandaloneAgent(options: StandaloneOptions, signal: AbortSignal): Promise<void> {
+  const { log } = options;
+  const now = options.now ?? Date.now;
+  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  const policy = loadPolicy(options.policyPath);
+  const catalog = loadCatalogIndex();
+  const config = loadAgentConfig(options.configPath, log);
+  const store = openDeviceStore({ path: join(options.dataDir, 'device.db'), now });
+  try {
+    await refreshTimetable(store, options.timetable, policy.timeZone, now, log);
+    const onSchoolNetwork = networkResolver(options.network, config, log);
+    let agent: Agent | undefined;
+    const enforcers = options.enforcers((block) => agent?.reportBlock(block));
+    agent = new Agent({
+      store, policy, catalog, now, onSchoolNetwork, enforcers, log,
+      statusFile: join(options.dataDir, 'status.json'),
+      dryRun: options.dryRun,
+    });
+
+    const refresh = cron.schedule(TIMETABLE_REFRESH_CRON, async () => {
+      await refreshTimetable(store, options.timetable, policy.timeZone, now, log);
+      agent?.wake();
+    });
+    let lastNetwork: boolean | undefined;
+    const networkWatch = options.network === 'auto'
+      ? setInterval(async () => {
+          const current = await onSchoolNetwork().catch(() => lastNetwork);
+          if (lastNetwork !== undefined && current !== lastNetwork) agent?.wake();
+          lastNetwork = current;
+        }, NETWORK_CHECK_MS)
+      : undefined;
+    try {
+      await agent.run(signal);
+    } finally {
+      await refresh.stop();
+      clearInterval(networkWatch);
+    }
+  } finally {
+    store.close();
+  }
+}

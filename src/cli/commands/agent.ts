@@ -1,0 +1,108 @@
+import { join } from 'node:path';
+import { buildEnforcers } from '../../agent/runtime/enforcers.ts';
+import { lineLogger } from '../../agent/runtime/logger.ts';
+import { runStandaloneAgent, type NetworkMode } from '../../agent/runtime/standalone.ts';
+import { isRunning, readStatus } from '../../agent/runtime/status-file.ts';
+import { UsageError, type Command } from '../command.ts';
+import { json } from '../format.ts';
+
+interface RunValues {
+  timetable?: string;
+  'data-dir'?: string;
+  'dry-run'?: boolean;
+  policy?: string;
+  config?: string;
+  'on-school-network'?: string;
+  'browser-policy-root'?: string;
+}
+
+const NETWORK_MODES: readonly NetworkMode[] = ['auto', 'yes', 'no'];
+
+export const agentRun: Command<RunValues> = {
+  path: ['agent'],
+  summary: 'Run the agent: follow the timetable and enforce the policy on this device until stopped.',
+  options: {
+    timetable: { type: 'string', valueName: '<file-or-url>', help: 'The student\'s iCalendar timetable (required until the server issue).' },
+    'data-dir': { type: 'string', valueName: '<dir>', help: 'Where the device store and status live (required).' },
+    'dry-run': { type: 'boolean', help: 'Log exactly what would be done; kill nothing, write no browser policy.' },
+    policy: { type: 'string', valueName: '<file.json>', help: 'Another policy file (default: the SVOK code of conduct).' },
+    config: { type: 'string', valueName: '<file.json>', help: 'The agent configuration (default: /etc/lesmodus/config.json when present).' },
+    'on-school-network': { type: 'string', valueName: '<auto|yes|no>', help: 'Whether the laptop is at school: detected from the configured networks (auto, the default), or fixed.' },
+    'browser-policy-root': { type: 'string', valueName: '<dir>', help: 'Prefix for every browser policy path written (tests write under a temp dir instead of /).' },
+  },
+  details: 'Stop with SIGTERM or Ctrl-C: the agent shuts down cleanly and leaves the browser policies in place.\nExample:\n  lesmodus agent --timetable rooster.ics --data-dir /var/lib/lesmodus --dry-run',
+  async run(values, positionals, io) {
+    if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+    if (!values.timetable) throw new UsageError('--timetable is required');
+    if (!values['data-dir']) throw new UsageError('--data-dir is required');
+    const network = (values['on-school-network'] ?? 'auto') as NetworkMode;
+    if (!NETWORK_MODES.includes(network)) throw new UsageError(`--on-school-network must be auto, yes or no, not '${values['on-school-network']}'`);
+    const dryRun = values['dry-run'] ?? false;
+    const log = lineLogger((line) => io.out(line));
+    const stop = new AbortController();
+    const onSignal = () => stop.abort();
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+    try {
+      await runStandaloneAgent({
+        timetable: values.timetable,
+        dataDir: values['data-dir'],
+        dryRun,
+        policyPath: values.policy,
+        configPath: values.config,
+        network,
+        log,
+        enforcers: (report) => buildEnforcers({ dryRun, browserPolicyRoot: values['browser-policy-root'] ?? '/', log, report }),
+      }, stop.signal);
+    } finally {
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+    }
+    return 0;
+  },
+};
+
+interface StatusValues {
+  'data-dir'?: string;
+  json?: boolean;
+}
+
+export const agentStatus: Command<StatusValues> = {
+  path: ['agent', 'status'],
+  summary: 'Show what the agent enforces now and why, in plain words.',
+  options: {
+    'data-dir': { type: 'string', valueName: '<dir>', help: 'The agent\'s data dir (required).' },
+    json: { type: 'boolean', help: 'Print the status as JSON.' },
+  },
+  run(values, positionals, io) {
+    if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+    if (!values['data-dir']) throw new UsageError('--data-dir is required');
+    const status = readStatus(join(values['data-dir'], 'status.json'));
+    if (!status) {
+      io.err(`No agent status in ${values['data-dir']}: the agent has not run there yet (start it with 'lesmodus agent').`);
+      return 1;
+    }
+    const running = isRunning(status.pid);
+    if (values.json) {
+      io.out(json({ running, ...status }));
+      return 0;
+    }
+    const d = status.decision;
+    io.out([
+      `Agent: ${running ? `running (pid ${status.pid}, since ${status.startedAt})` : `not running (last seen ${status.updatedAt})`}${status.dryRun ? ', dry-run' : ''}`,
+      `Network: ${status.onSchoolNetwork ? 'school network' : 'not the school network'}`,
+      '',
+      d.message.nl,
+      d.message.en,
+      ...(d.hint ? [d.hint.nl] : []),
+      '',
+      `Blocked: ${d.blocked.categories.join(', ') || 'nothing'}${d.blocked.capture.length ? `; browser ${d.blocked.capture.join(', ')}` : ''}`,
+      ...d.reasons.map((r) => `Because: art. ${r.article} (${r.rule}) while ${r.condition}, until ${r.until}`),
+      ...d.allowed.map((a) => `Allowed: ${[...a.categories, ...a.services, ...a.capture].join(', ')} by ${a.by.teacherCode ?? a.by.username} until ${a.until}: ${a.reason}`),
+      `Next change: ${d.nextChange ?? 'none scheduled'}`,
+      ...status.enforcers.map((e) => `Enforcer ${e.name}: ${e.state}`),
+      ...(status.lastNotice ? [`Last notice (${status.lastNotice.at}): ${status.lastNotice.nl}`] : []),
+    ].join('\n'));
+    return 0;
+  },
+};
