@@ -31,8 +31,12 @@ export function readStatus(path: string): AgentStatus | undefined {
   } catch {
     return undefined;
   }
-  const parsed = AgentStatusSchema.safeParse(JSON.parse(text));
-  return parsed.success ? parsed.data : undefined;
+  try {
+    const parsed = AgentStatusSchema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined; // not JSON: treated like no status at all
+  }
 }
 
 /** Whether the process that wrote a status file still runs. */

@@ -1,0 +1,55 @@
+import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+import { z } from 'zod';
+import { canonicalJson } from '../core/grants/canonical-json.ts';
+
+/**
+ * Ed25519 signatures over canonical JSON. The server signs schedules and
+ * grants; a device verifies them offline with the public key MDM pinned, so
+ * nothing stored on a student's laptop can unlock anything.
+ */
+
+export const SignedSchema = z.object({
+  /** Which server key signed it (the first 16 hex chars of the public key's SHA-256 would do; the server decides). */
+  keyId: z.string().min(1).max(64),
+  /** Base64 Ed25519 signature over canonicalJson(payload). */
+  signature: z.string().regex(/^[A-Za-z0-9+/]+={0,2}$/, 'a base64 signature').max(200),
+  payload: z.unknown(),
+});
+export type Signed<T> = { readonly keyId: string; readonly signature: string; readonly payload: T };
+
+export interface SigningKeyPair {
+  readonly privateKeyPem: string;
+  readonly publicKeyPem: string;
+}
+
+export function generateSigningKeyPair(): SigningKeyPair {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  return {
+    privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+  };
+}
+
+export function signPayload<T>(payload: T, privateKeyPem: string, keyId: string): Signed<T> {
+  const key = createPrivateKey(privateKeyPem);
+  if (key.asymmetricKeyType !== 'ed25519') throw new Error('the signing key must be an Ed25519 private key');
+  const signature = sign(null, Buffer.from(canonicalJson(payload)), key).toString('base64');
+  return { keyId, signature, payload };
+}
+
+function publicKeyOf(pem: string): KeyObject {
+  const key = createPublicKey(pem);
+  if (key.asymmetricKeyType !== 'ed25519') throw new Error('the pinned key must be an Ed25519 public key');
+  return key;
+}
+
+/** True only when `signed.signature` is the pinned key's signature over exactly this payload. */
+export function verifySignature(signed: Signed<unknown>, publicKeyPem: string): boolean {
+  let signature: Buffer;
+  try {
+    signature = Buffer.from(signed.signature, 'base64');
+    return signature.length === 64 && verify(null, Buffer.from(canonicalJson(signed.payload)), publicKeyOf(publicKeyPem), signature);
+  } catch {
+    return false;
+  }
+}
