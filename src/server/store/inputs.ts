@@ -1,0 +1,141 @@
+import { z } from 'zod';
+import { CATEGORIES, OsSchema } from '../../core/categories.ts';
+import { describeIssues, fieldIssues, MISSING_IS_REQUIRED } from '../../core/events/parse.ts';
+import { GrantSchema } from '../../core/grants/grant.ts';
+import { isValidTimeZone } from '../../core/time/zoned.ts';
+import { LessonSchema } from '../../core/timetable/lesson.ts';
+import { ServerStoreError } from './errors.ts';
+import { EXCEPTION_STATUSES, USER_ROLES } from './types.ts';
+
+/**
+ * Shapes the store accepts. The API validates requests first; the store
+ * checks again because it is the last stop before data is kept for good, and
+ * a CLI or a script may call it directly.
+ */
+
+/** The most rows one page of a listing returns. */
+export const MAX_PAGE_SIZE = 1_000;
+
+const NO_CONTROL_CHARACTERS = /^[^\p{Cc}]*$/u;
+
+/** A key or label: bounded, no control characters (it ends up in CSV exports and logs). */
+export function text(max: number) {
+  return z.string().min(1, 'must not be empty').max(max, `at most ${max} characters`)
+    .regex(NO_CONTROL_CHARACTERS, 'must not contain control characters');
+}
+
+export const Instant = z.number().int('must be whole epoch milliseconds').nonnegative('must not be before 1970');
+export const Key = text(128);
+const Label = text(200);
+const Hash = text(1024);
+
+export const SchoolSchema = z.strictObject({
+  id: Key,
+  name: Label,
+  timeZone: z.string().refine(isValidTimeZone, 'must be an IANA time zone, e.g. "Europe/Amsterdam"'),
+});
+
+export const NewUserSchema = z.strictObject({
+  username: Key,
+  role: z.enum(USER_ROLES),
+  displayName: Label.nullable(),
+  teacherCode: text(16).nullable(),
+  schoolId: Key.nullable(),
+  passwordHash: Hash,
+}).refine((u) => u.role !== 'teacher' || (u.teacherCode !== null && u.schoolId !== null), {
+  message: 'a teacher needs a teacher code and a school', path: ['teacherCode'],
+});
+
+export const SessionSchema = z.strictObject({
+  tokenHash: Hash,
+  username: Key,
+  createdAt: Instant,
+  expiresAt: Instant,
+}).refine((s) => s.expiresAt > s.createdAt, { message: 'must expire after it was created', path: ['expiresAt'] });
+
+export const StudentsSchema = z.array(z.strictObject({ id: Key, name: Label.nullable(), loginName: Key.nullable() }));
+
+export const GroupsSchema = z.array(z.strictObject({ code: Key, name: Label.nullable(), studentIds: z.array(Key) }));
+
+export const RangeSchema = z.strictObject({ from: Instant, to: Instant })
+  .refine((r) => r.to > r.from, { message: 'must end after it starts', path: ['to'] });
+
+export const LessonsSchema = z.array(LessonSchema);
+
+export const DeviceReportSchema = z.strictObject({
+  hostname: Label,
+  serial: Label.nullable(),
+  os: OsSchema,
+  agentVersion: text(64),
+  loginName: Key.nullable(),
+});
+
+export const NewDeviceSchema = DeviceReportSchema.extend({
+  id: Key,
+  credentialHash: Hash,
+  schoolId: Key.nullable(),
+});
+
+const AudienceSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('lesson') }),
+  z.strictObject({ kind: z.literal('groups'), groups: z.array(Key).min(1, 'name at least one group') }),
+  z.strictObject({ kind: z.literal('student'), studentId: Key }),
+  z.strictObject({ kind: z.literal('device'), deviceId: Key }),
+]);
+
+export const NewGrantRecordSchema = z.strictObject({
+  schoolId: Key,
+  grant: GrantSchema,
+  signed: z.string().min(1, 'must not be empty').max(16_384, 'at most 16,384 characters'),
+  articles: z.array(text(64)).min(1, 'name at least one article').max(8),
+  audience: AudienceSchema,
+}).refine((r) => r.grant.revokedAt === undefined, { message: 'a new grant is not revoked; use revokeGrant', path: ['grant', 'revokedAt'] })
+  .refine((r) => r.audience.kind !== 'lesson' || r.grant.scope.kind === 'lesson', {
+    message: 'only a lesson grant can reach "the lesson"', path: ['audience', 'kind'],
+  });
+
+export const PageSchema = z.strictObject({
+  limit: z.number().int().min(1, 'at least 1').max(MAX_PAGE_SIZE, `at most ${MAX_PAGE_SIZE}`),
+  offset: z.number().int().nonnegative(),
+});
+
+export const ExceptionLogFilterSchema = z.strictObject({
+  at: Instant,
+  from: Instant.optional(),
+  to: Instant.optional(),
+  schoolId: Key.optional(),
+  groupCode: Key.optional(),
+  teacherCode: text(16).optional(),
+  issuedBy: Key.optional(),
+  article: text(64).optional(),
+  category: z.enum(CATEGORIES).optional(),
+  service: text(64).optional(),
+  status: z.enum(EXCEPTION_STATUSES).optional(),
+  lesson: z.strictObject({ uid: text(512), start: Instant }).optional(),
+});
+
+export const NewAuditEntrySchema = z.strictObject({
+  at: Instant,
+  username: Key,
+  action: text(64),
+  subject: z.strictObject({ kind: text(64), id: text(512) }),
+  schoolId: Key.nullable(),
+  detail: text(2_000).nullable(),
+});
+
+export const AuditQuerySchema = z.strictObject({
+  from: Instant.optional(),
+  to: Instant.optional(),
+  username: Key.optional(),
+  schoolId: Key.optional(),
+  subjectKind: text(64).optional(),
+  subjectId: text(512).optional(),
+});
+
+/** Parses `value` or throws 'invalid-input' naming every wrong field; `what` says what was refused. */
+export function validate<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const result = schema.safeParse(value, MISSING_IS_REQUIRED);
+  if (result.success) return result.data;
+  const issues = fieldIssues(result.error);
+  throw new ServerStoreError('invalid-input', `Refused ${what}: ${describeIssues(issues.slice(0, 10))}. Nothing was stored.`, { issues });
+}

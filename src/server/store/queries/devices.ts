@@ -1,0 +1,141 @@
+import type { Os } from '../../../core/categories.ts';
+import type { SqlDriver, SqlExecutor } from '../driver.ts';
+import { ServerStoreError } from '../errors.ts';
+import { DeviceReportSchema, Instant, NewDeviceSchema, validate } from '../inputs.ts';
+import { sql } from '../sql.ts';
+import type { Device, DeviceHealth, DeviceReport, NewDevice } from '../types.ts';
+import { requireSchool } from './people.ts';
+import { studentByLoginName } from './roster.ts';
+
+/** Devices: enrollment, what they report, their student, and when they were in contact. */
+
+interface DeviceRow {
+  id: string;
+  credential_hash: string;
+  school_id: string | null;
+  student_id: string | null;
+  hostname: string;
+  serial: string | null;
+  os: Os;
+  agent_version: string;
+  login_name: string | null;
+  enrolled_at: number;
+  last_seen_at: number | null;
+  last_event_seq: number | null;
+}
+
+const DEVICE_COLUMNS = sql`id, credential_hash, school_id, student_id, hostname, serial, os, agent_version, login_name,
+  enrolled_at, last_seen_at, last_event_seq`;
+
+const deviceOf = (row: DeviceRow): Device => ({
+  id: row.id,
+  credentialHash: row.credential_hash,
+  schoolId: row.school_id,
+  studentId: row.student_id,
+  hostname: row.hostname,
+  serial: row.serial,
+  os: row.os,
+  agentVersion: row.agent_version,
+  loginName: row.login_name,
+  enrolledAt: row.enrolled_at,
+  lastSeenAt: row.last_seen_at,
+  lastEventSeq: row.last_event_seq,
+});
+
+export async function deviceIn(db: Pick<SqlExecutor, 'get'>, id: string): Promise<Device | null> {
+  const row = await db.get<DeviceRow>(sql`SELECT ${DEVICE_COLUMNS} FROM devices WHERE id = ${id}`);
+  return row === undefined ? null : deviceOf(row);
+}
+
+export async function enrollDevice(db: SqlDriver, input: NewDevice, at: number): Promise<Device> {
+  const device = validate(NewDeviceSchema, input, 'a device');
+  return db.transaction(async (tx) => {
+    if (device.schoolId !== null) await requireSchool(tx, device.schoolId);
+    if ((await deviceIn(tx, device.id)) !== null) throw new ServerStoreError('conflict', `A device "${device.id}" is already enrolled.`);
+    const student = device.loginName === null ? null : await studentByLoginName(tx, device.schoolId, device.loginName);
+    await tx.run(sql`INSERT INTO devices (id, credential_hash, school_id, student_id, hostname, serial, os, agent_version, login_name,
+        enrolled_at, reported_at)
+      VALUES (${device.id}, ${device.credentialHash}, ${student?.schoolId ?? device.schoolId}, ${student?.id ?? null}, ${device.hostname},
+        ${device.serial}, ${device.os}, ${device.agentVersion}, ${device.loginName}, ${at}, ${at})`);
+    return (await deviceIn(tx, device.id))!;
+  });
+}
+
+/**
+ * A device still unassigned is matched to a student by the login name it
+ * reports; an assigned one keeps its student (an admin's assignment wins over
+ * whoever happens to be logged in).
+ */
+export async function updateDeviceReport(db: SqlDriver, id: string, input: DeviceReport, at: number): Promise<boolean> {
+  const report = validate(DeviceReportSchema, input, 'a device report');
+  return db.transaction(async (tx) => {
+    const device = await deviceIn(tx, id);
+    if (device === null) return false;
+    const student = device.studentId !== null || report.loginName === null ? null : await studentByLoginName(tx, device.schoolId, report.loginName);
+    await tx.run(sql`UPDATE devices SET hostname = ${report.hostname}, serial = ${report.serial}, os = ${report.os},
+      agent_version = ${report.agentVersion}, login_name = ${report.loginName}, reported_at = ${at},
+      school_id = ${student?.schoolId ?? device.schoolId}, student_id = ${student?.id ?? device.studentId}
+      WHERE id = ${id}`);
+    return true;
+  });
+}
+
+export async function assignDevice(db: SqlDriver, id: string, student: { readonly schoolId: string; readonly studentId: string } | null): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    if ((await deviceIn(tx, id)) === null) return false;
+    if (student === null) {
+      await tx.run(sql`UPDATE devices SET student_id = NULL WHERE id = ${id}`);
+      return true;
+    }
+    const found = await tx.get(sql`SELECT 1 AS found FROM students WHERE school_id = ${student.schoolId} AND id = ${student.studentId}`);
+    if (found === undefined) throw new ServerStoreError('not-found', `There is no student "${student.studentId}" at school "${student.schoolId}".`);
+    await tx.run(sql`UPDATE devices SET school_id = ${student.schoolId}, student_id = ${student.studentId} WHERE id = ${id}`);
+    return true;
+  });
+}
+
+/**
+ * Extends the device's latest contact interval to `at` when `at` falls within
+ * `contactGapMs` of its end, or starts a new one. The UPDATE of the device
+ * row comes first: in PostgreSQL it locks the row, so two heartbeats of one
+ * device never both start an interval.
+ */
+export async function recordDeviceContact(db: SqlDriver, id: string, at: number, contactGapMs: number): Promise<boolean> {
+  validate(Instant, at, 'a contact time');
+  return db.transaction(async (tx) => {
+    const seen = await tx.run(sql`UPDATE devices SET last_seen_at = CASE WHEN last_seen_at IS NULL OR last_seen_at < ${at}
+      THEN ${at} ELSE last_seen_at END WHERE id = ${id}`);
+    if (seen === 0) return false;
+    const latest = await tx.get<{ from_at: number; until_at: number }>(sql`SELECT from_at, until_at FROM device_contact
+      WHERE device_id = ${id} ORDER BY until_at DESC LIMIT 1`);
+    if (latest !== undefined && at >= latest.from_at && at - latest.until_at <= contactGapMs) {
+      if (at > latest.until_at) {
+        await tx.run(sql`UPDATE device_contact SET until_at = ${at} WHERE device_id = ${id} AND from_at = ${latest.from_at}`);
+      }
+      return true;
+    }
+    // A late, out-of-order contact before the latest interval is kept as its own moment.
+    await tx.run(sql`INSERT INTO device_contact (device_id, from_at, until_at) VALUES (${id}, ${at}, ${at}) ON CONFLICT (device_id, from_at) DO NOTHING`);
+    return true;
+  });
+}
+
+export async function deviceHealth(db: SqlDriver, schoolId: string | null): Promise<DeviceHealth[]> {
+  const rows = await db.all<DeviceRow & { student_name: string | null }>(sql`SELECT d.id, d.school_id, d.student_id, d.hostname, d.os,
+      d.agent_version, d.login_name, d.enrolled_at, d.last_seen_at, s.name AS student_name
+    FROM devices d LEFT JOIN students s ON s.school_id = d.school_id AND s.id = d.student_id
+    ${schoolId === null ? sql`` : sql`WHERE d.school_id = ${schoolId}`}
+    ORDER BY CASE WHEN d.last_seen_at IS NULL THEN 0 ELSE 1 END, d.last_seen_at, d.id`);
+  return rows.map((row) => ({
+    deviceId: row.id,
+    schoolId: row.school_id,
+    hostname: row.hostname,
+    os: row.os,
+    agentVersion: row.agent_version,
+    loginName: row.login_name,
+    studentId: row.student_id,
+    studentName: row.student_name,
+    enrolledAt: row.enrolled_at,
+    lastSeenAt: row.last_seen_at,
+  }));
+}

@@ -1,0 +1,149 @@
+import type { Grant } from '../../../core/grants/grant.ts';
+import { addDays, formatLocalDate, instantToLocal, isoWeekday } from '../../../core/time/zoned.ts';
+import type { SqlDriver, SqlExecutor } from '../driver.ts';
+import { ServerStoreError } from '../errors.ts';
+import { Instant, NewGrantRecordSchema, validate } from '../inputs.ts';
+import { sql } from '../sql.ts';
+import type { CreateGrantResult, GrantRecord, NewGrantRecord } from '../types.ts';
+import { deviceIn } from './devices.ts';
+import { GRANT_COLUMNS, grantRecord, recordsOf, type GrantRow } from './grant-records.ts';
+import { lesson } from './lessons.ts';
+import { groupsOfStudent } from './roster.ts';
+
+/** Exceptions: storing, revoking and acknowledging grants, and which grants reach a device. */
+
+/** "YYYY-MM-DD" of the Monday of the week containing `instant`, in the school's zone. */
+export function weekStartOf(instant: number, timeZone: string): string {
+  const local = instantToLocal(instant, timeZone);
+  return formatLocalDate(addDays(local, 1 - isoWeekday(local)));
+}
+
+/** When an exception takes effect: issued before its lesson or window, it starts with it. */
+export function effectiveStart(grant: Grant): number {
+  const scopeStart = grant.scope.kind === 'lesson' ? grant.scope.lessonStart : grant.scope.start;
+  return Math.max(grant.issuedAt, scopeStart);
+}
+
+/** The groups the grant concerns, resolved now and kept with it. */
+async function groupsReached(tx: SqlExecutor, record: NewGrantRecord): Promise<string[]> {
+  const { schoolId, grant, audience } = record;
+  switch (audience.kind) {
+    case 'lesson': {
+      if (grant.scope.kind !== 'lesson') return [];
+      const found = await lesson(tx, schoolId, grant.scope.lessonUid, grant.scope.lessonStart);
+      if (found === null) {
+        throw new ServerStoreError('not-found', `There is no lesson ${grant.scope.lessonUid} at ${new Date(grant.scope.lessonStart).toISOString()} ` +
+          `at school "${schoolId}" to grant an exception for.`);
+      }
+      return [...new Set(found.groups)].sort();
+    }
+    case 'groups':
+      return [...new Set(audience.groups)].sort();
+    case 'student': {
+      const found = await tx.get(sql`SELECT 1 AS found FROM students WHERE school_id = ${schoolId} AND id = ${audience.studentId}`);
+      if (found === undefined) throw new ServerStoreError('not-found', `There is no student "${audience.studentId}" at school "${schoolId}".`);
+      return groupsOfStudent(tx, schoolId, audience.studentId);
+    }
+    case 'device': {
+      const device = await deviceIn(tx, audience.deviceId);
+      if (device === null) throw new ServerStoreError('not-found', `There is no device "${audience.deviceId}".`);
+      return device.studentId === null || device.schoolId === null ? [] : groupsOfStudent(tx, device.schoolId, device.studentId);
+    }
+  }
+}
+
+/** What makes two creations of one grant id "the same": everything the caller gave. */
+function sameRecord(stored: GrantRecord, record: NewGrantRecord): boolean {
+  const { revokedAt: _revoked, ...storedGrant } = stored.grant;
+  return stored.schoolId === record.schoolId
+    && JSON.stringify(storedGrant) === JSON.stringify(record.grant)
+    && stored.signed === record.signed
+    && JSON.stringify([...stored.articles].sort()) === JSON.stringify([...record.articles].sort())
+    && JSON.stringify(stored.audience.kind === 'groups' ? { kind: 'groups', groups: [...stored.audience.groups].sort() } : stored.audience)
+      === JSON.stringify(record.audience.kind === 'groups' ? { kind: 'groups', groups: [...new Set(record.audience.groups)].sort() } : record.audience);
+}
+
+export async function createGrant(db: SqlDriver, input: NewGrantRecord, at: number): Promise<CreateGrantResult> {
+  const record = validate(NewGrantRecordSchema, input, 'a grant') as NewGrantRecord;
+  const { grant } = record;
+  return db.transaction(async (tx) => {
+    const existing = await grantRecord(tx, grant.id);
+    if (existing !== null) {
+      if (sameRecord(existing, record)) return { status: 'already-stored', record: existing };
+      throw new ServerStoreError('conflict', `Grant "${grant.id}" is already stored with different content; a grant never changes once issued.`);
+    }
+    const school = await tx.get<{ time_zone: string }>(sql`SELECT time_zone FROM schools WHERE id = ${record.schoolId}`);
+    if (school === undefined) throw new ServerStoreError('not-found', `There is no school "${record.schoolId}".`);
+    const groups = await groupsReached(tx, record);
+    const startsAt = effectiveStart(grant);
+    const lessonScope = grant.scope.kind === 'lesson' ? grant.scope : null;
+    const { audience } = record;
+    await tx.run(sql`INSERT INTO grants (id, school_id, issuer_username, issuer_role, issuer_teacher_code, scope_kind, lesson_uid,
+        lesson_start, audience_kind, audience_student_id, audience_device_id, issued_at, starts_at, expires_at, week_start,
+        grant_json, signed, created_at)
+      VALUES (${grant.id}, ${record.schoolId}, ${grant.issuedBy.username}, ${grant.issuedBy.role}, ${grant.issuedBy.teacherCode ?? null},
+        ${grant.scope.kind}, ${lessonScope?.lessonUid ?? null}, ${lessonScope?.lessonStart ?? null}, ${audience.kind},
+        ${audience.kind === 'student' ? audience.studentId : null}, ${audience.kind === 'device' ? audience.deviceId : null},
+        ${grant.issuedAt}, ${startsAt}, ${grant.expiresAt}, ${weekStartOf(startsAt, school.time_zone)},
+        ${JSON.stringify(grant)}, ${record.signed}, ${at})`);
+    for (const group of groups) await tx.run(sql`INSERT INTO grant_groups (grant_id, group_code) VALUES (${grant.id}, ${group})`);
+    for (const article of new Set(record.articles)) await tx.run(sql`INSERT INTO grant_articles (grant_id, article) VALUES (${grant.id}, ${article})`);
+    const allowed = [
+      ...grant.allow.categories.map((value) => ['category', value] as const),
+      ...grant.allow.services.map((value) => ['service', value] as const),
+      ...grant.allow.capture.map((value) => ['capture', value] as const),
+    ];
+    for (const [kind, value] of new Map(allowed.map(([kind, value]) => [`${kind}:${value}`, [kind, value] as const])).values()) {
+      await tx.run(sql`INSERT INTO grant_allow (grant_id, kind, value) VALUES (${grant.id}, ${kind}, ${value})`);
+    }
+    return { status: 'created', record: (await grantRecord(tx, grant.id))! };
+  });
+}
+
+export async function revokeGrant(db: SqlDriver, id: string, revocation: { readonly at: number; readonly by: string }): Promise<GrantRecord | null> {
+  validate(Instant, revocation.at, 'a revocation time');
+  return db.transaction(async (tx) => {
+    // The earliest revocation wins: a later, repeated revoke must not move it (or its author).
+    await tx.run(sql`UPDATE grants SET revoked_by = CASE WHEN revoked_at IS NULL OR ${revocation.at} < revoked_at THEN ${revocation.by} ELSE revoked_by END,
+      revoked_at = CASE WHEN revoked_at IS NULL OR ${revocation.at} < revoked_at THEN ${revocation.at} ELSE revoked_at END
+      WHERE id = ${id}`);
+    return grantRecord(tx, id);
+  });
+}
+
+/**
+ * Grants not yet expired at `at` that reach the device: addressed to it, to
+ * its student, or to a group its student is in (lesson grants reach the
+ * lesson's groups, as resolved when the grant was made).
+ */
+export async function grantsForDevice(db: SqlDriver, deviceId: string, at: number): Promise<GrantRecord[]> {
+  const device = await deviceIn(db, deviceId);
+  if (device === null) return [];
+  const student = device.studentId;
+  const reachesStudent = student === null || device.schoolId === null ? sql`1 = 0` : sql`(g.audience_kind = 'student' AND g.audience_student_id = ${student})
+    OR (g.audience_kind IN ('lesson', 'groups') AND EXISTS (SELECT 1 FROM grant_groups gg JOIN group_members m
+      ON m.school_id = g.school_id AND m.group_code = gg.group_code WHERE gg.grant_id = g.id AND m.student_id = ${student}))`;
+  const rows = await db.all<GrantRow>(sql`SELECT ${GRANT_COLUMNS} FROM grants g
+    WHERE g.expires_at > ${at}
+      AND ((g.audience_kind = 'device' AND g.audience_device_id = ${deviceId})
+        OR (g.school_id = ${device.schoolId} AND (${reachesStudent})))
+    ORDER BY g.starts_at, g.id`);
+  return recordsOf(db, rows);
+}
+
+/** Earliest wins, as with revocations: a re-sent acknowledgement must not move the applied time. */
+export async function upsertGrantAck(tx: SqlExecutor, grantId: string, deviceId: string, appliedAt: number): Promise<void> {
+  await tx.run(sql`INSERT INTO grant_acks (grant_id, device_id, applied_at) VALUES (${grantId}, ${deviceId}, ${appliedAt})
+    ON CONFLICT (grant_id, device_id) DO UPDATE SET applied_at = CASE WHEN excluded.applied_at < grant_acks.applied_at
+      THEN excluded.applied_at ELSE grant_acks.applied_at END`);
+}
+
+export async function recordGrantAck(db: SqlDriver, grantId: string, deviceId: string, appliedAt: number): Promise<boolean> {
+  validate(Instant, appliedAt, 'an applied time');
+  return db.transaction(async (tx) => {
+    const known = await tx.get(sql`SELECT 1 AS found FROM grants g, devices d WHERE g.id = ${grantId} AND d.id = ${deviceId}`);
+    if (known === undefined) return false;
+    await upsertGrantAck(tx, grantId, deviceId, appliedAt);
+    return true;
+  });
+}

@@ -1,0 +1,71 @@
+import type { SqlDriver } from '../driver.ts';
+import { RangeSchema, validate } from '../inputs.ts';
+import { sql } from '../sql.ts';
+import type { NotEnforcingDevice, TimeRange } from '../types.ts';
+import { LONGEST_LESSON_MS } from './lessons.ts';
+
+interface Row {
+  uid: string;
+  starts_at: number;
+  ends_at: number;
+  subject: string | null;
+  groups: string;
+  teachers: string;
+  device_id: string;
+  hostname: string;
+  student_id: string;
+  student_name: string | null;
+  last_seen_at: number | null;
+  covered_ms: number;
+  tamper_events: number;
+}
+
+/**
+ * For every lesson of the range that took place (not cancelled), every device
+ * of every student in its groups: how much of the lesson its contact
+ * intervals cover, and how many tamper events it logged during the lesson.
+ * A device is reported when it was silent for longer than `contactGapMs` —
+ * shorter silences are just the time between two heartbeats — or tampered.
+ */
+export async function devicesNotEnforcing(db: SqlDriver, schoolId: string, rangeInput: TimeRange, contactGapMs: number): Promise<NotEnforcingDevice[]> {
+  const range = validate(RangeSchema, rangeInput, 'the range of lessons');
+  const rows = await db.all<Row>(sql`SELECT * FROM (
+      SELECT l.uid, l.starts_at, l.ends_at, l.subject, l.groups, l.teachers,
+        d.id AS device_id, d.hostname, d.student_id, s.name AS student_name, d.last_seen_at,
+        COALESCE((SELECT sum(
+            CASE WHEN c.until_at < l.ends_at THEN c.until_at ELSE l.ends_at END
+            - CASE WHEN c.from_at > l.starts_at THEN c.from_at ELSE l.starts_at END)
+          FROM device_contact c WHERE c.device_id = d.id AND c.from_at < l.ends_at AND c.until_at > l.starts_at), 0) AS covered_ms,
+        (SELECT count(*) FROM device_events e WHERE e.device_id = d.id AND e.type = 'tamper'
+          AND e.occurred_at >= l.starts_at AND e.occurred_at < l.ends_at) AS tamper_events
+      FROM lessons l
+        JOIN (SELECT DISTINCT g.starts_at, g.uid, m.student_id FROM lesson_groups g
+          JOIN group_members m ON m.school_id = g.school_id AND m.group_code = g.group_code
+          WHERE g.school_id = ${schoolId} AND g.starts_at < ${range.to} AND g.starts_at > ${range.from - LONGEST_LESSON_MS}) expected
+          ON expected.starts_at = l.starts_at AND expected.uid = l.uid
+        JOIN devices d ON d.school_id = l.school_id AND d.student_id = expected.student_id
+        JOIN students s ON s.school_id = d.school_id AND s.id = d.student_id
+      WHERE l.school_id = ${schoolId} AND l.cancelled = 0
+        AND l.starts_at < ${range.to} AND l.starts_at > ${range.from - LONGEST_LESSON_MS} AND l.ends_at > ${range.from}
+    ) checked
+    WHERE (checked.ends_at - checked.starts_at) - checked.covered_ms > ${contactGapMs} OR checked.tamper_events > 0
+    ORDER BY checked.starts_at, checked.uid, checked.device_id`);
+  return rows.map((r) => ({
+    lesson: {
+      uid: r.uid,
+      start: r.starts_at,
+      end: r.ends_at,
+      subject: r.subject,
+      groups: JSON.parse(r.groups) as string[],
+      teachers: JSON.parse(r.teachers) as string[],
+    },
+    deviceId: r.device_id,
+    hostname: r.hostname,
+    studentId: r.student_id,
+    studentName: r.student_name,
+    coveredMs: r.covered_ms,
+    silentMs: r.ends_at - r.starts_at - r.covered_ms,
+    tamperEvents: r.tamper_events,
+    lastSeenAt: r.last_seen_at,
+  }));
+}

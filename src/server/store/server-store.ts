@@ -1,0 +1,171 @@
+import type { DeviceEvent } from '../../core/events/schema.ts';
+import type { Lesson } from '../../core/timetable/lesson.ts';
+import type {
+  AuditEntry,
+  AuditQuery,
+  CreateGrantResult,
+  Device,
+  DeviceHealth,
+  DeviceReport,
+  ExceptionDetail,
+  ExceptionLogFilter,
+  ExceptionLogRow,
+  GrantRecord,
+  Group,
+  GroupInput,
+  IngestResult,
+  LessonQuery,
+  NewAuditEntry,
+  NewDevice,
+  NewGrantRecord,
+  NewUser,
+  NotEnforcingDevice,
+  Page,
+  PageRequest,
+  ReplaceLessonsResult,
+  School,
+  Session,
+  StoredEvent,
+  Student,
+  StudentInput,
+  TimeRange,
+  User,
+  UserRole,
+  WeeklyArticleCount,
+} from './types.ts';
+
+/**
+ * The school server's storage: one interface, two implementations (SQLite by
+ * default, PostgreSQL when a URL is given) with the same behaviour, proven by
+ * one shared test suite (test/server/store/store-contract.ts).
+ *
+ * Every method is async so both fit. Input is validated: bad input is refused
+ * with ServerStoreError 'invalid-input' naming each field, and nothing is
+ * written. Every write that touches more than one row is one transaction.
+ */
+export interface ServerStore {
+  readonly dialect: 'sqlite' | 'postgres';
+  /** The schema version after migrations. */
+  readonly schemaVersion: number;
+
+  // Schools ------------------------------------------------------------------
+
+  /** Creates or renames a school. */
+  putSchool(school: School, at: number): Promise<void>;
+  school(id: string): Promise<School | null>;
+  schools(): Promise<School[]>;
+
+  // Users and sessions ---------------------------------------------------------
+
+  /** 'conflict' if the username exists, or another teacher of the school has the teacher code. */
+  createUser(user: NewUser, at: number): Promise<User>;
+  user(username: string): Promise<User | null>;
+  users(filter?: { readonly schoolId?: string; readonly role?: UserRole }): Promise<User[]>;
+  /** False for an unknown username. */
+  setPasswordHash(username: string, passwordHash: string): Promise<boolean>;
+
+  createSession(session: Session): Promise<void>;
+  /** The session and its user, unless it expired by `at` or does not exist. */
+  session(tokenHash: string, at: number): Promise<{ session: Session; user: User } | null>;
+  deleteSession(tokenHash: string): Promise<void>;
+  /** Returns how many were removed. */
+  deleteExpiredSessions(at: number): Promise<number>;
+
+  // Roster ---------------------------------------------------------------------
+
+  /** Creates or updates students by id. 'conflict' when two students would share a login name. */
+  putStudents(schoolId: string, students: readonly StudentInput[]): Promise<void>;
+  /** Replaces all of a school's groups and their members in one transaction. Unknown student ids are refused. */
+  replaceGroups(schoolId: string, groups: readonly GroupInput[]): Promise<void>;
+  groups(schoolId: string): Promise<Group[]>;
+  studentsInGroup(schoolId: string, groupCode: string): Promise<Student[]>;
+  groupsOfStudent(schoolId: string, studentId: string): Promise<string[]>;
+  student(schoolId: string, studentId: string): Promise<Student | null>;
+  /** The student with this login name (in one school, or in any when schoolId is null and only one matches). */
+  studentByLoginName(schoolId: string | null, loginName: string): Promise<Student | null>;
+
+  // Timetable ------------------------------------------------------------------
+
+  /**
+   * Replaces the school's lessons that start in [from, to) with `lessons`,
+   * which must all start in that range: readers see the old set or the new
+   * one, never a mix, and two imports of the same range never interleave.
+   */
+  replaceLessons(schoolId: string, range: TimeRange, lessons: readonly Lesson[]): Promise<ReplaceLessonsResult>;
+  /** Lessons overlapping [from, to), optionally one teacher's or one group's, by start then uid. */
+  lessons(schoolId: string, query: LessonQuery): Promise<Lesson[]>;
+  lesson(schoolId: string, uid: string, start: number): Promise<Lesson | null>;
+  /** Lessons overlapping [from, to) of the groups the student is in (a device's schedule). */
+  lessonsOfStudent(schoolId: string, studentId: string, range: TimeRange): Promise<Lesson[]>;
+
+  // Devices ----------------------------------------------------------------------
+
+  /** 'conflict' if the id is taken. A device reporting a known student's login name is assigned to that student. */
+  enrollDevice(device: NewDevice, at: number): Promise<Device>;
+  device(id: string): Promise<Device | null>;
+  /** Records what the device reports about itself now. False for an unknown device. */
+  updateDeviceReport(id: string, report: DeviceReport, at: number): Promise<boolean>;
+  /** Assigns the device to a student (and the student's school), or unassigns it. False for an unknown device. */
+  assignDevice(id: string, student: { readonly schoolId: string; readonly studentId: string } | null): Promise<boolean>;
+  /**
+   * A heartbeat or sync from the device at `at`: sets last seen and extends
+   * its contact interval (a new interval starts after a silence longer than
+   * the store's contact gap). False for an unknown device.
+   */
+  recordDeviceContact(id: string, at: number): Promise<boolean>;
+  /** Every device of the school (or every device), least recently seen first. */
+  deviceHealth(schoolId: string | null): Promise<DeviceHealth[]>;
+  /** Devices expected in a lesson of [from, to) that were silent for longer than the contact gap, or reported tampering, during it. */
+  devicesNotEnforcing(schoolId: string, range: TimeRange): Promise<NotEnforcingDevice[]>;
+
+  // Grants (exceptions) ----------------------------------------------------------
+
+  /**
+   * Stores a grant. Idempotent on the id: the same record again is
+   * 'already-stored'; the same id with other content is 'conflict'.
+   * A lesson grant needs the lesson to be in the timetable ('not-found').
+   */
+  createGrant(record: NewGrantRecord, at: number): Promise<CreateGrantResult>;
+  grant(id: string): Promise<GrantRecord | null>;
+  /** Revokes a grant; the earliest revocation counts. Null for an unknown id. */
+  revokeGrant(id: string, revocation: { readonly at: number; readonly by: string }): Promise<GrantRecord | null>;
+  /** Grants a device must know at `at`: those reaching it that have not expired (revoked ones included, so it learns). */
+  grantsForDevice(deviceId: string, at: number): Promise<GrantRecord[]>;
+  /** The device applied the grant at `appliedAt`; the earliest counts. False for an unknown grant or device. */
+  recordGrantAck(grantId: string, deviceId: string, appliedAt: number): Promise<boolean>;
+
+  // Device events ------------------------------------------------------------------
+
+  /**
+   * Stores a pushed batch, each event exactly once per (device, event id),
+   * also when the same batch arrives twice or two overlapping batches arrive
+   * at the same time. Events that fail the core event schema are 'rejected'
+   * with their issues and the valid rest is kept. An `exception.applied`
+   * event also counts as the device's acknowledgement of that grant.
+   * 'not-found' for an unknown device (nothing stored).
+   */
+  ingestEvents(deviceId: string, events: readonly DeviceEvent[], receivedAt: number): Promise<IngestResult>;
+  /** One device's events in [from, to) of occurredAt, newest first. */
+  deviceEvents(deviceId: string, range: TimeRange, page: PageRequest): Promise<Page<StoredEvent>>;
+
+  // Exception log ------------------------------------------------------------------
+
+  /** The leader's exception log: filtered, newest effect first, one page. */
+  exceptionLog(filter: ExceptionLogFilter, page: PageRequest): Promise<Page<ExceptionLogRow>>;
+  /** Every row of the filtered log, read in pages so a large export never holds the database. */
+  exportExceptionLog(filter: ExceptionLogFilter): AsyncIterable<ExceptionLogRow>;
+  /** Exceptions per week per article for the chart (an exception resting on two articles counts for both). */
+  exceptionsPerWeek(filter: ExceptionLogFilter): Promise<WeeklyArticleCount[]>;
+  /** One exception with its lifecycle on each device; null for an unknown id. */
+  exceptionDetail(grantId: string, at: number): Promise<ExceptionDetail | null>;
+
+  // Audit log --------------------------------------------------------------------
+
+  /** Appends to the audit log (which can never be changed or shortened). */
+  recordAudit(entry: NewAuditEntry): Promise<AuditEntry>;
+  /** Newest first. */
+  auditLog(query: AuditQuery, page: PageRequest): Promise<Page<AuditEntry>>;
+
+  /** Closes the connection(s). Idempotent; any other call afterwards throws 'closed'. */
+  close(): Promise<void>;
+}

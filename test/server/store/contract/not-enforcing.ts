@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import type { ServerStore } from '../../../../src/server/store/index.ts';
+import { DAY, HOUR, LESSON_V4A, LESSON_V4B, lesson, MINUTE, MONDAY_0830, SCHOOL, seedSchool, tamperEvent } from '../fixtures.ts';
+import type { Harness } from '../harness.ts';
+
+/** A heartbeat every minute from `from` to `to`, as the agent sends them. */
+async function heartbeats(store: ServerStore, deviceId: string, from: number, to: number): Promise<void> {
+  for (let at = from; at <= to; at += MINUTE) await store.recordDeviceContact(deviceId, at);
+}
+
+const MONDAY = { from: MONDAY_0830 - 2 * HOUR, to: MONDAY_0830 + DAY };
+
+export function notEnforcingContract(h: Harness): void {
+  describe('devices not enforcing during a lesson', () => {
+    it('reports expected devices that were silent for longer than the contact gap or tampered, and no others', async () => {
+      const store = await h.fresh();
+      await seedSchool(store);
+      // The cancelled lesson expects nobody.
+      const cancelled = lesson({ uid: 'cancelled', start: MONDAY_0830 + 2 * HOUR, groups: ['v4a'], cancelled: true });
+      await store.replaceLessons(SCHOOL.id, { from: MONDAY_0830 - HOUR, to: MONDAY_0830 + DAY }, [LESSON_V4A, LESSON_V4B, cancelled]);
+      await heartbeats(store, 'd1', LESSON_V4A.start - 5 * MINUTE, LESSON_V4A.end + 5 * MINUTE);
+      await heartbeats(store, 'd2', LESSON_V4A.start - 5 * MINUTE, LESSON_V4A.start + 20 * MINUTE);
+      await heartbeats(store, 'd3', LESSON_V4B.start - 5 * MINUTE, LESSON_V4B.end + 5 * MINUTE);
+      await store.ingestEvents('d3', [tamperEvent(1, 1, LESSON_V4B.start + 15 * MINUTE)], LESSON_V4B.end);
+
+      const report = await store.devicesNotEnforcing(SCHOOL.id, MONDAY);
+      expect(report.map((r) => [r.lesson.uid, r.deviceId, r.coveredMs, r.silentMs, r.tamperEvents])).toEqual([
+        [LESSON_V4A.uid, 'd2', 20 * MINUTE, 30 * MINUTE, 0],
+        [LESSON_V4B.uid, 'd3', 50 * MINUTE, 0, 1],
+        [LESSON_V4B.uid, 'd4', 0, 50 * MINUTE, 0],
+      ]);
+      expect(report[0]).toMatchObject({ hostname: 'laptop-d2', studentId: 's2', studentName: 'Student 2', lastSeenAt: LESSON_V4A.start + 20 * MINUTE,
+        lesson: { start: LESSON_V4A.start, end: LESSON_V4A.end, subject: 'ne', groups: ['v4a'], teachers: ['JNS'] } });
+    });
+
+    it('rides out a silence shorter than the contact gap', async () => {
+      const store = await h.fresh();
+      await seedSchool(store);
+      for (const deviceId of ['d1', 'd2']) {
+        await heartbeats(store, deviceId, LESSON_V4A.start - 5 * MINUTE, LESSON_V4A.start + 10 * MINUTE);
+        await heartbeats(store, deviceId, LESSON_V4A.start + 13 * MINUTE, LESSON_V4A.end + 5 * MINUTE);
+      }
+      const report = await store.devicesNotEnforcing(SCHOOL.id, { from: LESSON_V4A.start, to: LESSON_V4A.end });
+      expect(report).toEqual([]);
+    });
+  });
+}
