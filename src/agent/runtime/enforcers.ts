@@ -1,16 +1,37 @@
+import type { CatalogIndex } from '../../core/catalog/match.ts';
+import type { Os } from '../../core/categories.ts';
+import { createProcessEnforcer, createProcessKiller, createProcessSource } from '../processes/index.ts';
 import type { Block } from './agent.ts';
 import type { Enforcer } from './enforcer.ts';
 import type { Logger } from './logger.ts';
 
 export interface EnforcerOptions {
+  readonly os: Os;
+  readonly catalog: CatalogIndex;
   readonly dryRun: boolean;
+  /** Whose processes may be stopped: the student's uid ('any' where the OS has no uids). */
+  readonly studentUid: number | 'any';
   /** Prefix for browser policy paths ("/" in production). */
   readonly browserPolicyRoot: string;
   readonly log: Logger;
+  readonly now: () => number;
   readonly report: (block: Block) => void;
 }
 
 /** The enforcers for this OS: the process guard and the browser policies. */
-export function buildEnforcers(_options: EnforcerOptions): Enforcer[] {
-  return [];
+export function buildEnforcers(options: EnforcerOptions): Enforcer[] {
+  const { os, catalog, dryRun, log, now, report } = options;
+  return [
+    createProcessEnforcer({
+      os,
+      catalog,
+      source: createProcessSource(os),
+      killer: createProcessKiller(),
+      now,
+      dryRun,
+      ownUid: options.studentUid,
+      onBlock: (event) => report({ kind: 'app', service: event.service, category: event.category, os: event.os, dryRun: event.dryRun }),
+      onError: (error) => log.warn(`processes: ${(error as Error).message ?? String(error)}`),
+    }),
+  ];
 }

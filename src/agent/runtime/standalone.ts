@@ -4,6 +4,7 @@ import cron from 'node-cron';
 import { readJsonFile, loadCatalogIndex, loadPolicy } from '../../adapters/resources.ts';
 import { loadTimetable } from '../../adapters/timetable-source.ts';
 import { AgentConfigSchema, unknownConfigKeys, type AgentConfig } from '../../core/config/agent-config.ts';
+import type { CatalogIndex } from '../../core/catalog/match.ts';
 import { matchSchoolNetwork } from '../../core/network/school-network.ts';
 import { parseInput } from '../../core/validation.ts';
 import { openDeviceStore, type DeviceStore } from '../store/index.ts';
@@ -23,6 +24,12 @@ export const NETWORK_CHECK_MS = 30_000;
 
 export type NetworkMode = 'auto' | 'yes' | 'no';
 
+export interface EnforcerContext {
+  readonly catalog: CatalogIndex;
+  readonly now: () => number;
+  readonly report: (block: Block) => void;
+}
+
 export interface StandaloneOptions {
   readonly timetable: string;
   readonly dataDir: string;
@@ -32,7 +39,7 @@ export interface StandaloneOptions {
   readonly network: NetworkMode;
   readonly log: Logger;
   /** Builds the enforcers once the agent exists (they report blocks back to it). */
-  readonly enforcers: (report: (block: Block) => void) => Enforcer[];
+  readonly enforcers: (context: EnforcerContext) => Enforcer[];
   readonly now?: () => number;
 }
 
@@ -80,7 +87,7 @@ export async function runStandaloneAgent(options: StandaloneOptions, signal: Abo
     await refreshTimetable(store, options.timetable, policy.timeZone, now, log);
     const onSchoolNetwork = networkResolver(options.network, config, log);
     let agent: Agent | undefined;
-    const enforcers = options.enforcers((block) => agent?.reportBlock(block));
+    const enforcers = options.enforcers({ catalog, now, report: (block) => agent?.reportBlock(block) });
     agent = new Agent({
       store, policy, catalog, now, onSchoolNetwork, enforcers, log,
       statusFile: join(options.dataDir, 'status.json'),

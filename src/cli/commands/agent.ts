@@ -1,5 +1,7 @@
 import { join } from 'node:path';
 import { buildEnforcers } from '../../agent/runtime/enforcers.ts';
+import { resolveStudentUid } from '../../agent/runtime/student-user.ts';
+import { OsSchema } from '../../core/categories.ts';
 import { lineLogger } from '../../agent/runtime/logger.ts';
 import { runStandaloneAgent, type NetworkMode } from '../../agent/runtime/standalone.ts';
 import { isRunning, readStatus } from '../../agent/runtime/status-file.ts';
@@ -14,6 +16,7 @@ interface RunValues {
   config?: string;
   'on-school-network'?: string;
   'browser-policy-root'?: string;
+  user?: string;
 }
 
 const NETWORK_MODES: readonly NetworkMode[] = ['auto', 'yes', 'no'];
@@ -29,6 +32,7 @@ export const agentRun: Command<RunValues> = {
     config: { type: 'string', valueName: '<file.json>', help: 'The agent configuration (default: /etc/lesmodus/config.json when present).' },
     'on-school-network': { type: 'string', valueName: '<auto|yes|no>', help: 'Whether the laptop is at school: detected from the configured networks (auto, the default), or fixed.' },
     'browser-policy-root': { type: 'string', valueName: '<dir>', help: 'Prefix for every browser policy path written (tests write under a temp dir instead of /).' },
+    user: { type: 'string', valueName: '<name-or-uid>', help: 'The student whose apps are stopped (default: the user the agent runs as).' },
   },
   details: 'Stop with SIGTERM or Ctrl-C: the agent shuts down cleanly and leaves the browser policies in place.\nExample:\n  lesmodus agent --timetable rooster.ics --data-dir /var/lib/lesmodus --dry-run',
   async run(values, positionals, io) {
@@ -38,6 +42,9 @@ export const agentRun: Command<RunValues> = {
     const network = (values['on-school-network'] ?? 'auto') as NetworkMode;
     if (!NETWORK_MODES.includes(network)) throw new UsageError(`--on-school-network must be auto, yes or no, not '${values['on-school-network']}'`);
     const dryRun = values['dry-run'] ?? false;
+    const os = OsSchema.safeParse(process.platform);
+    if (!os.success) throw new Error(`Lesmodus enforces on Windows, macOS and Linux, not on ${process.platform}`);
+    const studentUid = resolveStudentUid(values.user);
     const log = lineLogger((line) => io.out(line));
     const stop = new AbortController();
     const onSignal = () => stop.abort();
@@ -52,7 +59,10 @@ export const agentRun: Command<RunValues> = {
         configPath: values.config,
         network,
         log,
-        enforcers: (report) => buildEnforcers({ dryRun, browserPolicyRoot: values['browser-policy-root'] ?? '/', log, report }),
+        enforcers: ({ catalog, now, report }) => buildEnforcers({
+          os: os.data, catalog, now, report, dryRun, log, studentUid,
+          browserPolicyRoot: values['browser-policy-root'] ?? '/',
+        }),
       }, stop.signal);
     } finally {
       process.off('SIGTERM', onSignal);

@@ -1,0 +1,9 @@
+import type { Os } from '../../core/categories.ts';
+import { createProcSource } from './proc-source.linux.ts';
+import { createSystemInformationSource } from './si-source.ts';
+import type { ProcessSource } from './types.ts';
+
+/** The fastest process source for `os`: /proc on Linux, systeminformation elsewhere (see si-source.ts for what would be faster). */
+export function createProcessSource(os: Os): ProcessSource {
+  return os === 'linux' ? createProcSource() : createSystemInformationSource({ os });
+}

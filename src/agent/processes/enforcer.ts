@@ -1,0 +1,27 @@
+import type { Decision } from '../../core/policy/decide.ts';
+import type { Enforcer } from '../runtime/enforcer.ts';
+import { ProcessGuard, type ProcessGuardOptions } from './guard.ts';
+
+/**
+ * The process guard as one of the agent's enforcers: every decision goes to
+ * the guard, which starts watching with the first one and keeps watching
+ * (an empty decision blocks nothing, and the next lesson needs no restart).
+ */
+export function createProcessEnforcer(options: ProcessGuardOptions): Enforcer {
+  const guard = new ProcessGuard(options);
+  let blocked = 0;
+  return {
+    name: 'processes',
+    apply(decision: Decision) {
+      guard.setDecision(decision);
+      blocked = decision.blocked.services.length;
+      guard.start();
+      return Promise.resolve();
+    },
+    stop: () => guard.stop(),
+    describe() {
+      const mode = options.dryRun ? ' (dry-run: reporting, not stopping)' : '';
+      return blocked === 0 ? `processes: watching, nothing blocked${mode}` : `processes: stopping apps of ${blocked} blocked services${mode}`;
+    },
+  };
+}

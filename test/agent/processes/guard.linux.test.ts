@@ -1,0 +1,155 @@
+// The guard against real processes: the /proc source, the process.kill
+// killer, the shipped catalog and decisions from the real engine.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ProcessGuard, type ProcessBlockEvent, type ProcessGuardOptions } from '../../../src/agent/processes/guard.ts';
+import { createProcessKiller } from '../../../src/agent/processes/killer.ts';
+import { createProcSource } from '../../../src/agent/processes/proc-source.linux.ts';
+import type { ProcessInfo, ProcessSource } from '../../../src/agent/processes/types.ts';
+import type { Decision } from '../../../src/core/policy/decide.ts';
+import { afterLesson, catalog, duringLesson } from './decisions.ts';
+import { createStandIns, ownChildren, waitFor, type Running, type StandIns } from './stand-ins.ts';
+
+const isRoot = process.getuid?.() === 0;
+const NOBODY = 65534;
+
+describe.skipIf(process.platform !== 'linux')('the process guard on Linux', () => {
+  let standIns: StandIns;
+  let guards: ProcessGuard[];
+  let events: ProcessBlockEvent[];
+
+  beforeEach(() => {
+    standIns = createStandIns();
+    guards = [];
+    events = [];
+  });
+
+  afterEach(async () => {
+    await Promise.all(guards.map((g) => g.stop()));
+    standIns.cleanUp();
+  });
+
+  function startGuard(decision: Decision, options: Partial<ProcessGuardOptions> = {}): ProcessGuard {
+    const guard = new ProcessGuard({
+      os: 'linux',
+      catalog,
+      source: ownChildren(createProcSource()),
+      killer: createProcessKiller(),
+      now: Date.now,
+      onBlock: (event) => events.push(event),
+      ...options,
+    });
+    guard.setDecision(decision);
+    guard.start();
+    guards.push(guard);
+    return guard;
+  }
+
+  /** Until a scan that started after `running` did has seen it: the guard had its chance. */
+  async function scansSeen(guard: ProcessGuard, ...running: Running[]): Promise<void> {
+    for (const r of running) await waitFor(() => r.alive(), `pid ${r.pid} to be running`);
+    for (let i = 0; i < 3; i++) await guard.scan();
+  }
+
+  const eventsFor = (r: Running) => events.filter((e) => e.pid === r.pid);
+
+  it('stops blocked apps during a lesson, each reported once', async () => {
+    const blocked = {
+      'obs-studio': standIns.app('obs'),
+      cheese: standIns.app('cheese'),
+      discord: standIns.app('Discord'),
+      simplescreenrecorder: standIns.app('simplescreenrecorder'),
+      kazam: standIns.kazam(),
+      'gnome-sound-recorder': standIns.soundRecorder(),
+    };
+    startGuard(duringLesson());
+    for (const [service, running] of Object.entries(blocked)) {
+      expect(await running.ended(), `${service} ended by SIGTERM`).toBe('SIGTERM');
+    }
+    for (const [service, running] of Object.entries(blocked)) {
+      expect(eventsFor(running), service).toMatchObject([{ service, dryRun: false, os: 'linux' }]);
+    }
+    expect(eventsFor(blocked.discord)[0]).toMatchObject({ rule: 'social-media-during-lessons', article: 'III.A.1', lesson: { uid: 'les-ne-2' } });
+    expect(eventsFor(blocked.cheese)[0]).toMatchObject({ category: 'camera', rule: 'no-recordings-at-school', article: 'III.A.2', lesson: null });
+    expect(events).toHaveLength(6);
+  });
+
+  it('knows a long-named app by the 15 characters of its comm alone', async () => {
+    const recorder = standIns.app('simplescreenrecorder');
+    await waitFor(() => recorder.alive(), 'the recorder to start');
+    const source = ownChildren(createProcSource());
+    let seen: ProcessInfo | undefined;
+    await waitFor(() => seen?.exePath?.endsWith('/simplescreenrecorder') === true, 'the recorder in the process list', 15_000, async () => {
+      seen = (await source.list()).find((p) => p.pid === recorder.pid);
+    });
+    expect(seen?.name).toBe('simplescreenrec');
+    // What an agent sees of a process whose exe and command line it may not read: the comm only.
+    const commOnly: ProcessSource = {
+      list: async () => (await source.list()).map(({ pid, ppid, uid, startTime, name }) => ({ pid, ppid, uid, startTime, name })),
+    };
+    startGuard(duringLesson(), { source: commOnly });
+    expect(await recorder.ended()).toBe('SIGTERM');
+    expect(eventsFor(recorder)).toMatchObject([{ service: 'simplescreenrecorder', name: 'simplescreenrec' }]);
+  });
+
+  it('leaves never-block apps alone during the lesson', async () => {
+    const teams = standIns.app('teams-for-linux');
+    const firefox = standIns.app('firefox');
+    const obs = standIns.app('obs');
+    const guard = startGuard(duringLesson());
+    expect(await obs.ended()).toBe('SIGTERM');
+    await scansSeen(guard, teams, firefox);
+    expect(teams.alive()).toBe(true);
+    expect(firefox.alive()).toBe(true);
+    expect(events.map((e) => e.service)).toEqual(['obs-studio']);
+  });
+
+  it('leaves blocked apps alone after the lesson', async () => {
+    const obs = standIns.app('obs');
+    const discord = standIns.app('Discord');
+    const kazam = standIns.kazam();
+    const guard = startGuard(afterLesson());
+    await scansSeen(guard, obs, discord, kazam);
+    expect([obs.alive(), discord.alive(), kazam.alive()]).toEqual([true, true, true]);
+    expect(events).toEqual([]);
+  });
+
+  it('in dry-run kills nothing and reports every blocked app once', async () => {
+    const obs = standIns.app('obs');
+    const cheese = standIns.app('cheese');
+    const discord = standIns.app('Discord');
+    const firefox = standIns.app('firefox');
+    const guard = startGuard(duringLesson(), { dryRun: true });
+    await waitFor(() => events.length === 3, 'three dry-run reports');
+    await scansSeen(guard, obs, cheese, discord, firefox);
+    expect([obs.alive(), cheese.alive(), discord.alive(), firefox.alive()]).toEqual([true, true, true, true]);
+    expect(events.map((e) => [e.pid, e.service, e.dryRun]).sort()).toEqual(
+      [[obs.pid, 'obs-studio', true], [cheese.pid, 'cheese', true], [discord.pid, 'discord', true]].sort(),
+    );
+  });
+
+  it('stops a relaunch again', async () => {
+    startGuard(duringLesson());
+    const first = standIns.app('Discord');
+    expect(await first.ended()).toBe('SIGTERM');
+    const second = standIns.app('Discord');
+    expect(await second.ended()).toBe('SIGTERM');
+    expect(events.map((e) => e.pid)).toEqual([first.pid, second.pid]);
+  });
+
+  it('forces an app that ignores SIGTERM after the grace period', async () => {
+    const stubborn = standIns.stubbornObs();
+    startGuard(duringLesson(), { graceMs: 500 });
+    expect(await stubborn.ended()).toBe('SIGKILL');
+    expect(eventsFor(stubborn)).toMatchObject([{ service: 'obs-studio' }]);
+  });
+
+  it.skipIf(!isRoot)("leaves another user's app alone", async () => {
+    const theirs = standIns.app('obs', { uid: NOBODY, gid: NOBODY });
+    const mine = standIns.app('obs');
+    const guard = startGuard(duringLesson(), { ownUid: 0 });
+    expect(await mine.ended()).toBe('SIGTERM');
+    await scansSeen(guard, theirs);
+    expect(theirs.alive()).toBe(true);
+    expect(events.map((e) => e.pid)).toEqual([mine.pid]);
+  });
+});

@@ -1,0 +1,104 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openDeviceStore } from '../../../src/agent/store/index.ts';
+import { createStandIns, waitFor, type StandIns } from '../processes/stand-ins.ts';
+
+// The real agent in a real process against real stand-in processes. The
+// stand-ins run as a uid of their own and the agent acts for that uid only,
+// so it can never touch another test's processes (or anything else as root).
+const LESMODUS = fileURLToPath(new URL('../../../src/cli/lesmodus.ts', import.meta.url));
+const STUDENT_UID = 4242;
+const isRoot = process.getuid?.() === 0;
+
+function stamp(instant: number): string {
+  return new Date(instant).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+}
+
+/** A timetable with one lesson in progress now (and an hour to go), whatever day and hour the test runs. */
+function lessonNowIcs(dir: string, options: { online?: boolean } = {}): string {
+  const now = Date.now();
+  const path = join(dir, 'rooster.ics');
+  writeFileSync(path, [
+    'BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//Lesmodus tests//NL',
+    'BEGIN:VEVENT', 'UID:les-nu@test', `DTSTAMP:${stamp(now)}`, `DTSTART:${stamp(now - 5 * 60_000)}`, `DTEND:${stamp(now + 60 * 60_000)}`,
+    'SUMMARY:wis - h4a - JNS', ...(options.online ? ['DESCRIPTION:Online les via Teams'] : ['LOCATION:a012']), 'END:VEVENT', 'END:VCALENDAR', '',
+  ].join('\r\n'));
+  return path;
+}
+
+interface AgentProcess {
+  readonly child: ChildProcess;
+  output(): string;
+  stop(): Promise<number | null>;
+}
+
+function startAgent(args: string[]): AgentProcess {
+  const child = spawn(process.execPath, [LESMODUS, 'agent', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return {
+    child,
+    output: () => output,
+    stop: async () => {
+      child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
+
+let standIns: StandIns | undefined;
+let agent: AgentProcess | undefined;
+afterEach(async () => {
+  if (agent && agent.child.exitCode === null) agent.child.kill('SIGKILL');
+  standIns?.cleanUp();
+  agent = undefined;
+  standIns = undefined;
+});
+
+describe.skipIf(!isRoot)('lesmodus agent (as root, acting for one student uid)', () => {
+  it('stops a blocked app during a lesson, tells the student, and shuts down cleanly on SIGTERM', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lesmodus-agent-cli-'));
+    standIns = createStandIns();
+    const discord = standIns.app('Discord', { uid: STUDENT_UID, gid: STUDENT_UID });
+    const firefox = standIns.app('firefox', { uid: STUDENT_UID, gid: STUDENT_UID });
+    agent = startAgent(['--timetable', lessonNowIcs(dir), '--data-dir', join(dir, 'data'), '--on-school-network', 'no', '--user', String(STUDENT_UID), '--browser-policy-root', join(dir, 'root')]);
+
+    await discord.ended(30_000);
+    await waitFor(() => agent!.output().includes('notice: Discord is geblokkeerd tijdens de les wis'), 'the notice');
+    expect(firefox.alive()).toBe(true);
+
+    const { stdout } = await promisify(execFile)(process.execPath, [LESMODUS, 'agent', 'status', '--data-dir', join(dir, 'data'), '--json']);
+    const status = JSON.parse(stdout);
+    expect(status.running).toBe(true);
+    expect(status.decision.blocked.categories).toEqual(['social']);
+    expect(status.lastNotice.nl).toContain('art. III.A.1 Gedragscode Social Media SVOK');
+
+    expect(await agent.stop()).toBe(0);
+    const store = openDeviceStore({ path: join(dir, 'data', 'device.db') });
+    try {
+      const events = store.outboxBatch(100).map((e) => e.type);
+      expect(events).toEqual(['enforcement.started', 'app.blocked', 'enforcement.stopped']);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('in dry-run, says what it would stop and stops nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lesmodus-agent-cli-'));
+    standIns = createStandIns();
+    const obs = standIns.app('obs', { uid: STUDENT_UID, gid: STUDENT_UID });
+    // An online lesson blocks recorders wherever the laptop is (art. III.A.2), at any hour.
+    agent = startAgent(['--timetable', lessonNowIcs(dir, { online: true }), '--data-dir', join(dir, 'data'), '--on-school-network', 'no', '--user', String(STUDENT_UID), '--dry-run']);
+    await waitFor(() => agent!.output().includes('would block app OBS Studio'), 'the dry-run report', 30_000);
+    expect(obs.alive()).toBe(true);
+    expect(await agent.stop()).toBe(0);
+    expect(obs.alive()).toBe(true);
+  });
+});
