@@ -3,9 +3,10 @@ import { agentRun, agentStatus } from './commands/agent.ts';
 import { catalogClassify } from './commands/catalog-classify.ts';
 import { demo } from './commands/demo.ts';
 import { policyExplain } from './commands/policy-explain.ts';
+import { SERVER_COMMANDS } from './commands/server-commands.ts';
 import { timetableImport } from './commands/timetable-import.ts';
 
-export const COMMANDS: readonly Command<any>[] = [timetableImport, policyExplain, catalogClassify, agentRun, agentStatus, demo];
+export const COMMANDS: readonly Command<any>[] = [timetableImport, policyExplain, catalogClassify, agentRun, agentStatus, demo, ...SERVER_COMMANDS];
 
 function overview(commands: readonly Command<any>[], prefix: readonly string[]): string {
   const rows = commands.map((c) => [c.path.join(' '), c.summary] as const);

@@ -66,6 +66,8 @@ export class Agent {
   #onSchoolNetwork = false;
   #lastNotice: Notice | null = null;
   #wake = new AbortController();
+  /** A wake() that came while deciding (no sleep to cut short yet): decide again at once. */
+  #wakePending = false;
 
   constructor(deps: AgentDeps) {
     this.#deps = deps;
@@ -84,6 +86,7 @@ export class Agent {
 
   /** Re-decide now instead of at the next change (a new timetable, a grant, a network change). */
   wake(): void {
+    this.#wakePending = true;
     this.#wake.abort();
   }
 
@@ -115,13 +118,20 @@ export class Agent {
     const { store, policy, now, log } = this.#deps;
     log.info(`agent started${this.#deps.dryRun ? ' in dry-run (nothing is killed or written)' : ''}: ${policy.name} ${policy.version}`);
     while (!signal.aborted) {
+      this.#wakePending = false;
       const decision = await this.evaluate();
+      if (this.#wakePending) continue;
       const wakeAt = Math.min(decision.nextChange ?? Number.POSITIVE_INFINITY, now() + MAX_SLEEP_MS);
       this.#wake = new AbortController();
-      try {
-        await sleep(Math.max(0, wakeAt - now()), undefined, { signal: AbortSignal.any([signal, this.#wake.signal]) });
-      } catch {
-        // Woken early: by a stop request (the loop ends) or by wake() (decide again).
+      const woken = AbortSignal.any([signal, this.#wake.signal]);
+      // Timers run on the monotonic clock and may fire a little before the
+      // wall clock reaches wakeAt: sleep the rest rather than decide too early.
+      while (!woken.aborted && now() < wakeAt) {
+        try {
+          await sleep(wakeAt - now(), undefined, { signal: woken });
+        } catch {
+          // Woken early: by a stop request (the loop ends) or by wake() (decide again).
+        }
       }
     }
     for (const enforcer of this.#deps.enforcers) await enforcer.stop();

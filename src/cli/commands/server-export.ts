@@ -1,0 +1,75 @@
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { parseInstant } from '../../core/time/parse-instant.ts';
+import { DEFAULT_TIME_ZONE } from '../../core/time/zoned.ts';
+import { csvHeader, csvRow } from '../../server/api/exception-csv.ts';
+import type { ExceptionLogFilter } from '../../server/store/index.ts';
+import { UsageError, type Command } from '../command.ts';
+import { noPositionals, SCHOOL_OPTION, STORE_OPTIONS, withStore, type StoreValues } from './server-options.ts';
+
+interface Values extends StoreValues {
+  from?: string;
+  to?: string;
+  format?: string;
+  school?: string;
+  output?: string;
+}
+
+/** Who the audit log names for an export made on the server's own command line. */
+const CLI_AUDIT_USER = '(cli)';
+
+function instantOption(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const instant = parseInstant(value, DEFAULT_TIME_ZONE);
+  if (instant === undefined) throw new UsageError(`--${name} '${value}' is not a date or date-time (ISO-8601)`);
+  return instant;
+}
+
+export const serverExport: Command<Values> = {
+  path: ['server', 'export'],
+  summary: 'Export the exception log (exceptions that took effect from --from until --to) as CSV or JSON; recorded in the audit log.',
+  options: {
+    ...STORE_OPTIONS,
+    from: { type: 'string', valueName: '<date>', help: 'From this date or date-time, school time (e.g. 2026-01-01).' },
+    to: { type: 'string', valueName: '<date>', help: 'Until (not including) this date or date-time.' },
+    format: { type: 'string', valueName: '<csv|json>', help: 'The format (default csv).' },
+    school: { type: 'string', valueName: '<school-id>', help: `${SCHOOL_OPTION.help.replace(' (may be left out when the server has one)', '')} (default: every school).` },
+    output: { type: 'string', valueName: '<file>', help: 'Write to this file instead of stdout.' },
+  },
+  details: 'Example:\n  lesmodus server export --from 2026-01-01 --to 2026-02-01 --format csv > uitzonderingen-januari.csv',
+  async run(values, positionals, io) {
+    noPositionals(positionals);
+    const format = values.format ?? 'csv';
+    if (format !== 'csv' && format !== 'json') throw new UsageError(`--format must be csv or json, not '${format}'`);
+    const from = instantOption(values.from, 'from');
+    const to = instantOption(values.to, 'to');
+    if (from !== undefined && to !== undefined && to <= from) throw new UsageError('--to must be after --from');
+    const now = Date.now();
+    const filter: ExceptionLogFilter = {
+      at: now, ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}), ...(values.school ? { schoolId: values.school } : {}),
+    };
+    const file = values.output === undefined ? null : createWriteStream(values.output, { mode: 0o600 });
+    const write = async (text: string) => {
+      if (file === null) io.out(text);
+      else if (!file.write(text)) await once(file, 'drain');
+    };
+    let rows = 0;
+    await withStore(values, async (store) => {
+      await store.recordAudit({ at: now, username: CLI_AUDIT_USER, action: 'export-log', subject: { kind: 'exception-log', id: values.school ?? 'all' },
+        schoolId: values.school ?? null, detail: `${format} from=${values.from ?? '-'} to=${values.to ?? '-'}` });
+      const zones = new Map((await store.schools()).map((s) => [s.id, s.timeZone]));
+      await write(format === 'csv' ? csvHeader() : '[\n');
+      for await (const row of store.exportExceptionLog(filter)) {
+        await write(format === 'csv' ? csvRow(row, zones.get(row.schoolId) ?? DEFAULT_TIME_ZONE) : `${rows === 0 ? '' : ','}${JSON.stringify(row)}\n`);
+        rows++;
+      }
+      if (format === 'json') await write(']\n');
+    });
+    if (file !== null) {
+      file.end();
+      await once(file, 'finish');
+    }
+    io.err(`${rows} exceptions exported.`);
+    return 0;
+  },
+};

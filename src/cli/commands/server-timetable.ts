@@ -1,0 +1,46 @@
+import { parseLocalDate, type LocalDate } from '../../core/time/zoned.ts';
+import { importTimetable } from '../../server/app/timetable-import.ts';
+import { UsageError, type Command } from '../command.ts';
+import { localStamp } from '../format.ts';
+import { chooseSchool, SCHOOL_OPTION, STORE_OPTIONS, withStore, type StoreValues } from './server-options.ts';
+
+interface Values extends StoreValues {
+  school?: string;
+  from?: string;
+  to?: string;
+}
+
+function dateOption(value: string | undefined, name: string): LocalDate | undefined {
+  if (value === undefined) return undefined;
+  const date = parseLocalDate(value);
+  if (date === undefined) throw new UsageError(`--${name} '${value}' is not a date (YYYY-MM-DD)`);
+  return date;
+}
+
+export const serverTimetableImport: Command<Values> = {
+  path: ['server', 'timetable', 'import'],
+  positionals: '<file-or-url>',
+  summary: "Import a school's iCalendar timetable (Zermelo, Somtoday, Untis, Magister, Outlook) into the server.",
+  options: {
+    ...STORE_OPTIONS,
+    school: SCHOOL_OPTION,
+    from: { type: 'string', valueName: '<YYYY-MM-DD>', help: "The first day to replace (default: the feed's first lesson day)." },
+    to: { type: 'string', valueName: '<YYYY-MM-DD>', help: "The last day to replace (default: the feed's last lesson day)." },
+  },
+  details: 'Lessons in the days replaced that the feed no longer has are removed; other days are left alone.\n'
+    + 'Example:\n  lesmodus server timetable import https://school.zportal.nl/api/v3/ical?token=… --school svok-college',
+  async run(values, positionals, io) {
+    const [source, ...extra] = positionals;
+    if (!source) throw new UsageError('name the timetable file or URL');
+    if (extra.length) throw new UsageError(`unexpected argument '${extra[0]}'`);
+    const range = { from: dateOption(values.from, 'from'), to: dateOption(values.to, 'to') };
+    await withStore(values, async (store) => {
+      const school = await chooseSchool(store, values.school);
+      const result = await importTimetable(store, school, source, range);
+      for (const warning of result.warnings) io.err(`warning: ${warning.event ? `${warning.event}: ` : ''}${warning.message}`);
+      io.out(`${school.id}: ${result.added} lessons imported from ${localStamp(result.from, school.timeZone)} until ${localStamp(result.to, school.timeZone)} `
+        + `(${result.removed} replaced${result.skipped ? `, ${result.skipped} outside the range left out` : ''}).`);
+    });
+    return 0;
+  },
+};

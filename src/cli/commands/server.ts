@@ -1,0 +1,89 @@
+import { startDemoServer } from '../../server/app/demo-server.ts';
+import type { DemoSummary } from '../../server/app/demo-seed.ts';
+import { chooseDatabaseUrl } from '../../server/app/data-dir.ts';
+import { DEFAULT_HOST, DEFAULT_PORT, serve, type RunningServer } from '../../server/app/server-app.ts';
+import { jsonLogger } from '../../server/http/logger.ts';
+import { UsageError, type Command, type Io } from '../command.ts';
+import { table } from '../format.ts';
+import { dataDirOf, STORE_OPTIONS, type StoreValues } from './server-options.ts';
+
+interface Values extends StoreValues {
+  port?: string;
+  host?: string;
+  demo?: boolean;
+  'secure-cookies'?: boolean;
+}
+
+const SUBCOMMANDS = ['init', 'user add', 'school add', 'school list', 'timetable import', 'enroll-secret', 'export', 'demo'];
+
+function portOf(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_PORT;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError(`--port must be a port number (0–65535), not '${value}'`);
+  return port;
+}
+
+/** Runs until SIGINT or SIGTERM, then closes the server (ending live streams) and the store. */
+async function untilStopped(server: RunningServer, io: Io): Promise<number> {
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  io.err('Stopping…');
+  await server.close();
+  return 0;
+}
+
+export function printDemo(io: Io, url: string, demo: DemoSummary, dataDir: string): void {
+  io.out(`Lesmodus demo server: ${demo.schoolName} (${demo.lessons} lessons this week, ${demo.devices} laptops, ${demo.exceptions} exceptions)`);
+  io.out(`\n  ${url}\n  API: ${url}/api/v1/openapi.json\n`);
+  io.out(`Demo logins (password for all: ${demo.password}):`);
+  io.out(table(['Username', 'Role', 'Name', 'Code'], demo.logins.map((l) => [l.username, l.role, l.name, l.teacherCode ?? ''])));
+  io.out(`\nData: ${dataDir} (a temporary folder is removed when the demo stops). Stop with Ctrl-C.`);
+}
+
+const OPTIONS = {
+  ...STORE_OPTIONS,
+  port: { type: 'string', valueName: '<port>', help: `The port to listen on (default ${DEFAULT_PORT}; 0 picks a free one).` },
+  host: { type: 'string', valueName: '<address>', help: `The address to listen on (default ${DEFAULT_HOST}; 0.0.0.0 for the whole network).` },
+  'secure-cookies': { type: 'boolean', help: 'Mark the session cookie Secure (when users reach the server over HTTPS, e.g. behind a TLS proxy).' },
+} as const;
+
+export const serverDemo: Command<Values> = {
+  path: ['server', 'demo'],
+  summary: 'Start a throwaway server with the demo school (this week\'s timetable, teachers, a leader, laptops, exceptions) and print the logins.',
+  options: { 'data-dir': STORE_OPTIONS['data-dir'], port: OPTIONS.port, host: OPTIONS.host },
+  async run(values, positionals, io) {
+    if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+    const { server, demo, dataDir } = await startDemoServer({
+      host: values.host ?? DEFAULT_HOST, port: portOf(values.port), logger: jsonLogger(),
+      ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}),
+    });
+    printDemo(io, server.url, demo, dataDir);
+    return untilStopped(server, io);
+  },
+};
+
+export const serverStart: Command<Values> = {
+  path: ['server'],
+  summary: 'Run the school server: the API for the portal, the dashboard and the laptops (lesmodus server --help for its commands).',
+  options: { ...OPTIONS, demo: { type: 'boolean', help: 'Start the demo school instead (the same as lesmodus server demo).' } },
+  details: `Commands: ${SUBCOMMANDS.map((c) => `lesmodus server ${c}`).join(', ')}.\n`
+    + 'First run lesmodus server init. Example:\n  lesmodus server --data-dir /var/lib/lesmodus --host 0.0.0.0',
+  async run(values, positionals, io) {
+    if (positionals.length) throw new UsageError(`unknown command 'server ${positionals.join(' ')}'; commands: ${SUBCOMMANDS.join(', ')}`);
+    if (values.demo) {
+      if (values['database-url'] !== undefined || values['secure-cookies']) throw new UsageError('the demo always runs on its own SQLite database, without --database-url or --secure-cookies');
+      return serverDemo.run(values, positionals, io);
+    }
+    const server = await serve({
+      dataDir: dataDirOf(values).root,
+      databaseUrl: chooseDatabaseUrl(values['database-url']),
+      host: values.host ?? DEFAULT_HOST,
+      port: portOf(values.port),
+      settings: { secureCookies: values['secure-cookies'] ?? false },
+    });
+    io.out(`Lesmodus server listening on ${server.url} (API description: ${server.url}/api/v1/openapi.json). Stop with Ctrl-C.`);
+    return untilStopped(server, io);
+  },
+};

@@ -1,0 +1,34 @@
+import type { CatalogIndex } from '../../core/catalog/match.ts';
+import type { Policy } from '../../core/policy/schema.ts';
+import type { ServerSigner } from '../app/server-keys.ts';
+import type { EnrollmentSecret } from '../auth/enrollment-secrets.ts';
+import type { LoginGuard } from '../auth/login-guard.ts';
+import type { ScryptCost } from '../auth/passwords.ts';
+import type { Sessions } from '../auth/sessions.ts';
+import type { Logger } from '../http/logger.ts';
+import type { ServerStore } from '../store/index.ts';
+import type { GrantHub } from './grant-hub.ts';
+
+/** Everything the routes use, passed in (never imported as globals), so tests can build an API around any store and clock. */
+export interface ApiContext {
+  readonly store: ServerStore;
+  readonly signer: ServerSigner;
+  readonly sessions: Sessions;
+  readonly loginGuard: LoginGuard;
+  readonly enrollment: { match(secret: string): Promise<EnrollmentSecret | null> };
+  readonly hub: GrantHub;
+  readonly policy: Policy;
+  readonly catalog: CatalogIndex;
+  readonly clock: () => number;
+  readonly logger: Logger;
+  readonly settings: ApiSettings;
+}
+
+export interface ApiSettings {
+  /** Mark the session cookie Secure: on when users reach the server over HTTPS (a TLS-terminating proxy). */
+  readonly secureCookies: boolean;
+  /** The cost of new password hashes (lower only in tests and the demo). */
+  readonly passwordCost: ScryptCost;
+  /** The Lesmodus version, for /healthz and the OpenAPI document. */
+  readonly version: string;
+}

@@ -1,0 +1,68 @@
+import type { GrantRecord } from '../store/index.ts';
+import { grantReaches, type DeviceReach } from './grant-reach.ts';
+
+/**
+ * The live push's switchboard: devices connected over Server-Sent Events
+ * subscribe with what decides which grants reach them, and every new or
+ * revoked grant is handed to each one it reaches, at once.
+ *
+ * In-process: with several server processes behind one PostgreSQL, a device
+ * connected to another process learns of the grant on its next pull instead.
+ */
+
+export type GrantChange = { readonly kind: 'grant' | 'revocation'; readonly record: GrantRecord };
+
+export interface Subscriber {
+  /** Mutable so a long-lived connection can refresh it when the roster changes. */
+  reach: DeviceReach;
+  deliver(change: GrantChange): void;
+  /** Ends the subscriber's stream (server shutdown). */
+  close(): void;
+}
+
+/**
+ * Live connections one device may hold. An agent reconnecting after a network
+ * drop may open the new stream before the server notices the old one died;
+ * beyond this the oldest is closed, so a looping agent cannot pile up sockets.
+ */
+export const MAX_STREAMS_PER_DEVICE = 2;
+
+export class GrantHub {
+  readonly #subscribers = new Set<Subscriber>();
+
+  get connections(): number {
+    return this.#subscribers.size;
+  }
+
+  subscribe(subscriber: Subscriber): () => void {
+    const same = [...this.#subscribers].filter((s) => s.reach.deviceId === subscriber.reach.deviceId);
+    for (const old of same.slice(0, Math.max(0, same.length - MAX_STREAMS_PER_DEVICE + 1))) {
+      this.#subscribers.delete(old);
+      old.close();
+    }
+    this.#subscribers.add(subscriber);
+    return () => this.#subscribers.delete(subscriber);
+  }
+
+  /** Hands the change to every subscriber it reaches; returns how many. */
+  publish(change: GrantChange): number {
+    let delivered = 0;
+    for (const subscriber of this.#subscribers) {
+      if (!grantReaches(change.record, subscriber.reach)) continue;
+      try {
+        subscriber.deliver(change);
+        delivered++;
+      } catch {
+        // One broken connection must not keep the grant from the others; it is dropped.
+        this.#subscribers.delete(subscriber);
+        subscriber.close();
+      }
+    }
+    return delivered;
+  }
+
+  closeAll(): void {
+    for (const subscriber of [...this.#subscribers]) subscriber.close();
+    this.#subscribers.clear();
+  }
+}

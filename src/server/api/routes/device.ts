@@ -1,0 +1,146 @@
+import { z } from 'zod';
+import type { DeviceEvent } from '../../../core/events/schema.ts';
+import { notFound } from '../../http/http-error.ts';
+import { SseStream } from '../../http/sse.ts';
+import { reachOf, signedGrantFor, signedScheduleFor } from '../device-delivery.ts';
+import type { GrantChange, Subscriber } from '../grant-hub.ts';
+import { grantReaches } from '../grant-reach.ts';
+import { defineRoute, DEVICE, type AnyRoute } from '../route.ts';
+import { IdParams, Instant, OkSchema } from '../schemas/common.ts';
+import { AckBody, EventsBody, HeartbeatBody, HeartbeatReplySchema, IngestReplySchema } from '../schemas/devices.ts';
+import { SignedDeviceGrantSchema, SignedScheduleSchema } from '../schemas/signed.ts';
+
+/** What an enrolled device calls, with its bearer credential: heartbeat, schedule, grants, events and the live stream. */
+
+/**
+ * How often a live connection re-reads its student's groups: a roster change
+ * (a student moved to another class) reaches the push within this time; the
+ * device's regular pull catches anything in between.
+ */
+export const REACH_REFRESH_MS = 5 * 60_000;
+
+/** A batch of 500 events is well under 1 MiB (the event schema bounds every field); 2 MiB leaves room for JSON overhead. */
+export const EVENT_BATCH_BODY_LIMIT = 2 * 1024 * 1024;
+
+const heartbeat = defineRoute({
+  method: 'POST',
+  path: '/api/v1/device/heartbeat',
+  tag: 'device',
+  summary: "The device is alive (and enforcing); optionally with what it reports about itself. Answers the server's time.",
+  access: DEVICE,
+  body: HeartbeatBody.optional(),
+  reply: { kind: 'json', status: 200, schema: HeartbeatReplySchema, description: 'Server time and the last stored event seq.' },
+  async handle({ principal, body, scope }, api) {
+    const { device } = principal;
+    if (body?.report !== undefined) await api.store.updateDeviceReport(device.id, body.report, scope.now);
+    await api.store.recordDeviceContact(device.id, scope.now);
+    return {
+      serverTime: scope.now,
+      lastEventSeq: device.lastEventSeq,
+      clockOffsetMs: body?.sentAt === undefined ? null : body.sentAt - scope.now,
+    };
+  },
+});
+
+const schedule = defineRoute({
+  method: 'GET',
+  path: '/api/v1/device/schedule',
+  tag: 'device',
+  summary: "The device's lessons for the next 14 days, signed (Ed25519) with the server key for this device.",
+  access: DEVICE,
+  reply: { kind: 'json', status: 200, schema: SignedScheduleSchema, description: 'The signed schedule.' },
+  async handle({ principal, scope }, api) {
+    await api.store.recordDeviceContact(principal.device.id, scope.now);
+    return signedScheduleFor(api, principal.device, scope.now);
+  },
+});
+
+const grants = defineRoute({
+  method: 'GET',
+  path: '/api/v1/device/grants',
+  tag: 'device',
+  summary: 'The grants reaching this device that have not expired (revoked ones included, so it learns), each signed for this device.',
+  access: DEVICE,
+  reply: {
+    kind: 'json', status: 200, description: 'Signed grants.',
+    schema: z.object({ serverTime: Instant, grants: z.array(SignedDeviceGrantSchema) }),
+  },
+  async handle({ principal, scope }, api) {
+    const records = await api.store.grantsForDevice(principal.device.id, scope.now);
+    return { serverTime: scope.now, grants: records.map((r) => signedGrantFor(api, r, principal.device.id, scope.now)) };
+  },
+});
+
+const ack = defineRoute({
+  method: 'POST',
+  path: '/api/v1/device/grants/:id/ack',
+  tag: 'device',
+  summary: 'The device applied the grant (the teacher portal counts these). The earliest acknowledgement counts.',
+  access: DEVICE,
+  params: IdParams,
+  body: AckBody,
+  reply: { kind: 'json', status: 200, schema: OkSchema, description: 'Recorded.' },
+  async handle({ principal, params, body }, api) {
+    const record = await api.store.grant(params.id);
+    // Only a grant that reaches this device can be acknowledged by it, or one laptop could inflate another class's count.
+    if (record === null || !grantReaches(record, await reachOf(api, principal.device))) throw notFound(`No grant "${params.id}" reaches this device.`);
+    await api.store.recordGrantAck(params.id, principal.device.id, body.appliedAt);
+    return { ok: true as const };
+  },
+});
+
+const events = defineRoute({
+  method: 'POST',
+  path: '/api/v1/device/events',
+  tag: 'device',
+  summary: 'A batch of events from the outbox: each stored exactly once (by event id); malformed ones are rejected alone and the valid rest kept.',
+  access: DEVICE,
+  body: EventsBody,
+  bodyLimit: EVENT_BATCH_BODY_LIMIT,
+  reply: { kind: 'json', status: 200, schema: IngestReplySchema, description: 'One outcome per event, in order.' },
+  async handle({ principal, body, scope }, api) {
+    // The store checks every event against the core schema itself and rejects the bad ones one by one.
+    const result = await api.store.ingestEvents(principal.device.id, body.events as DeviceEvent[], scope.now);
+    await api.store.recordDeviceContact(principal.device.id, scope.now);
+    return { ...result, outcomes: result.outcomes.map((o) => (o.status === 'rejected' ? { ...o, issues: [...o.issues] } : o)) };
+  },
+});
+
+const stream = defineRoute({
+  method: 'GET',
+  path: '/api/v1/device/stream',
+  tag: 'device',
+  summary: 'Server-Sent Events: "grant" and "revocation" events (data: a grant signed for this device) as they happen.',
+  description: 'On connect the device first gets every grant currently reaching it, then a "ready" event, then live changes. '
+    + 'A comment line every 15 s keeps the connection open.',
+  access: DEVICE,
+  reply: { kind: 'stream', contentTypes: ['text/event-stream'], description: 'The event stream.' },
+  async handle({ principal, scope }, api) {
+    const { device } = principal;
+    const sse = new SseStream(scope.res);
+    const send = (change: GrantChange) => sse.send(change.kind, signedGrantFor(api, change.record, device.id, api.clock()), change.record.grant.id);
+    const subscriber: Subscriber = { reach: await reachOf(api, device), deliver: send, close: () => sse.close() };
+    // Subscribe before reading the current grants, so a grant made in between is sent (perhaps twice; applying is idempotent) and never missed.
+    const unsubscribe = api.hub.subscribe(subscriber);
+    const refresh = setInterval(() => {
+      reachOf(api, device).then((reach) => { subscriber.reach = reach; }, (error: unknown) => scope.log.warn('reach refresh failed', { error: String(error) }));
+    }, REACH_REFRESH_MS);
+    refresh.unref();
+    sse.onClose(() => {
+      unsubscribe();
+      clearInterval(refresh);
+    });
+    try {
+      const current = await api.store.grantsForDevice(device.id, scope.now);
+      for (const record of current) send({ kind: record.revokedAt === null ? 'grant' : 'revocation', record });
+      sse.send('ready', { serverTime: scope.now, deviceId: device.id, grants: current.length });
+      await api.store.recordDeviceContact(device.id, scope.now);
+    } catch (error) {
+      sse.close();
+      throw error;
+    }
+    await new Promise<void>((resolve) => sse.onClose(resolve));
+  },
+});
+
+export const deviceRoutes: readonly AnyRoute[] = [heartbeat, schedule, grants, ack, events, stream];

@@ -1,0 +1,126 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { issueDeviceCredential } from '../../auth/device-credentials.ts';
+import { HttpError, invalidRequest, notFound, unauthenticated } from '../../http/http-error.ts';
+import { defineRoute, PUBLIC, users, type AnyRoute } from '../route.ts';
+import { assertSameSchool, oneSchool, schoolFilter } from '../school-scope.ts';
+import { IdParams, InstantParam, Key, PageQuery, pageOf } from '../schemas/common.ts';
+import { AssignBody, DeviceHealthSchema, DeviceViewSchema, EnrollBody, EnrolledSchema, NotEnforcingSchema, StoredEventSchema } from '../schemas/devices.ts';
+import { deviceView } from '../views.ts';
+
+/** Enrolling devices, and the admin's and leader's views of them. */
+
+/** Failed enrollments count against the address like failed logins, under this pseudo-account. */
+const ENROLL_GUARD_KEY = '(device enrollment)';
+
+/** Without from/to the not-enforcing view covers the last week: what a leader reviews at a weekly meeting. */
+const DEFAULT_REVIEW_MS = 7 * 24 * 3_600_000;
+
+const enroll = defineRoute({
+  method: 'POST',
+  path: '/api/v1/devices/enroll',
+  tag: 'devices',
+  summary: 'Enrolls a device with the enrollment secret from MDM; answers its own credential (shown once).',
+  description: "A device reporting a known student's login name is assigned to that student; otherwise an admin assigns it.",
+  access: PUBLIC,
+  body: EnrollBody,
+  reply: { kind: 'json', status: 201, schema: EnrolledSchema, description: 'The device id and credential.' },
+  async handle({ body, scope }, api) {
+    const wait = api.loginGuard.retryAfter(ENROLL_GUARD_KEY, scope.address, scope.now);
+    if (wait > 0) throw new HttpError(429, 'too-many-requests', 'Too many failed enrollments from this address; try later.', { headers: { 'retry-after': String(Math.ceil(wait / 1000)) } });
+    const secret = await api.enrollment.match(body.enrollmentSecret);
+    if (secret === null) {
+      api.loginGuard.failed(ENROLL_GUARD_KEY, scope.address, scope.now);
+      throw unauthenticated('The enrollment secret is not valid; check the MDM configuration.');
+    }
+    const { enrollmentSecret: _secret, ...report } = body;
+    const schools = secret.schoolId === null ? await api.store.schools() : [];
+    const schoolId = secret.schoolId ?? (schools.length === 1 ? schools[0]!.id : null);
+    const id = randomUUID();
+    const { credential, credentialHash } = issueDeviceCredential(id);
+    const device = await api.store.enrollDevice({ ...report, id, credentialHash, schoolId }, scope.now);
+    return { deviceId: device.id, credential, schoolId: device.schoolId, studentId: device.studentId, keyId: api.signer.keyId };
+  },
+});
+
+const list = defineRoute({
+  method: 'GET',
+  path: '/api/v1/devices',
+  tag: 'devices',
+  summary: 'Device health: every device with its student, agent version and when it was last seen, least recently seen first.',
+  access: users('admin', 'leader'),
+  query: z.strictObject({ school: Key.optional() }),
+  reply: { kind: 'json', status: 200, schema: z.object({ devices: z.array(DeviceHealthSchema) }), description: 'Devices.' },
+  async handle({ principal, query, scope }, api) {
+    const school = schoolFilter(principal.user, query.school) ?? null;
+    const devices = await api.store.deviceHealth(school);
+    if (principal.user.role === 'leader') {
+      await api.store.recordAudit({ at: scope.now, username: principal.user.username, action: 'view-device-health',
+        subject: { kind: 'school', id: school ?? 'all' }, schoolId: school, detail: `${devices.length} devices` });
+    }
+    return { devices };
+  },
+});
+
+const notEnforcing = defineRoute({
+  method: 'GET',
+  path: '/api/v1/devices/not-enforcing',
+  tag: 'devices',
+  summary: 'Devices expected in a lesson that were silent during part of it or reported tampering (lessons that ended; default: the last 7 days). Audited.',
+  access: users('leader'),
+  query: z.strictObject({ school: Key.optional(), from: InstantParam.optional(), to: InstantParam.optional() }),
+  reply: { kind: 'json', status: 200, schema: z.object({ devices: z.array(NotEnforcingSchema) }), description: 'Devices per lesson.' },
+  async handle({ principal, query, scope }, api) {
+    const school = await oneSchool(api, principal.user, query.school);
+    const to = query.to ?? scope.now;
+    const from = query.from ?? to - DEFAULT_REVIEW_MS;
+    if (to <= from) throw invalidRequest([{ path: 'query.to', message: 'must be after from' }]);
+    // A lesson still under way is judged when it has ended: its remaining minutes are not silence yet.
+    const devices = (await api.store.devicesNotEnforcing(school.id, { from, to })).filter((d) => d.lesson.end <= scope.now);
+    await api.store.recordAudit({ at: scope.now, username: principal.user.username, action: 'view-not-enforcing',
+      subject: { kind: 'school', id: school.id }, schoolId: school.id, detail: `${new Date(from).toISOString()}/${new Date(to).toISOString()}` });
+    return { devices: [...devices] };
+  },
+});
+
+const events = defineRoute({
+  method: 'GET',
+  path: '/api/v1/devices/:id/events',
+  tag: 'devices',
+  summary: "One device's events (blocks, exceptions, tampering), newest first. Per-student detail: recorded in the audit log.",
+  access: users('leader'),
+  params: IdParams,
+  query: z.strictObject({ from: InstantParam.optional(), to: InstantParam.optional(), ...PageQuery }),
+  reply: { kind: 'json', status: 200, schema: z.object({ rows: z.array(StoredEventSchema), total: z.number().int() }), description: 'One page.' },
+  async handle({ principal, params, query, scope }, api) {
+    const device = await api.store.device(params.id);
+    if (device === null) throw notFound(`There is no device "${params.id}".`);
+    assertSameSchool(principal.user, device.schoolId, `device "${params.id}"`);
+    const to = query.to ?? scope.now + 1;
+    const from = query.from ?? to - DEFAULT_REVIEW_MS;
+    if (to <= from) throw invalidRequest([{ path: 'query.to', message: 'must be after from' }]);
+    await api.store.recordAudit({ at: scope.now, username: principal.user.username, action: 'view-device-events',
+      subject: device.studentId === null ? { kind: 'device', id: device.id } : { kind: 'student', id: device.studentId },
+      schoolId: device.schoolId, detail: `device ${device.id}` });
+    const page = await api.store.deviceEvents(device.id, { from, to }, pageOf(query));
+    return { rows: [...page.rows], total: page.total };
+  },
+});
+
+const assign = defineRoute({
+  method: 'POST',
+  path: '/api/v1/devices/:id/assign',
+  tag: 'devices',
+  summary: 'Assigns a device to a student (or unassigns it with student: null).',
+  access: users('admin'),
+  params: IdParams,
+  body: AssignBody,
+  reply: { kind: 'json', status: 200, schema: DeviceViewSchema, description: 'The device.' },
+  async handle({ principal, params, body }, api) {
+    if (body.student !== null) assertSameSchool(principal.user, body.student.schoolId, `school "${body.student.schoolId}"`);
+    if (!(await api.store.assignDevice(params.id, body.student))) throw notFound(`There is no device "${params.id}".`);
+    return deviceView((await api.store.device(params.id))!);
+  },
+});
+
+export const deviceAdminRoutes: readonly AnyRoute[] = [enroll, list, notEnforcing, events, assign];

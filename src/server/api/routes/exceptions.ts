@@ -1,0 +1,91 @@
+import { z } from 'zod';
+import { DEFAULT_TIME_ZONE } from '../../../core/time/zoned.ts';
+import { notFound } from '../../http/http-error.ts';
+import { writeChunk } from '../../http/respond.ts';
+import { csvHeader, csvRow } from '../exception-csv.ts';
+import { describeFilter, ExceptionFilterQuery, exceptionFilter } from '../exception-filter.ts';
+import { streamHeaders } from '../pipeline.ts';
+import { defineRoute, users, type AnyRoute } from '../route.ts';
+import { assertSameSchool } from '../school-scope.ts';
+import { IdParams, PageQuery, pageOf } from '../schemas/common.ts';
+import { ExceptionDetailSchema, ExceptionPageSchema, WeeklyChartSchema } from '../schemas/grants.ts';
+import { grantView } from '../views.ts';
+
+/** The leader's dashboard: the exception log, its export, the weekly chart and one exception's detail. */
+
+const log = defineRoute({
+  method: 'GET',
+  path: '/api/v1/exceptions',
+  tag: 'leader',
+  summary: 'The exception log, filtered, newest first, one page at a time.',
+  access: users('leader'),
+  query: z.strictObject({ ...ExceptionFilterQuery, ...PageQuery }),
+  reply: { kind: 'json', status: 200, schema: ExceptionPageSchema, description: 'One page and the total.' },
+  async handle({ principal, query, scope }, api) {
+    const page = pageOf(query);
+    const result = await api.store.exceptionLog(exceptionFilter(principal.user, query, scope.now), page);
+    return { rows: [...result.rows], total: result.total, ...page };
+  },
+});
+
+const exportLog = defineRoute({
+  method: 'GET',
+  path: '/api/v1/exceptions/export',
+  tag: 'leader',
+  summary: 'The filtered exception log as a CSV (or JSON) download, streamed; recorded in the audit log.',
+  access: users('leader'),
+  query: z.strictObject({ ...ExceptionFilterQuery, format: z.enum(['csv', 'json']).default('csv') }),
+  reply: { kind: 'stream', contentTypes: ['text/csv', 'application/json'], description: 'Every matching exception.' },
+  async handle({ principal, query, scope }, api) {
+    const filter = exceptionFilter(principal.user, query, scope.now);
+    await api.store.recordAudit({ at: scope.now, username: principal.user.username, action: 'export-log',
+      subject: { kind: 'exception-log', id: filter.schoolId ?? 'all' }, schoolId: filter.schoolId ?? null, detail: `${query.format} ${describeFilter(filter)}` });
+    const zones = new Map((await api.store.schools()).map((s) => [s.id, s.timeZone]));
+    const name = `lesmodus-exceptions-${new Date(scope.now).toISOString().slice(0, 10)}.${query.format}`;
+    const csv = query.format === 'csv';
+    scope.res.writeHead(200, streamHeaders(scope, csv ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8', {
+      'content-disposition': `attachment; filename="${name}"`,
+    }));
+    // A BOM makes Excel read the file as UTF-8 (names with ë, reasons with é).
+    await writeChunk(scope.res, csv ? `\uFEFF${csvHeader()}` : '[');
+    let first = true;
+    for await (const row of api.store.exportExceptionLog(filter)) {
+      await writeChunk(scope.res, csv ? csvRow(row, zones.get(row.schoolId) ?? DEFAULT_TIME_ZONE) : `${first ? '' : ','}\n${JSON.stringify(row)}`);
+      first = false;
+    }
+    scope.res.end(csv ? '' : '\n]\n');
+  },
+});
+
+const chart = defineRoute({
+  method: 'GET',
+  path: '/api/v1/exceptions/chart',
+  tag: 'leader',
+  summary: 'Exceptions per week (Monday, school time) per article, for the chart; the same filters as the log.',
+  access: users('leader'),
+  query: z.strictObject(ExceptionFilterQuery),
+  reply: { kind: 'json', status: 200, schema: WeeklyChartSchema, description: 'Counts per week and article.' },
+  async handle({ principal, query, scope }, api) {
+    return { weeks: [...await api.store.exceptionsPerWeek(exceptionFilter(principal.user, query, scope.now))] };
+  },
+});
+
+const detail = defineRoute({
+  method: 'GET',
+  path: '/api/v1/exceptions/:id',
+  tag: 'leader',
+  summary: 'One exception: who granted it (role, reason, scope) and when each device applied it or saw it end. Recorded in the audit log.',
+  access: users('leader'),
+  params: IdParams,
+  reply: { kind: 'json', status: 200, schema: ExceptionDetailSchema, description: 'The exception and its devices.' },
+  async handle({ principal, params, scope }, api) {
+    const found = await api.store.exceptionDetail(params.id, scope.now);
+    if (found === null) throw notFound(`There is no exception "${params.id}".`);
+    assertSameSchool(principal.user, found.record.schoolId, `exception "${params.id}"`);
+    await api.store.recordAudit({ at: scope.now, username: principal.user.username, action: 'view-exception',
+      subject: { kind: 'exception', id: params.id }, schoolId: found.record.schoolId, detail: `${found.devices.length} devices` });
+    return { grant: grantView(found.record, scope.now), devicesExpected: found.devicesExpected, devices: [...found.devices] };
+  },
+});
+
+export const exceptionRoutes: readonly AnyRoute[] = [log, exportLog, chart, detail];

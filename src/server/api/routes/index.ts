@@ -1,0 +1,19 @@
+import type { AnyRoute } from '../route.ts';
+import { deviceRoutes } from './device.ts';
+import { deviceAdminRoutes } from './devices.ts';
+import { exceptionRoutes } from './exceptions.ts';
+import { grantRoutes } from './grants.ts';
+import { lessonRoutes } from './lessons.ts';
+import { metaRoutes, openApiRoute } from './meta.ts';
+import { peopleRoutes } from './people.ts';
+import { sessionRoutes } from './session.ts';
+import { timetableRoutes } from './timetable.ts';
+
+/** The whole API, one table: what the router serves and what the OpenAPI document lists. */
+export const API_ROUTES: readonly AnyRoute[] = (() => {
+  const routes: AnyRoute[] = [
+    ...metaRoutes, ...sessionRoutes, ...peopleRoutes, ...lessonRoutes, ...timetableRoutes, ...grantRoutes, ...exceptionRoutes, ...deviceAdminRoutes, ...deviceRoutes,
+  ];
+  routes.push(openApiRoute(() => routes));
+  return routes;
+})();

@@ -1,0 +1,129 @@
+import { z } from 'zod';
+import { CAPTURE_KINDS, CaptureKindSchema, CATEGORIES, CategorySchema } from '../../../core/categories.ts';
+import { ServiceId } from '../../../core/events/fields.ts';
+import { MAX_SERVICES_PER_EXCEPTION } from '../../../core/events/limits.ts';
+import { GrantSchema } from '../../../core/grants/grant.ts';
+import { EXCEPTION_STATUSES } from '../../store/index.ts';
+import { Instant, Key, text } from './common.ts';
+import { ISSUED_GRANT_TYPE, signedSchema } from './signed.ts';
+
+/** Grants (exceptions): what a teacher or leader sends, and what the API answers. */
+
+export const AudienceSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('lesson') }),
+  z.strictObject({ kind: z.literal('groups'), groups: z.array(Key).min(1, 'name at least one group').max(100, 'at most 100 groups') }),
+  z.strictObject({ kind: z.literal('student'), studentId: Key }),
+  z.strictObject({ kind: z.literal('device'), deviceId: Key }),
+]);
+
+const ScopeInput = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('lesson'), lessonUid: text(512), lessonStart: Instant }),
+  z.strictObject({ kind: z.literal('window'), start: Instant, end: Instant })
+    .refine((w) => w.end > w.start, { message: 'must end after it starts', path: ['end'] }),
+]);
+
+export const AllowInput = z.strictObject({
+  categories: z.array(CategorySchema).max(CATEGORIES.length).default([]),
+  services: z.array(ServiceId).max(MAX_SERVICES_PER_EXCEPTION).default([]),
+  capture: z.array(CaptureKindSchema).max(CAPTURE_KINDS.length).default([]),
+}).refine((a) => a.categories.length + a.services.length + a.capture.length > 0, {
+  message: 'allow at least one category, service or capture kind',
+});
+
+/** Why: the educational purpose (art. III.A.3 asks for explicit permission). Free text from staff, so bounded and single-line. */
+export const ReasonSchema = z.string().trim().min(3, 'give the educational purpose (at least 3 characters)').max(500, 'at most 500 characters')
+  .regex(/^[^\p{Cc}]*$/u, 'must be one line without control characters');
+
+export const CreateGrantBody = z.strictObject({
+  /** Needed only by a leader over several schools; a teacher's or leader's own school otherwise. */
+  schoolId: Key.optional(),
+  scope: ScopeInput,
+  /** Whom it reaches: the lesson's groups by default; a leader may name groups, a student or a device. */
+  audience: AudienceSchema.optional(),
+  allow: AllowInput,
+  reason: ReasonSchema,
+  /** When it ends; the lesson's (or window's) end by default, and never later. */
+  expiresAt: Instant.optional(),
+});
+export type CreateGrantBody = z.infer<typeof CreateGrantBody>;
+
+export const RevokeGrantBody = z.strictObject({}).optional();
+
+export const IssuedGrantPayloadSchema = z.object({
+  type: z.literal(ISSUED_GRANT_TYPE),
+  schoolId: Key,
+  grant: GrantSchema,
+  articles: z.array(z.string()),
+  audience: AudienceSchema,
+});
+
+const StatusSchema = z.enum(EXCEPTION_STATUSES);
+
+/** A stored grant as the API shows it. */
+export const GrantViewSchema = z.object({
+  id: z.string(),
+  schoolId: z.string(),
+  grant: GrantSchema,
+  articles: z.array(z.string()),
+  audience: AudienceSchema,
+  /** The groups it concerned when it was made. */
+  groups: z.array(z.string()),
+  startsAt: Instant,
+  revokedAt: Instant.nullable(),
+  revokedBy: z.string().nullable(),
+  createdAt: Instant,
+  status: StatusSchema,
+  /** The signed record of issue, as stored. */
+  signed: signedSchema(IssuedGrantPayloadSchema),
+});
+export type GrantView = z.infer<typeof GrantViewSchema>;
+
+/** What the teacher portal shows of one grant: counts, never which student applied it. */
+export const GrantSummarySchema = z.object({
+  grant: GrantViewSchema,
+  devicesExpected: z.number().int(),
+  devicesApplied: z.number().int(),
+});
+
+export const ExceptionRowSchema = z.object({
+  id: z.string(),
+  schoolId: z.string(),
+  issuedBy: GrantSchema.shape.issuedBy,
+  reason: z.string(),
+  scope: GrantSchema.shape.scope,
+  allow: GrantSchema.shape.allow,
+  articles: z.array(z.string()),
+  groups: z.array(z.string()),
+  audience: AudienceSchema,
+  issuedAt: Instant,
+  startsAt: Instant,
+  expiresAt: Instant,
+  revokedAt: Instant.nullable(),
+  revokedBy: z.string().nullable(),
+  status: StatusSchema,
+  devicesApplied: z.number().int(),
+});
+
+export const ExceptionPageSchema = z.object({
+  rows: z.array(ExceptionRowSchema),
+  total: z.number().int(),
+  limit: z.number().int(),
+  offset: z.number().int(),
+});
+
+export const ExceptionDetailSchema = z.object({
+  grant: GrantViewSchema,
+  devicesExpected: z.number().int(),
+  devices: z.array(z.object({
+    deviceId: z.string(),
+    hostname: z.string(),
+    studentId: z.string().nullable(),
+    appliedAt: Instant.nullable(),
+    expiredAt: Instant.nullable(),
+    revokedAt: Instant.nullable(),
+  })),
+});
+
+export const WeeklyChartSchema = z.object({
+  weeks: z.array(z.object({ weekStart: z.string(), article: z.string(), count: z.number().int() })),
+});

@@ -1,0 +1,152 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { verifySignature, type Signed } from '../../../src/adapters/signing.ts';
+
+// The real program in real processes, as a school's admin runs it.
+const LESMODUS = fileURLToPath(new URL('../../../src/cli/lesmodus.mjs', import.meta.url));
+const FEED = fileURLToPath(new URL('../../fixtures/timetables/zermelo-student-v4.ics', import.meta.url));
+const tmp = mkdtempSync(join(tmpdir(), 'lesmodus-server-cli-'));
+const children: ChildProcess[] = [];
+afterAll(() => {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+/** Never the developer's own PostgreSQL or data folder: the commands get exactly the flags a test gives. */
+const ENV = { ...process.env, LESMODUS_DATABASE_URL: '', LESMODUS_DATA_DIR: '', NO_COLOR: '1' };
+
+async function lesmodus(args: string[], stdin = ''): Promise<{ code: number; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [LESMODUS, ...args], { env: ENV, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => { stdout += c.toString(); });
+  child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
+  child.stdin.end(stdin);
+  const [code] = await once(child, 'close');
+  return { code: code as number, stdout, stderr };
+}
+
+/** Starts a long-running command and resolves with the first URL it prints; the test stops it. */
+async function started(args: string[]): Promise<{ child: ChildProcess; url: string; output: () => string }> {
+  const child = spawn(process.execPath, [LESMODUS, ...args], { env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let output = '';
+  child.stderr!.on('data', (c: Buffer) => { output += c.toString(); });
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout!.on('data', (c: Buffer) => {
+      output += c.toString();
+      const match = /http:\/\/127\.0\.0\.1:\d+/.exec(output);
+      if (match) resolve(match[0]);
+    });
+    child.once('close', (code) => reject(new Error(`the server exited with ${code} before printing its URL:\n${output}`)));
+  });
+  return { child, url, output: () => output };
+}
+
+async function login(url: string, username: string, password: string): Promise<string> {
+  const response = await fetch(`${url}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+  expect(response.status, await response.clone().text()).toBe(200);
+  return response.headers.get('set-cookie')!.split(';')[0]!;
+}
+
+describe('lesmodus server (spawned)', () => {
+  const data = join(tmp, 'data');
+  const store = ['--data-dir', data];
+  const PASSWORD = 'een lang wachtwoord';
+
+  it('init makes the data folder and an owner-only key pair, prints the public key, and keeps the key on a second run', async () => {
+    const first = await lesmodus(['server', 'init', ...store, '--school', 'svok-college', '--school-name', 'SVOK College']);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/^-----BEGIN PUBLIC KEY-----\n[\s\S]+\n-----END PUBLIC KEY-----\n$/);
+    for (const file of ['server-signing-key.pem', 'server-signing-key.pub.pem']) expect(statSync(join(data, file)).mode & 0o777).toBe(0o600);
+    expect(statSync(data).mode & 0o777).toBe(0o700);
+    const second = await lesmodus(['server', 'init', ...store]);
+    expect(second.stdout).toBe(first.stdout);
+    expect(second.stderr).toContain('Kept the existing signing key');
+  });
+
+  it('user add reads the password from stdin and refuses a short one or a teacher without a code', async () => {
+    const leader = await lesmodus(['server', 'user', 'add', ...store, '--role', 'leader', '--username', 'de-vries', '--school', 'svok-college'], `${PASSWORD}\n`);
+    expect(leader.code, leader.stderr).toBe(0);
+    const teacher = await lesmodus(['server', 'user', 'add', ...store, '--role', 'teacher', '--username', 'jansen', '--teacher-code', 'JNS', '--school', 'svok-college', '--name', 'Dhr. Jansen'], `${PASSWORD}\n`);
+    expect(teacher.stdout).toContain("Added teacher 'jansen' (JNS) at svok-college.");
+    const short = await lesmodus(['server', 'user', 'add', ...store, '--role', 'admin', '--username', 'x'], 'kort\n');
+    expect(short.code).toBe(1);
+    expect(short.stderr).toMatch(/at least 10 characters/);
+    expect((await lesmodus(['server', 'user', 'add', ...store, '--role', 'teacher', '--username', 'y', '--school', 'svok-college'], `${PASSWORD}\n`)).code).toBe(2);
+    expect((await lesmodus(['server', 'user', 'add', ...store, '--role', 'leader', '--username', 'de-vries'], `${PASSWORD}\n`)).code).toBe(1);
+  });
+
+  it('timetable import stores a feed for the school', async () => {
+    const result = await lesmodus(['server', 'timetable', 'import', FEED, ...store]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^svok-college: \d+ lessons imported from /);
+    expect((await lesmodus(['server', 'timetable', 'import', join(tmp, 'missing.ics'), ...store])).code).toBe(1);
+  });
+
+  it('enroll-secret prints a secret once and stores only its hash', async () => {
+    const result = await lesmodus(['server', 'enroll-secret', ...store]);
+    expect(result.code, result.stderr).toBe(0);
+    const secret = result.stdout.trim();
+    expect(secret).toMatch(/^lme1\.[A-Za-z0-9_-]{43}$/);
+    const file = join(data, 'enrollment-secrets.json');
+    expect(readFileSync(file, 'utf8')).not.toContain(secret.slice(5));
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+  });
+
+  it('serves the API: a teacher logs in, a device enrolls and gets a schedule signed with the printed key; SIGTERM stops it cleanly', async () => {
+    const publicKey = (await lesmodus(['server', 'init', ...store])).stdout;
+    const secret = (await lesmodus(['server', 'enroll-secret', ...store])).stdout.trim();
+    const server = await started(['server', ...store, '--port', '0']);
+    const cookie = await login(server.url, 'jansen', PASSWORD);
+    expect((await fetch(`${server.url}/api/v1/me`, { headers: { cookie } })).status).toBe(200);
+    const enrolled = await (await fetch(`${server.url}/api/v1/devices/enroll`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ enrollmentSecret: secret, hostname: 'LAPTOP-1', serial: null, os: 'linux', agentVersion: '0.1.0', loginName: null }),
+    })).json() as { credential: string };
+    const schedule = await (await fetch(`${server.url}/api/v1/device/schedule`, { headers: { authorization: `Bearer ${enrolled.credential}` } })).json() as Signed<unknown>;
+    expect(verifySignature(schedule, publicKey)).toBe(true);
+    server.child.kill('SIGTERM');
+    const [code] = await once(server.child, 'close');
+    expect(code, server.output()).toBe(0);
+  });
+
+  it('export writes the exception log as CSV or JSON', async () => {
+    const csv = await lesmodus(['server', 'export', ...store, '--from', '2026-01-01', '--to', '2027-01-01', '--format', 'csv']);
+    expect(csv.code, csv.stderr).toBe(0);
+    expect(csv.stdout.split('\r\n')[0]).toMatch(/^"id","school","status"/);
+    const json = await lesmodus(['server', 'export', ...store, '--format', 'json']);
+    expect(JSON.parse(json.stdout)).toEqual([]);
+    expect((await lesmodus(['server', 'export', ...store, '--format', 'xml'])).code).toBe(2);
+  });
+
+  it('demo starts a seeded school, prints the logins, and cleans up after itself', async () => {
+    const demo = await started(['server', 'demo', '--port', '0']);
+    await new Promise<void>((resolve) => {
+      const check = () => (demo.output().includes('Stop with Ctrl-C') ? resolve() : setTimeout(check, 20));
+      check();
+    });
+    expect(demo.output()).toMatch(/dewit\s+leader/);
+    const password = /password for all: (\S+)\)/.exec(demo.output())![1]!;
+    const cookie = await login(demo.url, 'dewit', password);
+    const log = await (await fetch(`${demo.url}/api/v1/exceptions`, { headers: { cookie } })).json() as { total: number };
+    expect(log.total).toBeGreaterThanOrEqual(1);
+    const folder = /Data: (\S+) /.exec(demo.output())![1]!;
+    expect(existsSync(folder)).toBe(true);
+    demo.child.kill('SIGINT');
+    const [code] = await once(demo.child, 'close');
+    expect(code).toBe(0);
+    expect(existsSync(folder)).toBe(false);
+  });
+
+  it('refuses an unknown server command with a list of the real ones', async () => {
+    const result = await lesmodus(['server', 'frobnicate']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('enroll-secret');
+  });
+});

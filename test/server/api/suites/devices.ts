@@ -1,0 +1,258 @@
+import { describe, expect, it } from 'vitest';
+import { verifySignature } from '../../../../src/adapters/signing.ts';
+import type { DeviceEvent } from '../../../../src/core/events/schema.ts';
+import type { TestApi, useApi } from '../harness.ts';
+import { JNS_NOW, MINUTE, NOW } from '../school.ts';
+
+const lessonScope = { kind: 'lesson', lessonUid: JNS_NOW.uid, lessonStart: JNS_NOW.start };
+const REASON = 'Instagram-campagne analyseren';
+
+function uuid(n: number): string {
+  return `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+}
+
+function tamper(n: number): DeviceEvent {
+  return { id: uuid(n), seq: n, type: 'tamper', occurredAt: NOW + n, policyVersion: '2025-12-14.1', payload: { kind: 'clock-jump', detail: `event ${n}` } };
+}
+
+/** Reads Server-Sent Events from a live response, one parsed event at a time. */
+class SseReader {
+  readonly #reader: ReadableStreamDefaultReader<Uint8Array>;
+  readonly #decoder = new TextDecoder();
+  #buffer = '';
+  readonly comments: string[] = [];
+
+  constructor(body: ReadableStream<Uint8Array>) {
+    this.#reader = body.getReader();
+  }
+
+  async next(): Promise<{ event: string; data: any; id?: string } | null> {
+    for (;;) {
+      const end = this.#buffer.indexOf('\n\n');
+      if (end >= 0) {
+        const block = this.#buffer.slice(0, end);
+        this.#buffer = this.#buffer.slice(end + 2);
+        const fields = new Map<string, string>();
+        for (const line of block.split('\n')) {
+          if (line.startsWith(':')) this.comments.push(line.slice(1).trim());
+          else fields.set(line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 1).trimStart());
+        }
+        if (!fields.has('event')) continue;
+        return { event: fields.get('event')!, data: JSON.parse(fields.get('data')!), ...(fields.has('id') ? { id: fields.get('id')! } : {}) };
+      }
+      const { value, done } = await this.#reader.read();
+      if (done) return null;
+      this.#buffer += this.#decoder.decode(value, { stream: true });
+    }
+  }
+
+  /** The next event that is not one of the initial grants; fails on end of stream. */
+  async until(name: string): Promise<{ event: string; data: any; id?: string }> {
+    for (;;) {
+      const event = await this.next();
+      if (event === null) throw new Error(`the stream ended before a "${name}" event`);
+      if (event.event === name) return event;
+    }
+  }
+
+  async cancel(): Promise<void> {
+    await this.#reader.cancel();
+  }
+}
+
+async function openStream(server: TestApi, credential: string): Promise<{ reader: SseReader; response: Response; abort: AbortController }> {
+  const abort = new AbortController();
+  const response = await fetch(`${server.url}/api/v1/device/stream`, { headers: { authorization: `Bearer ${credential}` }, signal: abort.signal });
+  return { reader: new SseReader(response.body!), response, abort };
+}
+
+export function deviceSuite(api: ReturnType<typeof useApi>): void {
+  describe('device enrollment', () => {
+    it("enrolls with the secret, matches the student by login name, and never shows the credential's hash", async () => {
+      const server = await api.start();
+      const reply = await server.call('POST', '/api/v1/devices/enroll', {
+        body: { enrollmentSecret: server.enrollmentSecret, hostname: 'LAPTOP-42', serial: 'SN42', os: 'win32', agentVersion: '0.1.0', loginName: 'sanne' },
+      });
+      expect(reply.status).toBe(201);
+      expect(reply.body).toMatchObject({ schoolId: 'svok-college', studentId: 's1', keyId: server.signer.keyId });
+      expect(reply.body.credential).toMatch(new RegExp(`^lmd1\\.${reply.body.deviceId}\\.`));
+      const stored = await server.store.device(reply.body.deviceId);
+      expect(stored).toMatchObject({ hostname: 'LAPTOP-42', serial: 'SN42', os: 'win32', agentVersion: '0.1.0', loginName: 'sanne', studentId: 's1' });
+      expect(stored!.credentialHash).not.toContain(reply.body.credential.split('.')[2]);
+    });
+
+    it('refuses a wrong secret (401), limits guessing (429), and names a missing field (400)', async () => {
+      const server = await api.start();
+      const body = { enrollmentSecret: 'lme1.wrong', hostname: 'x', serial: null, os: 'linux', agentVersion: '0.1.0', loginName: null };
+      expect((await server.call('POST', '/api/v1/devices/enroll', { body })).status).toBe(401);
+      const missing = await server.call('POST', '/api/v1/devices/enroll', { body: { ...body, os: undefined } });
+      expect(missing.body.issues).toEqual([{ path: 'body.os', message: 'is required' }]);
+      for (let i = 0; i < 5; i++) await server.call('POST', '/api/v1/devices/enroll', { body });
+      expect((await server.call('POST', '/api/v1/devices/enroll', { body: { ...body, enrollmentSecret: server.enrollmentSecret } })).status).toBe(429);
+    });
+
+    it('lets an admin assign an unmatched device to a student, and no one else', async () => {
+      const server = await api.start();
+      const device = await server.enroll(null, 'loaner-1');
+      expect((await server.store.device(device.deviceId))!.studentId).toBeNull();
+      const admin = await server.login('beheer');
+      const leader = await server.login('de-vries');
+      const body = { student: { schoolId: 'svok-college', studentId: 's3' } };
+      expect((await server.call('POST', `/api/v1/devices/${device.deviceId}/assign`, { as: leader, body })).status).toBe(403);
+      const assigned = await server.call('POST', `/api/v1/devices/${device.deviceId}/assign`, { as: admin, body });
+      expect(assigned.status).toBe(200);
+      expect(assigned.body).toMatchObject({ id: device.deviceId, studentId: 's3', hostname: 'loaner-1' });
+      expect(assigned.body.credentialHash).toBeUndefined();
+      expect((await server.call('POST', '/api/v1/devices/nope/assign', { as: admin, body })).status).toBe(404);
+      expect((await server.call('POST', `/api/v1/devices/${device.deviceId}/assign`, { as: admin, body: { student: { schoolId: 'svok-college', studentId: 'zz' } } })).status).toBe(404);
+    });
+  });
+
+  describe('device routes', () => {
+    it('refuses a missing, malformed or forged credential with 401', async () => {
+      const server = await api.start();
+      const device = await server.enroll('sanne');
+      const forged = `lmd1.${device.deviceId}.${'A'.repeat(43)}`;
+      for (const path of ['/api/v1/device/schedule', '/api/v1/device/grants', '/api/v1/device/stream']) {
+        expect((await server.call('GET', path)).status).toBe(401);
+        expect((await server.call('GET', path, { headers: { authorization: 'Bearer nonsense' } })).status).toBe(401);
+        expect((await server.call('GET', path, { headers: { authorization: `Bearer ${forged}` } })).status).toBe(401);
+      }
+      expect((await server.call('POST', '/api/v1/device/heartbeat', { body: {} })).status).toBe(401);
+      // A teacher's session is not a device.
+      const jansen = await server.login('jansen');
+      expect((await server.call('GET', '/api/v1/device/grants', { as: jansen })).status).toBe(401);
+    });
+
+    it('records a heartbeat: last seen, what it reports, and its clock offset', async () => {
+      const server = await api.start();
+      const device = await server.enroll('sanne');
+      const reply = await server.call('POST', '/api/v1/device/heartbeat', {
+        as: device, body: { sentAt: NOW + 2_000, report: { hostname: 'laptop-sanne', os: 'win32', agentVersion: '0.2.0', loginName: 'sanne' } },
+      });
+      expect(reply.status).toBe(200);
+      expect(reply.body).toEqual({ serverTime: NOW, lastEventSeq: null, clockOffsetMs: 2_000 });
+      expect(await server.store.device(device.deviceId)).toMatchObject({ lastSeenAt: NOW, agentVersion: '0.2.0' });
+      expect((await server.call('POST', '/api/v1/device/heartbeat', { as: device })).status).toBe(200);
+      const leader = await server.login('de-vries');
+      const health = await server.call('GET', '/api/v1/devices', { as: leader });
+      expect(health.body.devices).toEqual([expect.objectContaining({ deviceId: device.deviceId, agentVersion: '0.2.0', lastSeenAt: NOW, studentName: 'Sanne de Vries' })]);
+    });
+
+    it('stores an event batch exactly once, rejecting malformed events alone and keeping the valid rest', async () => {
+      const server = await api.start();
+      const device = await server.enroll('sanne');
+      const batch = [tamper(1), tamper(2), { ...tamper(3), payload: { kind: 'clock-jump', detail: 'see https://x.example' } }, tamper(2), { nonsense: true }, tamper(4)];
+      const reply = await server.call('POST', '/api/v1/device/events', { as: device, body: { events: batch } });
+      expect(reply.status).toBe(200);
+      expect(reply.body).toMatchObject({ accepted: 3, duplicates: 1, rejected: 2, lastEventSeq: 4 });
+      expect(reply.body.outcomes.map((o: { status: string }) => o.status)).toEqual(['accepted', 'accepted', 'rejected', 'duplicate', 'rejected', 'accepted']);
+      expect(reply.body.outcomes[2]).toMatchObject({ index: 2, id: uuid(3), issues: [{ path: 'payload.detail' }] });
+      expect(reply.body.outcomes[4]).toMatchObject({ index: 4, id: null });
+      const again = await server.call('POST', '/api/v1/device/events', { as: device, body: { events: [tamper(4), tamper(5)] } });
+      expect(again.body).toMatchObject({ accepted: 1, duplicates: 1, rejected: 0, lastEventSeq: 5 });
+      const beat = await server.call('POST', '/api/v1/device/heartbeat', { as: device, body: {} });
+      expect(beat.body.lastEventSeq).toBe(5);
+    });
+
+    it('refuses an event batch that is not a list, too long, or too large', async () => {
+      const server = await api.start();
+      const device = await server.enroll('sanne');
+      expect((await server.call('POST', '/api/v1/device/events', { as: device, body: [tamper(1)] })).body.issues[0].path).toBe('body');
+      expect((await server.call('POST', '/api/v1/device/events', { as: device, body: { events: Array.from({ length: 501 }, (_, i) => tamper(i + 1)) } })).status).toBe(400);
+      const huge = await server.call('POST', '/api/v1/device/events', { as: device, raw: `{"events":["${'x'.repeat(3 * 1024 * 1024)}"]}`, headers: { 'content-type': 'application/json' } });
+      expect(huge.status).toBe(413);
+    });
+
+    it('acknowledges only grants that reach the device', async () => {
+      const server = await api.start();
+      const jansen = await server.login('jansen');
+      const sanne = await server.enroll('sanne');
+      const emma = await server.enroll('emma');
+      const grant = (await server.call('POST', '/api/v1/grants', { as: jansen, body: { scope: lessonScope, allow: { categories: ['social'] }, reason: REASON } })).body;
+      expect((await server.call('POST', `/api/v1/device/grants/${grant.id}/ack`, { as: emma, body: { appliedAt: NOW } })).status).toBe(404);
+      expect((await server.call('POST', `/api/v1/device/grants/${grant.id}/ack`, { as: sanne, body: { appliedAt: NOW } })).status).toBe(200);
+      expect((await server.call('POST', `/api/v1/device/grants/${grant.id}/ack`, { as: sanne, body: {} })).body.issues[0].path).toBe('body.appliedAt');
+      // Emma (v4b) does not get the grant for v4a at all.
+      expect((await server.call('GET', '/api/v1/device/grants', { as: emma })).body.grants).toEqual([]);
+    });
+  });
+
+  describe('live push', () => {
+    it('delivers a new grant, then its revocation, to a connected device, signed for it, and only to devices it reaches', async () => {
+      const server = await api.start();
+      const jansen = await server.login('jansen');
+      const sanne = await server.enroll('sanne');
+      const emma = await server.enroll('emma');
+      const stream = await openStream(server, sanne.credential);
+      const other = await openStream(server, emma.credential);
+      try {
+        expect(stream.response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+        expect((await stream.reader.until('ready')).data).toMatchObject({ deviceId: sanne.deviceId, grants: 0 });
+        await other.reader.until('ready');
+        expect(server.context.hub.connections).toBe(2);
+
+        const created = (await server.call('POST', '/api/v1/grants', { as: jansen, body: { scope: lessonScope, allow: { categories: ['social'] }, reason: REASON } })).body;
+        const pushed = await stream.reader.until('grant');
+        expect(pushed.id).toBe(created.id);
+        expect(pushed.data.payload).toMatchObject({ type: 'lesmodus.device-grant.v1', deviceId: sanne.deviceId, grant: { id: created.id } });
+        expect(verifySignature(pushed.data, server.signer.publicKeyPem)).toBe(true);
+
+        server.now += MINUTE;
+        await server.call('POST', `/api/v1/grants/${created.id}/revoke`, { as: jansen });
+        const revoked = await stream.reader.until('revocation');
+        expect(revoked.data.payload.grant.revokedAt).toBe(NOW + MINUTE);
+        expect(verifySignature(revoked.data, server.signer.publicKeyPem)).toBe(true);
+      } finally {
+        stream.abort.abort();
+        other.abort.abort();
+      }
+      // Emma's stream saw neither: checked by the hub's reach, not by timing.
+      await waitFor(() => server.context.hub.connections === 0);
+    });
+
+    it('sends the grants already in force first, on (re)connect', async () => {
+      const server = await api.start();
+      const jansen = await server.login('jansen');
+      const sanne = await server.enroll('sanne');
+      const created = (await server.call('POST', '/api/v1/grants', { as: jansen, body: { scope: lessonScope, allow: { categories: ['social'] }, reason: REASON } })).body;
+      const stream = await openStream(server, sanne.credential);
+      try {
+        const first = await stream.reader.next();
+        expect(first).toMatchObject({ event: 'grant', id: created.id });
+        expect((await stream.reader.next())).toMatchObject({ event: 'ready', data: { grants: 1 } });
+      } finally {
+        stream.abort.abort();
+      }
+    });
+
+    it('keeps at most two streams per device, closing the oldest', async () => {
+      const server = await api.start();
+      const sanne = await server.enroll('sanne');
+      const streams = [await openStream(server, sanne.credential), await openStream(server, sanne.credential)];
+      for (const s of streams) await s.reader.until('ready');
+      const third = await openStream(server, sanne.credential);
+      try {
+        await third.reader.until('ready');
+        expect(await streams[0]!.reader.next()).toBeNull();
+        expect(server.context.hub.connections).toBe(2);
+      } finally {
+        for (const s of [...streams, third]) s.abort.abort();
+      }
+    });
+
+    it('ends streams cleanly when the server stops', async () => {
+      const server = await api.start();
+      const sanne = await server.enroll('sanne');
+      const stream = await openStream(server, sanne.credential);
+      await stream.reader.until('ready');
+      server.context.hub.closeAll();
+      expect(await stream.reader.next()).toBeNull();
+    });
+  });
+}
+
+async function waitFor(condition: () => boolean): Promise<void> {
+  // Robust, not timed: poll on the event loop until the server has noticed, bounded by the test timeout.
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 10));
+}

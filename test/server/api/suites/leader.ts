@@ -1,0 +1,156 @@
+import { describe, expect, it } from 'vitest';
+import type { TestApi, useApi } from '../harness.ts';
+import { DAY, HOUR, JNS_NEXT, JNS_NOW, MINUTE, NOW, PTR_NOW } from '../school.ts';
+
+const lessonScope = (lesson: { uid: string; start: number }) => ({ kind: 'lesson', lessonUid: lesson.uid, lessonStart: lesson.start });
+
+/** Three exceptions: Jansen's for his lesson now (social), Pieters's (social), and the leader's camera window for v4b. */
+async function threeExceptions(server: TestApi) {
+  const jansen = await server.login('jansen');
+  const pieters = await server.login('pieters');
+  const leader = await server.login('de-vries');
+  const a = (await server.call('POST', '/api/v1/grants', { as: jansen, body: { scope: lessonScope(JNS_NOW), allow: { categories: ['social'] }, reason: '=HYPERLINK("http://x") campagne' } })).body;
+  server.now += MINUTE;
+  const b = (await server.call('POST', '/api/v1/grants', { as: pieters, body: { scope: lessonScope(PTR_NOW), allow: { services: ['instagram'] }, reason: 'Biologie: "dieren" op Instagram' } })).body;
+  server.now += MINUTE;
+  const c = (await server.call('POST', '/api/v1/grants', {
+    as: leader, body: { scope: { kind: 'window', start: NOW + HOUR, end: NOW + 2 * DAY }, audience: { kind: 'groups', groups: ['v4b'] }, allow: { categories: ['camera'], capture: ['camera'] }, reason: 'Filmopdracht CKV' },
+  })).body;
+  return { leader, jansen, grants: [a, b, c] as const };
+}
+
+export function leaderSuite(api: ReturnType<typeof useApi>): void {
+  describe('the exception log', () => {
+    it('lists exceptions newest effect first, filtered and paged', async () => {
+      const server = await api.start();
+      const { leader, grants: [a, b, c] } = await threeExceptions(server);
+      const all = await server.call('GET', '/api/v1/exceptions', { as: leader });
+      expect(all.status).toBe(200);
+      expect(all.body.total).toBe(3);
+      expect(all.body.rows.map((r: { id: string }) => r.id)).toEqual([c.id, b.id, a.id]);
+      const byArticle = await server.call('GET', '/api/v1/exceptions?article=III.A.3', { as: leader });
+      expect(byArticle.body.rows.map((r: { id: string }) => r.id)).toEqual([c.id]);
+      const byTeacher = await server.call('GET', '/api/v1/exceptions?teacher=PTR', { as: leader });
+      expect(byTeacher.body.rows.map((r: { id: string }) => r.id)).toEqual([b.id]);
+      const byGroup = await server.call('GET', '/api/v1/exceptions?group=v4a&status=active', { as: leader });
+      expect(byGroup.body.rows.map((r: { id: string }) => r.id)).toEqual([a.id]);
+      const byService = await server.call('GET', '/api/v1/exceptions?service=instagram', { as: leader });
+      expect(byService.body.total).toBe(1);
+      const byDate = await server.call('GET', `/api/v1/exceptions?from=2026-01-12T09:00&to=${NOW + 3 * DAY}`, { as: leader });
+      expect(byDate.body.rows.map((r: { id: string }) => r.id)).toEqual([c.id]);
+      const page = await server.call('GET', '/api/v1/exceptions?limit=2&offset=2', { as: leader });
+      expect(page.body).toMatchObject({ total: 3, limit: 2, offset: 2, rows: [{ id: a.id }] });
+    });
+
+    it('names a wrong filter, and keeps teachers and admins out', async () => {
+      const server = await api.start();
+      const leader = await server.login('de-vries');
+      for (const [query, path] of [['status=lost', 'query.status'], ['from=yesterday', 'query.from'], ['limit=0', 'query.limit'], ['category=games', 'query.category'], ['colour=red', 'query.colour'], ['school=a&school=b', 'query.school']]) {
+        const reply = await server.call('GET', `/api/v1/exceptions?${query}`, { as: leader });
+        expect(reply.status, query).toBe(400);
+        expect(reply.body.issues[0].path, query).toBe(path);
+      }
+      for (const who of ['jansen', 'beheer']) {
+        const session = await server.login(who);
+        for (const path of ['/api/v1/exceptions', '/api/v1/exceptions/export', '/api/v1/exceptions/chart', '/api/v1/exceptions/x', '/api/v1/devices/not-enforcing', '/api/v1/devices/x/events']) {
+          expect((await server.call('GET', path, { as: session })).status, `${who} ${path}`).toBe(403);
+        }
+      }
+      expect((await server.call('GET', '/api/v1/exceptions')).status).toBe(401);
+    });
+
+    it("keeps a leader to their own school", async () => {
+      const server = await api.start();
+      await threeExceptions(server);
+      const other = await server.login('bakker');
+      expect((await server.call('GET', '/api/v1/exceptions', { as: other })).body.total).toBe(0);
+      expect((await server.call('GET', '/api/v1/exceptions?school=svok-college', { as: other })).status).toBe(403);
+    });
+
+    it("shows one exception's detail (who, role, reason, scope, each device's lifecycle) and records the look in the audit log", async () => {
+      const server = await api.start();
+      const sanne = await server.enroll('sanne');
+      await server.enroll('daan');
+      const { leader, grants: [a] } = await threeExceptions(server);
+      await server.call('POST', `/api/v1/device/grants/${a.id}/ack`, { as: sanne, body: { appliedAt: NOW + 2_000 } });
+      server.now += MINUTE;
+      const detail = await server.call('GET', `/api/v1/exceptions/${a.id}`, { as: leader });
+      expect(detail.status).toBe(200);
+      expect(detail.body).toMatchObject({
+        grant: { id: a.id, grant: { issuedBy: { username: 'jansen', role: 'teacher' }, reason: a.grant.reason, scope: lessonScope(JNS_NOW) }, articles: ['III.A.1'] },
+        devicesExpected: 2,
+      });
+      expect(detail.body.devices).toContainEqual(expect.objectContaining({ deviceId: sanne.deviceId, studentId: 's1', appliedAt: NOW + 2_000 }));
+      const audit = await server.call('GET', '/api/v1/audit', { as: leader });
+      expect(audit.body.rows[0]).toMatchObject({ username: 'de-vries', action: 'view-exception', subject: { kind: 'exception', id: a.id }, at: server.now });
+      expect((await server.call('GET', '/api/v1/exceptions/nope', { as: leader })).status).toBe(404);
+    });
+
+    it('exports the filtered log as CSV, streamed, safe for spreadsheets, and audits the export', async () => {
+      const server = await api.start();
+      const { leader, grants: [a, b, c] } = await threeExceptions(server);
+      const reply = await server.call('GET', '/api/v1/exceptions/export?format=csv&article=III.A.1', { as: leader });
+      expect(reply.status).toBe(200);
+      expect(reply.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+      expect(reply.headers.get('content-disposition')).toMatch(/^attachment; filename="lesmodus-exceptions-2026-01-12\.csv"$/);
+      const lines = reply.text.replace(/^\uFEFF/, '').trimEnd().split('\r\n');
+      expect(lines[0]).toMatch(/^"id","school","status","issued_at"/);
+      expect(lines).toHaveLength(3);
+      expect(lines[1]).toContain(`"${b.id}"`);
+      expect(lines[1]).toContain('"Biologie: ""dieren"" op Instagram"');
+      expect(lines[2]).toContain(`"${a.id}"`);
+      // A formula in a reason is defused.
+      expect(lines[2]).toContain(`"'=HYPERLINK(""http://x"") campagne"`);
+      expect(lines[2]).toContain('"2026-01-12T08:40:00+01:00"');
+      expect(reply.text).not.toContain(c.id);
+      const json = await server.call('GET', '/api/v1/exceptions/export?format=json', { as: leader });
+      expect(json.body.map((r: { id: string }) => r.id)).toEqual([c.id, b.id, a.id]);
+      const audit = await server.call('GET', '/api/v1/audit', { as: leader });
+      expect(audit.body.rows.filter((r: { action: string }) => r.action === 'export-log')).toHaveLength(2);
+    });
+
+    it('counts exceptions per week per article for the chart', async () => {
+      const server = await api.start();
+      const { leader } = await threeExceptions(server);
+      const chart = await server.call('GET', '/api/v1/exceptions/chart', { as: leader });
+      expect(chart.body.weeks).toEqual(expect.arrayContaining([
+        { weekStart: '2026-01-12', article: 'III.A.1', count: 2 },
+        { weekStart: '2026-01-12', article: 'III.A.3', count: 1 },
+      ]));
+    });
+  });
+
+  describe('device health', () => {
+    it('lists devices least recently seen first, and shows those not enforcing during a lesson', async () => {
+      const server = await api.start();
+      const leader = await server.login('de-vries');
+      const sanne = await server.enroll('sanne');
+      const daan = await server.enroll('daan');
+      for (let at = JNS_NOW.start; at <= JNS_NOW.end; at += MINUTE) {
+        server.now = at;
+        await server.call('POST', '/api/v1/device/heartbeat', { as: sanne, body: {} });
+      }
+      server.now = JNS_NEXT.end;
+      const health = await server.call('GET', '/api/v1/devices', { as: leader });
+      expect(health.body.devices.map((d: { deviceId: string }) => d.deviceId)).toEqual([daan.deviceId, sanne.deviceId]);
+      const silent = await server.call('GET', `/api/v1/devices/not-enforcing?from=${JNS_NOW.start}&to=${JNS_NOW.end}`, { as: leader });
+      expect(silent.status).toBe(200);
+      expect(silent.body.devices).toEqual([expect.objectContaining({ deviceId: daan.deviceId, studentId: 's2', lesson: expect.objectContaining({ uid: JNS_NOW.uid }) })]);
+      const audit = await server.call('GET', '/api/v1/audit', { as: leader });
+      expect(audit.body.rows.map((r: { action: string }) => r.action)).toEqual(['view-not-enforcing', 'view-device-health']);
+    });
+
+    it("shows one device's events to a leader, recording whose detail was looked at", async () => {
+      const server = await api.start();
+      const leader = await server.login('de-vries');
+      const sanne = await server.enroll('sanne');
+      await server.call('POST', '/api/v1/device/events', {
+        as: sanne, body: { events: [{ id: '00000000-0000-4000-8000-000000000001', seq: 1, type: 'tamper', occurredAt: NOW, policyVersion: 'p1', payload: { kind: 'agent-killed', detail: 'service stopped' } }] },
+      });
+      const events = await server.call('GET', `/api/v1/devices/${sanne.deviceId}/events`, { as: leader });
+      expect(events.body).toMatchObject({ total: 1, rows: [{ event: { type: 'tamper', payload: { kind: 'agent-killed' } } }] });
+      const audit = await server.call('GET', '/api/v1/audit', { as: leader });
+      expect(audit.body.rows[0]).toMatchObject({ action: 'view-device-events', subject: { kind: 'student', id: 's1' } });
+    });
+  });
+}
