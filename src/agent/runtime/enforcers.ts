@@ -1,7 +1,9 @@
 import type { CatalogIndex } from '../../core/catalog/match.ts';
 import type { Os } from '../../core/categories.ts';
+import type { ProxyAddress } from '../browser/index.ts';
 import { createProcessEnforcer, createProcessKiller, createProcessSource } from '../processes/index.ts';
 import type { Block } from './agent.ts';
+import { createAgentBrowserEnforcer } from './browser-enforcer.ts';
 import type { Enforcer } from './enforcer.ts';
 import type { Logger } from './logger.ts';
 
@@ -13,6 +15,8 @@ export interface EnforcerOptions {
   readonly studentUid: number | 'any';
   /** Prefix for browser policy paths ("/" in production). */
   readonly browserPolicyRoot: string;
+  /** Where the browsers' decision proxy listens. */
+  readonly proxyAddress: ProxyAddress;
   readonly log: Logger;
   readonly now: () => number;
   readonly report: (block: Block) => void;
@@ -33,5 +37,6 @@ export function buildEnforcers(options: EnforcerOptions): Enforcer[] {
       onBlock: (event) => report({ kind: 'app', service: event.service, category: event.category, os: event.os, dryRun: event.dryRun }),
       onError: (error) => log.warn(`processes: ${(error as Error).message ?? String(error)}`),
     }),
+    createAgentBrowserEnforcer({ os, catalog, dryRun, root: options.browserPolicyRoot, proxyAddress: options.proxyAddress, log, report }),
   ];
 }

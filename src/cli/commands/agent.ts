@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { DEFAULT_PROXY_ADDRESS } from '../../agent/browser/index.ts';
 import { buildEnforcers } from '../../agent/runtime/enforcers.ts';
 import { resolveStudentUid } from '../../agent/runtime/student-user.ts';
 import { OsSchema } from '../../core/categories.ts';
@@ -17,6 +18,7 @@ interface RunValues {
   'on-school-network'?: string;
   'browser-policy-root'?: string;
   user?: string;
+  'proxy-port'?: string;
 }
 
 const NETWORK_MODES: readonly NetworkMode[] = ['auto', 'yes', 'no'];
@@ -33,6 +35,7 @@ export const agentRun: Command<RunValues> = {
     'on-school-network': { type: 'string', valueName: '<auto|yes|no>', help: 'Whether the laptop is at school: detected from the configured networks (auto, the default), or fixed.' },
     'browser-policy-root': { type: 'string', valueName: '<dir>', help: 'Prefix for every browser policy path written (tests write under a temp dir instead of /).' },
     user: { type: 'string', valueName: '<name-or-uid>', help: 'The student whose apps are stopped (default: the user the agent runs as).' },
+    'proxy-port': { type: 'string', valueName: '<port>', help: `The browsers' decision proxy on 127.0.0.1 (default ${DEFAULT_PROXY_ADDRESS.port}, below 1024 so no student program can take it; 0: any free port).` },
   },
   details: 'Stop with SIGTERM or Ctrl-C: the agent shuts down cleanly and leaves the browser policies in place.\nExample:\n  lesmodus agent --timetable rooster.ics --data-dir /var/lib/lesmodus --dry-run',
   async run(values, positionals, io) {
@@ -45,6 +48,8 @@ export const agentRun: Command<RunValues> = {
     const os = OsSchema.safeParse(process.platform);
     if (!os.success) throw new Error(`Lesmodus enforces on Windows, macOS and Linux, not on ${process.platform}`);
     const studentUid = resolveStudentUid(values.user);
+    const proxyPort = values['proxy-port'] === undefined ? DEFAULT_PROXY_ADDRESS.port : Number(values['proxy-port']);
+    if (!Number.isInteger(proxyPort) || proxyPort < 0 || proxyPort > 65_535) throw new UsageError(`--proxy-port must be a port number, not '${values['proxy-port']}'`);
     const log = lineLogger((line) => io.out(line));
     const stop = new AbortController();
     const onSignal = () => stop.abort();
@@ -62,6 +67,7 @@ export const agentRun: Command<RunValues> = {
         enforcers: ({ catalog, now, report }) => buildEnforcers({
           os: os.data, catalog, now, report, dryRun, log, studentUid,
           browserPolicyRoot: values['browser-policy-root'] ?? '/',
+          proxyAddress: { host: DEFAULT_PROXY_ADDRESS.host, port: proxyPort },
         }),
       }, stop.signal);
     } finally {

@@ -1,5 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,7 +12,8 @@ import { createStandIns, waitFor, type StandIns } from '../processes/stand-ins.t
 // stand-ins run as a uid of their own and the agent acts for that uid only,
 // so it can never touch another test's processes (or anything else as root).
 const LESMODUS = fileURLToPath(new URL('../../../src/cli/lesmodus.ts', import.meta.url));
-const STUDENT_UID = 4242;
+/** A uid per test worker: the two zone projects run this file at the same time. */
+const STUDENT_UID = 40_000 + (process.pid % 10_000);
 const isRoot = process.getuid?.() === 0;
 
 function stamp(instant: number): string {
@@ -68,11 +69,18 @@ describe.skipIf(!isRoot)('lesmodus agent (as root, acting for one student uid)',
     standIns = createStandIns();
     const discord = standIns.app('Discord', { uid: STUDENT_UID, gid: STUDENT_UID });
     const firefox = standIns.app('firefox', { uid: STUDENT_UID, gid: STUDENT_UID });
-    agent = startAgent(['--timetable', lessonNowIcs(dir), '--data-dir', join(dir, 'data'), '--on-school-network', 'no', '--user', String(STUDENT_UID), '--browser-policy-root', join(dir, 'root')]);
+    agent = startAgent(['--timetable', lessonNowIcs(dir), '--data-dir', join(dir, 'data'), '--on-school-network', 'no', '--user', String(STUDENT_UID), '--browser-policy-root', join(dir, 'root'), '--proxy-port', '0']);
 
     await discord.ended(30_000);
     await waitFor(() => agent!.output().includes('notice: Discord is geblokkeerd tijdens de les wis'), 'the notice');
     expect(firefox.alive()).toBe(true);
+
+    // Browsers: the route through the decision proxy and the lesson's block list, under the test's root.
+    const managed = join(dir, 'root', 'etc', 'chromium', 'policies', 'managed');
+    await waitFor(() => existsSync(join(managed, 'lesmodus-lesson.json')), 'the lesson policy file');
+    const lessonPolicy = JSON.parse(readFileSync(join(managed, 'lesmodus-lesson.json'), 'utf8'));
+    expect(lessonPolicy.URLBlocklist).toEqual(expect.arrayContaining(['instagram.com', 'tiktok.com']));
+    expect(JSON.parse(readFileSync(join(managed, 'lesmodus-route.json'), 'utf8')).ProxySettings.ProxyMode).toBe('pac_script');
 
     const { stdout } = await promisify(execFile)(process.execPath, [LESMODUS, 'agent', 'status', '--data-dir', join(dir, 'data'), '--json']);
     const status = JSON.parse(stdout);
@@ -95,10 +103,12 @@ describe.skipIf(!isRoot)('lesmodus agent (as root, acting for one student uid)',
     standIns = createStandIns();
     const obs = standIns.app('obs', { uid: STUDENT_UID, gid: STUDENT_UID });
     // An online lesson blocks recorders wherever the laptop is (art. III.A.2), at any hour.
-    agent = startAgent(['--timetable', lessonNowIcs(dir, { online: true }), '--data-dir', join(dir, 'data'), '--on-school-network', 'no', '--user', String(STUDENT_UID), '--dry-run']);
+    agent = startAgent(['--timetable', lessonNowIcs(dir, { online: true }), '--data-dir', join(dir, 'data'), '--on-school-network', 'no', '--user', String(STUDENT_UID), '--dry-run', '--browser-policy-root', join(dir, 'root')]);
     await waitFor(() => agent!.output().includes('would block app OBS Studio'), 'the dry-run report', 30_000);
     expect(obs.alive()).toBe(true);
+    await waitFor(() => /browsers: would write .*lesmodus-lesson\.json/.test(agent!.output()), 'the dry-run browser report');
     expect(await agent.stop()).toBe(0);
     expect(obs.alive()).toBe(true);
+    expect(existsSync(join(dir, 'root'))).toBe(false);
   });
 });
