@@ -12,6 +12,8 @@
 # Each test run makes its own schema inside the database and drops it again,
 # so concurrent runs share the database without colliding.
 set -euo pipefail
+# runuser and the cluster tools live in sbin, which a CI shell may not have on its PATH.
+export PATH="$PATH:/usr/sbin:/sbin"
 
 ROLE="${LESMODUS_TEST_PG_ROLE:-lesmodus}"
 PASSWORD="${LESMODUS_TEST_PG_PASSWORD:-lesmodus}"
