@@ -6,6 +6,7 @@ import { jsonLogger } from '../../server/http/logger.ts';
 import { UsageError, type Command, type Io } from '../command.ts';
 import { table } from '../format.ts';
 import { dataDirOf, STORE_OPTIONS, type StoreValues } from './server-options.ts';
+import { createSite } from '../../server/web/site.ts';
 
 interface Values extends StoreValues {
   port?: string;
@@ -82,6 +83,7 @@ export const serverStart: Command<Values> = {
       host: values.host ?? DEFAULT_HOST,
       port: portOf(values.port),
       settings: { secureCookies: values['secure-cookies'] ?? false },
+      site: createSite(),
     });
     io.out(`Lesmodus server listening on ${server.url} (API description: ${server.url}/api/v1/openapi.json). Stop with Ctrl-C.`);
     return untilStopped(server, io);

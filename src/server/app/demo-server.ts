@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { FAST_SCRYPT_COST } from '../auth/passwords.ts';
 import type { Logger } from '../http/logger.ts';
 import { openServerStore } from '../store/index.ts';
+import { createSite } from '../web/site.ts';
 import { dataDirAt, ensureDataDir } from './data-dir.ts';
 import { seedDemo, type DemoSummary } from './demo-seed.ts';
 import { serve, type RunningServer } from './server-app.ts';
@@ -26,7 +27,7 @@ export async function startDemoServer(options: { dataDir?: string; host: string;
   }
   const server = await serve({
     dataDir: dir.root, host: options.host, port: options.port, store,
-    settings: { passwordCost: FAST_SCRYPT_COST },
+    settings: { passwordCost: FAST_SCRYPT_COST }, site: createSite(),
     ...(options.logger ? { logger: options.logger } : {}),
   });
   // A folder the demo made for itself goes when the demo stops.

@@ -1,0 +1,55 @@
+// The one way the pages talk to the server: same-origin JSON, the session
+// cookie, and the CSRF token (from /api/v1/me or the login) on every
+// state-changing request.
+
+let csrfToken = null;
+
+export class ApiError extends Error {
+  constructor(status, body) {
+    super(body?.message ?? body?.error ?? `HTTP ${status}`);
+    this.status = status;
+    this.body = body;
+  }
+}
+
+export async function api(method, path, body) {
+  const headers = { accept: 'application/json' };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (method !== 'GET' && csrfToken !== null) headers['x-csrf-token'] = csrfToken;
+  const res = await fetch(path, { method, headers, credentials: 'same-origin', body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  const data = text === '' ? null : JSON.parse(text);
+  if (!res.ok) throw new ApiError(res.status, data);
+  return data;
+}
+
+/** Who is logged in, or null when nobody is. */
+export async function whoAmI() {
+  try {
+    const session = await api('GET', '/api/v1/me');
+    csrfToken = session.csrfToken;
+    return session.user;
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) return null;
+    throw error;
+  }
+}
+
+export async function logIn(username, password) {
+  const session = await api('POST', '/api/v1/session', { username, password });
+  csrfToken = session.csrfToken;
+  return session.user;
+}
+
+export async function logOut() {
+  await api('DELETE', '/api/v1/session');
+  csrfToken = null;
+}
+
+/** A query string from the filled-in fields only. */
+export function queryString(values) {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(values)) if (value !== undefined && value !== null && value !== '') params.set(key, String(value));
+  const text = params.toString();
+  return text === '' ? '' : `?${text}`;
+}

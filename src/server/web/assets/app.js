@@ -1,0 +1,103 @@
+// The shell: who is logged in, which page this path is, the header and the
+// language switch. Pages get a small context and render into <main>.
+
+import { ApiError, api, logOut, whoAmI } from './api.js';
+import { h } from './dom.js';
+import { currentLanguage, setLanguage, translate } from './i18n.js';
+import { renderLogin } from './page-login.js';
+import { renderLessons } from './page-lessons.js';
+import { renderLog } from './page-log.js';
+import { renderDetail } from './page-detail.js';
+
+const lang = currentLanguage();
+const t = (key, values) => translate(lang, key, values);
+const main = document.getElementById('main');
+
+/** A short message that screen readers announce (the toast is a live region). */
+function say(text, kind = 'ok') {
+  const toast = document.getElementById('toast');
+  toast.textContent = text;
+  toast.className = `show ${kind}`;
+  clearTimeout(say.timer);
+  say.timer = setTimeout(() => { toast.className = ''; }, 5000);
+}
+
+function homeOf(user) {
+  return user.role === 'teacher' ? '/lessen' : '/leiding';
+}
+
+function go(path) {
+  location.assign(path);
+}
+
+function show(...content) {
+  main.replaceChildren(...content);
+}
+
+function denied(ctx) {
+  document.title = `${t('denied.title')} – Lesmodus`;
+  show(h('section', { class: 'card denied', 'data-page': 'denied' },
+    h('h1', {}, t('denied.title')),
+    h('p', {}, t('denied.text')),
+    h('a', { class: 'button', href: ctx.user ? homeOf(ctx.user) : '/login' }, t('denied.back'))));
+}
+
+function header(user) {
+  document.documentElement.lang = lang;
+  const langButton = document.getElementById('lang');
+  langButton.textContent = t('lang.switch');
+  langButton.addEventListener('click', () => { setLanguage(lang === 'nl' ? 'en' : 'nl'); location.reload(); });
+  if (user === null) return;
+  document.getElementById('who').textContent = `${user.displayName ?? user.username} · ${t(`role.${user.role}`)}`;
+  const nav = document.getElementById('nav');
+  const here = location.pathname;
+  const links = user.role === 'teacher' ? [['/lessen', t('nav.lessons')]] : [['/leiding', t('nav.log')]];
+  nav.replaceChildren(...links.map(([href, text]) => h('a', { href, 'aria-current': here.startsWith(href) ? 'page' : undefined }, text)));
+  const out = document.getElementById('logout');
+  out.textContent = t('logout');
+  out.hidden = false;
+  out.addEventListener('click', async () => { await logOut().catch(() => {}); go('/login'); });
+}
+
+async function schoolTimeZone() {
+  // The lessons of today carry the school's zone; every time shown is school time.
+  const day = await api('GET', '/api/v1/lessons');
+  return { timeZone: day.timeZone, day };
+}
+
+async function start() {
+  const path = location.pathname;
+  let user;
+  try {
+    user = await whoAmI();
+  } catch {
+    header(null);
+    show(h('p', { class: 'error' }, t('error.network')));
+    return;
+  }
+  header(user);
+  const ctx = { t, lang, user, show, say, go, denied: () => denied(ctx) };
+  if (user === null) {
+    if (path !== '/login') return go('/login');
+    return renderLogin(ctx, (u) => go(homeOf(u)));
+  }
+  if (path === '/' || path === '/login') return go(homeOf(user));
+  const leaderPage = path === '/leiding' || path.startsWith('/leiding/');
+  if (path === '/geen-toegang' || (leaderPage && user.role !== 'leader')) return denied(ctx);
+  try {
+    const school = await schoolTimeZone();
+    Object.assign(ctx, school);
+    if (path === '/lessen') return await renderLessons(ctx);
+    if (path === '/leiding') return await renderLog(ctx);
+    const detail = /^\/leiding\/uitzondering\/(.+)$/.exec(path);
+    if (detail !== null) return await renderDetail(ctx, decodeURIComponent(detail[1]));
+    denied(ctx);
+  } catch (error) {
+    // The API has the last word on roles: a 403 anywhere shows the same page.
+    if (error instanceof ApiError && error.status === 403) return denied(ctx);
+    if (error instanceof ApiError && error.status === 401) return go('/login');
+    show(h('p', { class: 'error', role: 'alert' }, t('error.generic', { message: error.message })));
+  }
+}
+
+start();

@@ -1,0 +1,41 @@
+// One exception in full: who (and in which role) allowed what, for whom,
+// why, and when each device applied and dropped it. The API audits the look.
+
+import { api } from './api.js';
+import { h } from './dom.js';
+import { allowedText, dateTime } from './format.js';
+
+export async function renderDetail(ctx, id) {
+  const { t, timeZone, lang } = ctx;
+  const detail = await api('GET', `/api/v1/exceptions/${encodeURIComponent(id)}`);
+  const view = detail.grant;
+  const { grant } = view;
+  const at = (instant) => (instant === null || instant === undefined ? '—' : dateTime(instant, timeZone, lang));
+  const scope = grant.scope.kind === 'lesson'
+    ? t('detail.lesson', { start: at(grant.scope.lessonStart) })
+    : t('detail.window', { start: at(grant.scope.start), end: at(grant.scope.end) });
+  const applied = detail.devices.filter((d) => d.appliedAt !== null).length;
+  const rows = [
+    [t('log.who'), `${grant.issuedBy.name ?? grant.issuedBy.username}${grant.issuedBy.teacherCode ? ` (${grant.issuedBy.teacherCode})` : ''}`],
+    [t('detail.role'), t(`role.${grant.issuedBy.role}`)],
+    [t('log.reason'), grant.reason],
+    [t('log.allowed'), allowedText(grant.allow, t)],
+    [t('log.article'), view.articles.join(', ')],
+    [t('detail.scope'), scope],
+    [t('log.groups'), view.groups.join(', ').toUpperCase()],
+    [t('detail.issued'), at(grant.issuedAt)],
+    [t('detail.expires'), at(grant.expiresAt)],
+    [t('log.status'), t(`status.${view.status}`)],
+    ...(view.revokedAt === null ? [] : [[t('detail.revokedAt'), `${at(view.revokedAt)} (${view.revokedBy ?? '—'})`]]),
+  ];
+  document.title = `${t('detail.title')} – Lesmodus`;
+  ctx.show(h('section', { 'data-page': 'detail' },
+    h('a', { href: '/leiding' }, t('detail.back')),
+    h('h1', {}, t('detail.title')),
+    h('dl', { class: 'card facts' }, rows.map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])),
+    h('h2', {}, t('detail.devices', { applied, expected: detail.devicesExpected })),
+    detail.devices.length === 0 ? h('p', { class: 'muted' }, t('detail.noDevices')) : h('div', { class: 'table-wrap' }, h('table', { id: 'detail-devices' },
+      h('thead', {}, h('tr', {}, [t('health.host'), t('detail.student'), t('detail.applied'), t('detail.ended')].map((c) => h('th', { scope: 'col' }, c)))),
+      h('tbody', {}, detail.devices.map((d) => h('tr', {},
+        h('td', {}, d.hostname), h('td', {}, d.studentId ?? '—'), h('td', {}, at(d.appliedAt)), h('td', {}, at(d.revokedAt ?? d.expiredAt)))))))));
+}

@@ -1,0 +1,119 @@
+// "Mijn lessen vandaag": today's lessons, each with its exceptions and a
+// grant form. Mid-lesson speed matters: the current (or next) lesson's form
+// is open already, one tick + a reason + one click grants.
+
+import { ApiError, api, queryString } from './api.js';
+import { h } from './dom.js';
+import { allowedText, clock, lessonState, untilInstant } from './format.js';
+
+export const GRANTABLE = ['social', 'video', 'camera', 'screen-recording', 'audio-recording'];
+
+export async function renderLessons(ctx) {
+  const { t, day } = ctx;
+  document.title = `${t('lessons.title')} – Lesmodus`;
+  const now = Date.now();
+  const lessons = day.lessons;
+  const focus = lessons.find((l) => ['now', 'later'].includes(lessonState(l, now)));
+  const cards = await Promise.all(lessons.map((lesson) => lessonCard(ctx, lesson, lesson === focus)));
+  ctx.show(h('section', { 'data-page': 'lessons' },
+    h('h1', {}, t('lessons.title')),
+    h('p', { class: 'muted' }, t('lessons.article')),
+    lessons.length === 0 || focus === undefined ? h('p', { class: 'card' }, t('lessons.none')) : null,
+    h('ol', { class: 'lessons' }, cards)));
+}
+
+async function lessonCard(ctx, lesson, open) {
+  const { t, timeZone } = ctx;
+  const state = lessonState(lesson, Date.now());
+  const title = [lesson.subject ?? '—', lesson.groups.join(', ').toUpperCase()].join(' · ');
+  const grants = h('ul', { class: 'grants', 'aria-label': t('nav.log') });
+  const item = h('li', { class: `card lesson ${state}`, 'data-lesson': lesson.uid },
+    h('div', { class: 'lesson-head' },
+      h('span', { class: 'time' }, `${clock(lesson.start, timeZone)}–${clock(lesson.end, timeZone)}`),
+      h('h2', {}, title),
+      lesson.location ? h('span', { class: 'muted' }, lesson.location) : null,
+      state === 'now' ? h('span', { class: 'badge now' }, t('lessons.now')) : null,
+      state === 'cancelled' ? h('span', { class: 'badge' }, t('lessons.cancelled')) : null,
+      state === 'past' ? h('span', { class: 'badge' }, t('lessons.past')) : null),
+    grants);
+  const refresh = () => loadGrants(ctx, lesson, grants);
+  await refresh();
+  if (state === 'now' || state === 'later') item.append(grantForm(ctx, lesson, open, refresh));
+  return item;
+}
+
+async function loadGrants(ctx, lesson, list) {
+  const { t, timeZone } = ctx;
+  const page = await api('GET', `/api/v1/grants${queryString({ lessonUid: lesson.uid, lessonStart: lesson.start })}`);
+  const items = await Promise.all(page.rows.map(async (row) => {
+    // Counts only: the portal never shows which student's laptop applied it.
+    const summary = row.status === 'active' ? await api('GET', `/api/v1/grants/${encodeURIComponent(row.id)}`) : null;
+    const allowed = allowedText(row.allow, t);
+    const revoke = row.status === 'active' ? h('button', { type: 'button', class: 'danger', onclick: async (event) => {
+      event.currentTarget.disabled = true;
+      try {
+        await api('POST', `/api/v1/grants/${encodeURIComponent(row.id)}/revoke`, {});
+        ctx.say(t('grant.revoked'));
+      } catch (error) {
+        ctx.say(t('error.generic', { message: error.message }), 'bad');
+      }
+      await loadGrants(ctx, lesson, list);
+    } }, t('grant.revoke')) : null;
+    return h('li', { class: `grant ${row.status}`, 'data-grant': row.id },
+      h('div', {},
+        h('strong', {}, allowed), ' ',
+        h('span', { class: `badge ${row.status}` }, t(`status.${row.status}`)), ' ',
+        h('span', { class: 'muted' }, t('grant.until.short', { time: clock(row.expiresAt, timeZone) }), ' · ',
+          t('grant.by', { name: row.issuedBy.name ?? row.issuedBy.username }))),
+      h('div', { class: 'reason' }, row.reason),
+      summary === null ? null : h('div', { class: 'applied' }, t('grant.applied', { applied: summary.devicesApplied, expected: summary.devicesExpected })),
+      revoke);
+  }));
+  list.replaceChildren(...items);
+}
+
+function grantForm(ctx, lesson, open, refresh) {
+  const { t, timeZone } = ctx;
+  const id = `g-${lesson.start}`;
+  const boxes = GRANTABLE.map((category) => h('label', { class: 'check' },
+    h('input', { type: 'checkbox', name: 'category', value: category }), ' ', t(`cat.${category}`)));
+  const reason = h('input', { id: `${id}-reason`, name: 'reason', maxlength: 500, required: true, minlength: 3, 'aria-describedby': `${id}-reason-hint` });
+  const until = h('input', { id: `${id}-until`, name: 'until', type: 'time', value: clock(lesson.end, timeZone), 'aria-describedby': `${id}-until-hint` });
+  const error = h('p', { class: 'error', role: 'alert' });
+  // Our own checks (novalidate): the message is then in the page's language and read out by the live region.
+  const form = h('form', { class: 'grant-form', novalidate: true },
+    h('fieldset', {}, h('legend', {}, t('grant.what')), h('div', { class: 'checks' }, boxes)),
+    h('label', { for: reason.id }, t('grant.reason')), reason,
+    h('small', { id: `${id}-reason-hint`, class: 'muted' }, t('grant.reasonHint')),
+    h('label', { for: until.id }, t('grant.until')), until,
+    h('small', { id: `${id}-until-hint`, class: 'muted' }, t('grant.untilHint')),
+    error,
+    h('button', { type: 'submit', class: 'primary big' }, t('grant.submit')));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    error.textContent = '';
+    const categories = boxes.map((b) => b.querySelector('input')).filter((i) => i.checked).map((i) => i.value);
+    if (categories.length === 0) { error.textContent = t('grant.needWhat'); return; }
+    if (reason.value.trim().length < 3) { error.textContent = t('grant.needReason'); reason.focus(); return; }
+    const expiresAt = untilInstant(until.value, lesson.end, timeZone);
+    const body = { scope: { kind: 'lesson', lessonUid: lesson.uid, lessonStart: lesson.start }, allow: { categories }, reason: reason.value.trim() };
+    if (expiresAt !== null && expiresAt < lesson.end) body.expiresAt = expiresAt;
+    const submit = form.querySelector('button[type=submit]');
+    submit.disabled = true;
+    try {
+      await api('POST', '/api/v1/grants', body);
+      ctx.say(t('grant.done'));
+      form.reset();
+      until.value = clock(lesson.end, timeZone);
+      details.open = false;
+      await refresh();
+    } catch (e) {
+      const field = e instanceof ApiError ? e.body?.issues?.[0] : undefined;
+      error.textContent = t('error.generic', { message: field ? `${field.path}: ${field.message}` : e.message });
+    } finally {
+      submit.disabled = false;
+    }
+  });
+  const details = h('details', { class: 'grant-details', open }, h('summary', { class: 'button primary big' }, t('grant.open')), form);
+  return details;
+}

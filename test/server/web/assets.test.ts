@@ -1,0 +1,100 @@
+import { readFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+
+/**
+ * The browser modules' pure parts, loaded in Node as they are served. They
+ * are plain JavaScript (a browser cannot strip types), so they are imported
+ * by URL and used loosely typed.
+ */
+
+const ASSETS = new URL('../../../src/server/web/assets/', import.meta.url);
+const load = async (name: string): Promise<any> => import(new URL(name, ASSETS).href);
+
+const format = await load('format.js');
+const i18n = await load('i18n.js');
+const chart = await load('chart.js');
+const log = await load('page-log.js');
+
+const ZONE = 'Europe/Amsterdam';
+const END = Date.UTC(2026, 10, 25, 9, 10); // 10:10 in Amsterdam
+
+describe('format', () => {
+  it('shows times in the school zone', () => {
+    expect(format.clock(END, ZONE)).toBe('10:10');
+    expect(format.clock(END, 'America/New_York')).toBe('04:10');
+  });
+
+  it('turns "until" into an instant on the lesson day, never after its end', () => {
+    expect(format.untilInstant('10:10', END, ZONE)).toBe(END);
+    expect(format.untilInstant('09:50', END, ZONE)).toBe(END - 20 * 60_000);
+    expect(format.untilInstant('11:30', END, ZONE)).toBe(END);
+    expect(format.untilInstant('', END, ZONE)).toBeNull();
+    expect(format.untilInstant('soon', END, ZONE)).toBeNull();
+  });
+
+  it('knows where a lesson stands', () => {
+    const lesson = { start: END - 50 * 60_000, end: END, cancelled: false };
+    expect(format.lessonState(lesson, END - 60 * 60_000)).toBe('later');
+    expect(format.lessonState(lesson, END - 1)).toBe('now');
+    expect(format.lessonState(lesson, END)).toBe('past');
+    expect(format.lessonState({ ...lesson, cancelled: true }, END - 1)).toBe('cancelled');
+  });
+
+  it('says what an exception allows', () => {
+    const t = (key: string) => i18n.translate('nl', key);
+    expect(format.allowedText({ categories: ['social'], services: ['tiktok'], capture: ['microphone'] }, t)).toBe('Sociale media, tiktok, microfoon');
+  });
+});
+
+describe('i18n', () => {
+  it('has the same keys in Dutch and English', () => {
+    expect(Object.keys(i18n.DICTIONARIES.en).sort()).toEqual(Object.keys(i18n.DICTIONARIES.nl).sort());
+  });
+
+  it('fills placeholders and falls back to the key', () => {
+    expect(i18n.translate('nl', 'grant.applied', { applied: 3, expected: 5 })).toBe('3 van 5 apparaten hebben het toegepast');
+    expect(i18n.translate('en', 'grant.applied', { applied: 3, expected: 5 })).toBe('3 of 5 devices applied it');
+    expect(i18n.translate('nl', 'no.such.key')).toBe('no.such.key');
+  });
+
+  it('uses every key the pages ask for', async () => {
+    const used = new Set<string>();
+    for (const file of ['app.js', 'page-login.js', 'page-lessons.js', 'page-log.js', 'page-detail.js']) {
+      const source = await readFile(new URL(file, ASSETS), 'utf8');
+      for (const match of source.matchAll(/\bt\('([a-z]+\.[A-Za-z.]+|logout)'/g)) used.add(match[1]!);
+    }
+    expect([...used].filter((key) => !(key in i18n.DICTIONARIES.nl))).toEqual([]);
+  });
+});
+
+describe('chart layout', () => {
+  const rows = [
+    { weekStart: '2026-11-16', article: 'III.A.1', count: 2 },
+    { weekStart: '2026-11-23', article: 'III.A.1', count: 4 },
+    { weekStart: '2026-11-23', article: 'III.A.3', count: 1 },
+  ];
+
+  it('scales bars to the largest count and groups them per week', () => {
+    const layout = chart.chartLayout(rows);
+    expect(layout.weeks).toEqual(['2026-11-16', '2026-11-23']);
+    expect(layout.articles).toEqual(['III.A.1', 'III.A.3']);
+    expect(layout.max).toBe(4);
+    const [first, tallest, small] = layout.bars;
+    expect(tallest.height).toBeCloseTo(chart.CHART.height - chart.CHART.top - chart.CHART.bottom);
+    expect(first.height).toBeCloseTo(tallest.height / 2);
+    expect(small.x).toBeGreaterThan(tallest.x);
+    for (const bar of layout.bars) expect(bar.y + bar.height).toBeCloseTo(chart.CHART.height - chart.CHART.bottom);
+  });
+
+  it('draws nothing for no data', () => {
+    expect(chart.chartLayout([]).bars).toEqual([]);
+  });
+});
+
+describe('log filter', () => {
+  it('sends only what was filled in, "up to" a date including that day', () => {
+    expect(log.filterQuery({ from: '2026-11-23', to: '2026-11-30', group: ' H4A ', teacher: 'jns', article: 'III.A.1', category: '', service: '', status: 'active' }))
+      .toEqual({ from: '2026-11-23', to: '2026-12-01', group: 'h4a', teacher: 'JNS', article: 'III.A.1', category: undefined, service: undefined, status: 'active' });
+    expect(log.filterQuery({ from: 'nonsense' }).from).toBeUndefined();
+  });
+});

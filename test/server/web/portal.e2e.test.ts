@@ -1,0 +1,141 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, logIn, openBrowser, type BrowserSession } from './browser.ts';
+import { startWebServer, type WebServer } from './web-server.ts';
+
+/**
+ * The teacher portal and leader dashboard end to end: real Chromium, real
+ * server, the demo school on a temporary SQLite folder. The tests run in
+ * order: the leader finds what the teacher granted.
+ */
+
+const REASON = 'Filmpje analyseren voor de presentatie';
+const E2E_MS = 120_000;
+
+describe.skipIf(!existsSync(CHROMIUM))('web UI in Chromium', () => {
+  let server: WebServer;
+  let browser: BrowserSession | undefined;
+
+  beforeAll(async () => { server = await startWebServer(); }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  async function fresh(): Promise<BrowserSession> {
+    await browser?.close();
+    browser = await openBrowser(server.now);
+    return browser;
+  }
+
+  it('a teacher grants an exception for the current lesson and sees it with its device count', async () => {
+    const { page } = await fresh();
+    await logIn(page, server.url, 'jansen', server.demo.password);
+    await page.locator('[data-page=lessons]').waitFor();
+    await page.getByText('art. III.A.1 / III.A.3 Gedragscode Social Media SVOK', { exact: false }).waitFor();
+    const lesson = page.locator('li.lesson.now');
+    await lesson.getByLabel('Sociale media').check();
+    // Without a reason the form refuses, in Dutch, before asking the server.
+    await lesson.getByRole('button', { name: 'Uitzondering geven' }).click();
+    await lesson.getByText('Geef de reden').waitFor();
+    await lesson.getByLabel(/Reden/).fill(REASON);
+    expect(await lesson.getByLabel('Tot').inputValue()).toBe('10:10');
+    await lesson.getByRole('button', { name: 'Uitzondering geven' }).click();
+    const grant = lesson.locator('li.grant.active', { hasText: REASON });
+    await grant.waitFor();
+    expect(await grant.textContent()).toContain('Sociale media');
+    expect(await grant.locator('.applied').textContent()).toMatch(/^\d+ van \d+ apparaten hebben het toegepast$/);
+    expect(browser!.problems).toEqual([]);
+  }, E2E_MS);
+
+  it('a teacher revokes an exception', async () => {
+    const { page } = await fresh();
+    await logIn(page, server.url, 'jansen', server.demo.password);
+    const lesson = page.locator('li.lesson.now');
+    await lesson.getByLabel('Camera').check();
+    await lesson.getByLabel(/Reden/).fill('Proef: wordt zo ingetrokken');
+    await lesson.getByRole('button', { name: 'Uitzondering geven' }).click();
+    const grant = lesson.locator('li.grant', { hasText: 'Proef: wordt zo ingetrokken' });
+    await grant.getByRole('button', { name: 'Intrekken' }).click();
+    await lesson.locator('li.grant.revoked', { hasText: 'Proef: wordt zo ingetrokken' }).waitFor();
+    expect(await lesson.locator('li.grant.active', { hasText: REASON }).count()).toBe(1);
+  }, E2E_MS);
+
+  it('the leader finds it in the log with reason and teacher, filters by article and exports the CSV', async () => {
+    const { page } = await fresh();
+    await logIn(page, server.url, 'dewit', server.demo.password);
+    const row = page.locator('#log tbody tr', { hasText: REASON });
+    await row.waitFor();
+    expect(await row.textContent()).toContain('Jansen (JNS)');
+    expect(await row.textContent()).toContain('III.A.1');
+
+    await page.getByLabel('Artikel', { exact: true }).selectOption('III.A.3');
+    await page.getByRole('button', { name: 'Filteren' }).click();
+    await page.waitForURL(/article=III\.A\.3/);
+    await page.locator('#log, #log-empty').first().waitFor();
+    expect(await page.locator('#log tbody tr', { hasText: REASON }).count()).toBe(0);
+
+    await page.getByLabel('Artikel', { exact: true }).selectOption('III.A.1');
+    await page.getByLabel('Docent (code)').fill('jns');
+    await page.getByRole('button', { name: 'Filteren' }).click();
+    await page.waitForURL(/article=III\.A\.1/);
+    await page.locator('#log tbody tr', { hasText: REASON }).waitFor();
+    const articles = await page.locator('#log tbody tr td:nth-child(5)').allTextContents();
+    expect(articles.length).toBeGreaterThan(0);
+    expect(articles.every((a) => a.includes('III.A.1'))).toBe(true);
+
+    const href = await page.locator('#export').getAttribute('href');
+    expect(href).toContain('article=III.A.1');
+    expect(href).toContain('teacher=JNS');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#export').click()]);
+    const csv = await readFile((await download.path())!, 'utf8');
+    expect(download.suggestedFilename()).toMatch(/^lesmodus-exceptions-.*\.csv$/);
+    expect(csv).toContain(REASON);
+    expect(csv).toContain('JNS');
+    expect(csv).not.toContain('Schermopname van eigen programmeerwerk'); // the demo's III.A.3 exception, filtered out
+
+    await page.locator('#log tbody tr', { hasText: REASON }).getByRole('link', { name: 'Details' }).click();
+    await page.locator('[data-page=detail]').waitFor();
+    const facts = await page.locator('dl.facts').textContent();
+    expect(facts).toContain(REASON);
+    expect(facts).toContain('Docent');
+    expect(facts).toContain('H4A');
+    expect(browser!.problems).toEqual([]);
+  }, E2E_MS);
+
+  it('the leader sees the weekly chart and device health', async () => {
+    const { page } = await fresh();
+    await logIn(page, server.url, 'dewit', server.demo.password);
+    await page.locator('svg.chart rect').first().waitFor();
+    if (process.env['LESMODUS_WEB_SHOTS']) await page.screenshot({ path: `${process.env['LESMODUS_WEB_SHOTS']}/leader.png`, fullPage: true });
+    await page.locator('#devices tbody tr').first().waitFor();
+    expect(await page.locator('#log-more').isVisible()).toBe(false); // everything fits on one page
+    expect(await page.locator('#devices tbody tr.stale').count()).toBeGreaterThan(0);
+    // The demo's silent laptop missed lessons this week.
+    await page.locator('#not-enforcing tbody tr', { hasText: 'LKK-LT-0203' }).first().waitFor();
+  }, E2E_MS);
+
+  it('a teacher gets "geen toegang" on leader pages, and the API refuses them too', async () => {
+    const { page } = await fresh();
+    await logIn(page, server.url, 'jansen', server.demo.password);
+    await page.locator('[data-page=lessons]').waitFor();
+    expect(await page.getByRole('link', { name: 'Uitzonderingen' }).count()).toBe(0);
+    for (const path of ['/leiding', '/leiding/uitzondering/anything']) {
+      await page.goto(`${server.url}${path}`);
+      await page.getByRole('heading', { name: 'Geen toegang' }).waitFor();
+    }
+    for (const path of ['/api/v1/exceptions', '/api/v1/exceptions/export', '/api/v1/exceptions/chart', '/api/v1/devices']) {
+      expect((await page.request.get(`${server.url}${path}`)).status(), path).toBe(403);
+    }
+  }, E2E_MS);
+
+  it('logged out, pages send you to the login; English is one click away', async () => {
+    const { page } = await fresh();
+    await page.goto(`${server.url}/leiding`);
+    await page.waitForURL(/\/login$/);
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.getByRole('heading', { name: 'Log in to Lesmodus' }).waitFor();
+    expect(await page.locator('html').getAttribute('lang')).toBe('en');
+  }, E2E_MS);
+});
