@@ -94,7 +94,8 @@ describe('chart layout', () => {
 describe('log filter', () => {
   it('sends only what was filled in, "up to" a date including that day', () => {
     expect(log.filterQuery({ from: '2026-11-23', to: '2026-11-30', group: ' H4A ', teacher: 'jns', article: 'III.A.1', category: '', service: '', status: 'active' }))
-      .toEqual({ from: '2026-11-23', to: '2026-12-01', group: 'h4a', teacher: 'JNS', article: 'III.A.1', category: undefined, service: undefined, status: 'active' });
+      .toEqual({ from: '2026-11-23', to: '2026-12-01', school: undefined, group: 'h4a', teacher: 'JNS', article: 'III.A.1', category: undefined, service: undefined, status: 'active' });
+    expect(log.filterQuery({ school: 'kl' }).school).toBe('kl');
     expect(log.filterQuery({ from: 'nonsense' }).from).toBeUndefined();
   });
 });

@@ -8,7 +8,7 @@ import { h } from './dom.js';
 import { allowedText, dateParam, dateTime } from './format.js';
 import { GRANTABLE } from './page-lessons.js';
 
-export const FILTER_FIELDS = ['from', 'to', 'group', 'teacher', 'article', 'category', 'service', 'status'];
+export const FILTER_FIELDS = ['from', 'to', 'school', 'group', 'teacher', 'article', 'category', 'service', 'status'];
 const ARTICLES = ['III.A.1', 'III.A.2', 'III.A.3'];
 const STATUSES = ['active', 'expired', 'revoked'];
 const PAGE = 50;
@@ -23,7 +23,7 @@ export function filterQuery(values) {
     toNext = d.toISOString().slice(0, 10);
   }
   return {
-    from: dateParam(values.from), to: toNext, group: values.group?.trim().toLowerCase() || undefined,
+    from: dateParam(values.from), to: toNext, school: values.school || undefined, group: values.group?.trim().toLowerCase() || undefined,
     teacher: values.teacher?.trim().toUpperCase() || undefined, article: values.article || undefined,
     category: values.category || undefined, service: values.service?.trim() || undefined, status: values.status || undefined,
   };
@@ -35,15 +35,16 @@ export async function renderLog(ctx) {
   const params = new URLSearchParams(location.search);
   const values = Object.fromEntries(FILTER_FIELDS.map((f) => [f, params.get(f) ?? '']));
   const query = filterQuery(values);
-  const [page, chart] = await Promise.all([
+  const [page, chart, { schools }] = await Promise.all([
     api('GET', `/api/v1/exceptions${queryString({ ...query, limit: PAGE })}`),
     api('GET', `/api/v1/exceptions/chart${queryString(query)}`),
+    api('GET', '/api/v1/schools'),
   ]);
   const health = h('section', { class: 'card', 'aria-labelledby': 'health-title' }, h('h2', { id: 'health-title' }, t('health.title')));
   ctx.show(h('section', { 'data-page': 'log' },
     h('h1', {}, t('log.title')),
     h('p', { class: 'muted' }, t('log.intro')),
-    filterForm(ctx, values),
+    filterForm(ctx, values, schools),
     h('div', { class: 'toolbar' },
       h('span', { id: 'log-count' }, t('log.count', { total: page.total })),
       h('a', { class: 'button', id: 'export', href: `/api/v1/exceptions/export${queryString({ ...query, format: 'csv' })}`, download: '' }, t('log.export'))),
@@ -66,12 +67,15 @@ function input(name, label, value, type = 'text') {
   return h('div', { class: 'field' }, h('label', { for: `f-${name}` }, label), h('input', { id: `f-${name}`, name, type, value }));
 }
 
-function filterForm(ctx, values) {
+function filterForm(ctx, values, schools) {
   const { t } = ctx;
+  // A leader over several schools (the foundation) picks one; with one school the field would only be noise.
+  const school = schools.length > 1 ? [select('school', t('log.school'), schools.map((s) => [s.id, s.name]), values.school, t)] : [];
   // A plain GET form: the filter lands in the address bar and the page reloads with it.
   return h('form', { class: 'card filters', method: 'get', action: '/leiding', role: 'search' },
     input('from', t('log.from'), values.from, 'date'),
     input('to', t('log.to'), values.to, 'date'),
+    ...school,
     input('group', t('log.group'), values.group),
     input('teacher', t('log.teacher'), values.teacher),
     select('article', t('log.article'), ARTICLES.map((a) => [a, `art. ${a}`]), values.article, t),
