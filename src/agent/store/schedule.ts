@@ -4,6 +4,7 @@ import { fieldIssues, describeIssues, type FieldIssue } from '../../core/events/
 import { LessonSchema, type Lesson } from '../../core/timetable/lesson.ts';
 import { DeviceStoreError } from './errors.ts';
 import type { ScheduleMeta } from './types.ts';
+import { lessonFromRow, type LessonRow } from '../../core/timetable/lesson-row.ts';
 
 /**
  * The cached timetable, so enforcement keeps working offline. It is only ever
@@ -21,18 +22,6 @@ const ScheduleMetaSchema = z.object({
 });
 const ScheduleSchema = z.object({ lessons: z.array(LessonSchema), meta: ScheduleMetaSchema });
 
-interface LessonRow {
-  uid: string;
-  starts_at: number;
-  ends_at: number;
-  subject: string | null;
-  groups: string;
-  teachers: string;
-  location: string | null;
-  cancelled: number;
-  online: number;
-}
-
 interface MetaRow {
   source: string;
   fetched_at: number;
@@ -43,19 +32,6 @@ interface MetaRow {
 
 type LessonParams = [string, number, number, string | null, string, string, string | null, number, number];
 
-function lessonOf(row: LessonRow): Lesson {
-  return {
-    uid: row.uid,
-    start: row.starts_at,
-    end: row.ends_at,
-    subject: row.subject,
-    groups: JSON.parse(row.groups) as string[],
-    teachers: JSON.parse(row.teachers) as string[],
-    location: row.location,
-    cancelled: row.cancelled === 1,
-    online: row.online === 1,
-  };
-}
 
 function duplicateOccurrences(lessons: readonly Lesson[]): FieldIssue[] {
   const seen = new Map<string, number>();
@@ -113,7 +89,7 @@ export class ScheduleCache {
 
   between(from: number, to: number): Lesson[] {
     if (!Number.isFinite(from) || !Number.isFinite(to)) throw new RangeError(`lessonsBetween: from and to must be epoch milliseconds, got ${from} and ${to}`);
-    return this.#between.all(to, from).map(lessonOf);
+    return this.#between.all(to, from).map(lessonFromRow);
   }
 
   meta(): ScheduleMeta | null {

@@ -26,7 +26,7 @@ export function text(max: number) {
 
 export const Instant = z.number().int('must be whole epoch milliseconds').nonnegative('must not be before 1970');
 export const Key = text(128);
-const Label = text(200);
+export const Label = text(200);
 const Hash = text(1024);
 
 export const SchoolSchema = z.strictObject({

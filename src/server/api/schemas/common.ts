@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { parseInstant } from '../../../core/time/parse-instant.ts';
 import { DEFAULT_TIME_ZONE, parseLocalDate } from '../../../core/time/zoned.ts';
 import { MAX_PAGE_SIZE } from '../../store/index.ts';
+import { Instant, Key, Label, text } from '../../store/inputs.ts';
 
 /**
  * Building blocks for the API's schemas. Instants in bodies and answers are
@@ -9,17 +10,8 @@ import { MAX_PAGE_SIZE } from '../../store/index.ts';
  * also take ISO-8601 for people typing URLs.
  */
 
-const NO_CONTROL_CHARACTERS = /^[^\p{Cc}]*$/u;
-
-/** A bounded label with no control characters (it ends up in CSV exports and logs). */
-export function text(max: number) {
-  return z.string().min(1, 'must not be empty').max(max, `at most ${max} characters`)
-    .regex(NO_CONTROL_CHARACTERS, 'must not contain control characters');
-}
-
-export const Instant = z.number().int('must be whole epoch milliseconds').nonnegative('must not be before 1970');
-export const Key = text(128);
-export const Label = text(200);
+// The same bounded, control-character-free building blocks the store validates with.
+export { Instant, Key, Label, text };
 
 /** Page size when the client does not ask: one screen of the log. */
 export const DEFAULT_PAGE_SIZE = 50;

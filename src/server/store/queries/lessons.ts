@@ -5,36 +5,13 @@ import { LessonsSchema, RangeSchema, validate } from '../inputs.ts';
 import { sql, where, type Sql } from '../sql.ts';
 import type { LessonQuery, ReplaceLessonsResult, TimeRange } from '../types.ts';
 import { requireSchool } from './people.ts';
+import { lessonFromRow, type LessonRow } from '../../../core/timetable/lesson-row.ts';
+export type { LessonRow };
 
 /** The timetable: lesson occurrences per school, replaced a range at a time. */
 
-export interface LessonRow {
-  uid: string;
-  starts_at: number;
-  ends_at: number;
-  subject: string | null;
-  location: string | null;
-  groups: string;
-  teachers: string;
-  cancelled: number;
-  online: number;
-}
-
 export const LESSON_COLUMNS = sql`l.uid, l.starts_at, l.ends_at, l.subject, l.location, l.groups, l.teachers, l.cancelled, l.online`;
 
-export function lessonOf(row: LessonRow): Lesson {
-  return {
-    uid: row.uid,
-    start: row.starts_at,
-    end: row.ends_at,
-    subject: row.subject,
-    groups: JSON.parse(row.groups) as string[],
-    teachers: JSON.parse(row.teachers) as string[],
-    location: row.location,
-    cancelled: row.cancelled === 1,
-    online: row.online === 1,
-  };
-}
 
 function checkLessons(range: TimeRange, lessons: readonly Lesson[]): void {
   const seen = new Set<string>();
@@ -116,13 +93,13 @@ export async function lessons(db: SqlDriver, schoolId: string, query: LessonQuer
       AND g.uid = l.uid AND g.group_code = ${query.groupCode})`);
   }
   const rows = await db.all<LessonRow>(sql`SELECT ${LESSON_COLUMNS} FROM lessons l${where(conditions)} ORDER BY l.starts_at, l.uid`);
-  return rows.map(lessonOf);
+  return rows.map(lessonFromRow);
 }
 
 export async function lesson(db: Pick<SqlDriver, 'get'>, schoolId: string, uid: string, start: number): Promise<Lesson | null> {
   const row = await db.get<LessonRow>(sql`SELECT ${LESSON_COLUMNS} FROM lessons l
     WHERE l.school_id = ${schoolId} AND l.uid = ${uid} AND l.starts_at = ${start}`);
-  return row === undefined ? null : lessonOf(row);
+  return row === undefined ? null : lessonFromRow(row);
 }
 
 export async function lessonsOfStudent(db: SqlDriver, schoolId: string, studentId: string, rangeInput: TimeRange): Promise<Lesson[]> {
@@ -132,5 +109,5 @@ export async function lessonsOfStudent(db: SqlDriver, schoolId: string, studentI
       AND EXISTS (SELECT 1 FROM lesson_groups g JOIN group_members m ON m.school_id = g.school_id AND m.group_code = g.group_code
         WHERE g.school_id = l.school_id AND g.starts_at = l.starts_at AND g.uid = l.uid AND m.student_id = ${studentId})
     ORDER BY l.starts_at, l.uid`);
-  return rows.map(lessonOf);
+  return rows.map(lessonFromRow);
 }
