@@ -12,6 +12,8 @@ import { Agent, type Block } from './agent.ts';
 import type { Enforcer } from './enforcer.ts';
 import type { Logger } from './logger.ts';
 import { probeNetwork } from './network-probe.ts';
+import { startServerSync } from '../sync/start-sync.ts';
+import { lesmodusVersion } from '../../adapters/version.ts';
 
 /** Where MDM puts the agent's configuration on Linux (Windows and macOS locations come with the packaging). */
 export const DEFAULT_CONFIG_PATH = '/etc/lesmodus/config.json';
@@ -31,7 +33,8 @@ export interface EnforcerContext {
 }
 
 export interface StandaloneOptions {
-  readonly timetable: string;
+  /** A local iCalendar timetable; without one the schedule comes from the server in the config. */
+  readonly timetable?: string;
   readonly dataDir: string;
   readonly dryRun: boolean;
   readonly policyPath?: string;
@@ -84,7 +87,9 @@ export async function runStandaloneAgent(options: StandaloneOptions, signal: Abo
   const config = loadAgentConfig(options.configPath, log);
   const store = openDeviceStore({ path: join(options.dataDir, 'device.db'), now });
   try {
-    await refreshTimetable(store, options.timetable, policy.timeZone, now, log);
+    const { timetable } = options;
+    if (timetable === undefined && config.server === undefined) throw new Error('no timetable: give --timetable, or a server in the agent config (--config)');
+    if (timetable !== undefined && config.server === undefined) await refreshTimetable(store, timetable, policy.timeZone, now, log);
     const onSchoolNetwork = networkResolver(options.network, config, log);
     let agent: Agent | undefined;
     const enforcers = options.enforcers({ catalog, now, report: (block) => agent?.reportBlock(block) });
@@ -94,9 +99,14 @@ export async function runStandaloneAgent(options: StandaloneOptions, signal: Abo
       dryRun: options.dryRun,
     });
 
-    const refresh = cron.schedule(TIMETABLE_REFRESH_CRON, async () => {
-      await refreshTimetable(store, options.timetable, policy.timeZone, now, log);
+    // With a server, its signed schedule is the timetable: a local feed would overwrite it.
+    const refresh = timetable === undefined || config.server !== undefined ? undefined : cron.schedule(TIMETABLE_REFRESH_CRON, async () => {
+      await refreshTimetable(store, timetable, policy.timeZone, now, log);
       agent?.wake();
+    });
+    const sync = startServerSync({
+      config, dataDir: options.dataDir, store, now, log, policyVersion: policy.version,
+      agentVersion: lesmodusVersion(), wake: () => agent?.wake(),
     });
     let lastNetwork: boolean | undefined;
     const networkWatch = options.network === 'auto'
@@ -109,8 +119,9 @@ export async function runStandaloneAgent(options: StandaloneOptions, signal: Abo
     try {
       await agent.run(signal);
     } finally {
-      await refresh.stop();
+      await refresh?.stop();
       clearInterval(networkWatch);
+      await sync?.stop();
     }
   } finally {
     store.close();

@@ -27,7 +27,7 @@ export const agentRun: Command<RunValues> = {
   path: ['agent'],
   summary: 'Run the agent: follow the timetable and enforce the policy on this device until stopped.',
   options: {
-    timetable: { type: 'string', valueName: '<file-or-url>', help: 'The student\'s iCalendar timetable (required until the server issue).' },
+    timetable: { type: 'string', valueName: '<file-or-url>', help: 'The student\'s iCalendar timetable (required unless the config names a server).' },
     'data-dir': { type: 'string', valueName: '<dir>', help: 'Where the device store and status live (required).' },
     'dry-run': { type: 'boolean', help: 'Log exactly what would be done; kill nothing, write no browser policy.' },
     policy: { type: 'string', valueName: '<file.json>', help: 'Another policy file (default: the SVOK code of conduct).' },
@@ -40,7 +40,6 @@ export const agentRun: Command<RunValues> = {
   details: 'Stop with SIGTERM or Ctrl-C: the agent shuts down cleanly and leaves the browser policies in place.\nExample:\n  lesmodus agent --timetable rooster.ics --data-dir /var/lib/lesmodus --dry-run',
   async run(values, positionals, io) {
     if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
-    if (!values.timetable) throw new UsageError('--timetable is required');
     if (!values['data-dir']) throw new UsageError('--data-dir is required');
     const network = (values['on-school-network'] ?? 'auto') as NetworkMode;
     if (!NETWORK_MODES.includes(network)) throw new UsageError(`--on-school-network must be auto, yes or no, not '${values['on-school-network']}'`);

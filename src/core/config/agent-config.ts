@@ -2,6 +2,48 @@ import { z } from 'zod';
 import { SchoolNetworkConfigSchema } from '../network/school-network.ts';
 
 /**
+ * Every Ed25519 public key in SPKI PEM starts with these DER bytes (the
+ * algorithm identifier 1.3.101.112), base64-encoded; the 32 key bytes follow.
+ * Checking the text here keeps src/core free of node:crypto; the agent still
+ * loads the key with node:crypto before it trusts anything with it.
+ */
+const ED25519_SPKI_BASE64 = /^MCowBQYDK2VwAyEA[A-Za-z0-9+/]{43}=$/;
+const PEM = /^-----BEGIN PUBLIC KEY-----\s+([A-Za-z0-9+/=\s]+?)\s*-----END PUBLIC KEY-----\s*$/;
+
+function isEd25519PublicKeyPem(text: string): boolean {
+  const body = PEM.exec(text.trim())?.[1];
+  return body !== undefined && ED25519_SPKI_BASE64.test(body.replace(/\s+/g, ''));
+}
+
+function serverUrlProblem(text: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return 'must be an absolute URL such as https://lesmodus.school.example';
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return `must be http(s), not ${url.protocol}`;
+  // The URL sits in a world-readable MDM profile and in logs: a password in it would leak.
+  if (url.username !== '' || url.password !== '') return 'must not contain a user name or password';
+  if (url.search !== '' || url.hash !== '') return 'must not contain a query or fragment';
+  return null;
+}
+
+/** The school server this agent syncs with; all three keys come from MDM, never from the server itself. */
+export const ServerConfigSchema = z.object({
+  /** Base URL of the school server, e.g. "https://lesmodus.school.example" (a path prefix is kept). */
+  url: z.string().superRefine((text, ctx) => {
+    const problem = serverUrlProblem(text);
+    if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
+  }).transform((text) => text.replace(/\/+$/, '')),
+  /** The secret from `lesmodus server enroll-secret`; used once, to enroll. */
+  enrollmentSecret: z.string().min(16, 'must be the secret from "lesmodus server enroll-secret" (at least 16 characters)').max(256),
+  /** The server's Ed25519 public key (PEM): the pinned key every schedule and grant must be signed with. */
+  publicKey: z.string().refine(isEd25519PublicKeyPem, { message: 'must be an Ed25519 public key in PEM ("-----BEGIN PUBLIC KEY-----"), as "lesmodus server init" prints it' }),
+});
+export type ServerConfig = z.infer<typeof ServerConfigSchema>;
+
+/**
  * The agent's configuration as MDM delivers it (`--config FILE`, or
  * /etc/lesmodus/config.json). Unknown keys are reported, not fatal: one
  * mistyped key must not stop enforcement on every laptop of a school.
@@ -9,20 +51,26 @@ import { SchoolNetworkConfigSchema } from '../network/school-network.ts';
 export const AgentConfigSchema = z.object({
   /** How the agent recognises the school's premises (art. III.A.2). */
   schoolNetwork: SchoolNetworkConfigSchema.default({ cidrs: [], gateways: [], ssids: [] }),
+  /** Without it the agent runs standalone (a local timetable, no grants from teachers). */
+  server: ServerConfigSchema.optional(),
 });
 export type AgentConfig = z.infer<typeof AgentConfigSchema>;
+
+const NESTED_SHAPES: Readonly<Record<string, readonly string[]>> = {
+  schoolNetwork: Object.keys(SchoolNetworkConfigSchema.shape),
+  server: Object.keys(ServerConfigSchema.shape),
+};
 
 /** Keys in `input` that the schema does not know, as dotted paths, for a warning. */
 export function unknownConfigKeys(input: unknown): string[] {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) return [];
   const known = new Set(Object.keys(AgentConfigSchema.shape));
-  const nested = new Set(Object.keys(SchoolNetworkConfigSchema.shape));
   const unknown: string[] = [];
   for (const [key, value] of Object.entries(input)) {
     if (!known.has(key)) unknown.push(key);
-    else if (key === 'schoolNetwork' && typeof value === 'object' && value !== null) {
-      for (const inner of Object.keys(value)) if (!nested.has(inner)) unknown.push(`schoolNetwork.${inner}`);
-    }
+    const nested = NESTED_SHAPES[key];
+    if (nested === undefined || typeof value !== 'object' || value === null) continue;
+    for (const inner of Object.keys(value)) if (!nested.includes(inner)) unknown.push(`${key}.${inner}`);
   }
   return unknown;
 }

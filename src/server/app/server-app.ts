@@ -13,7 +13,7 @@ import { listen } from '../http/listen.ts';
 import { openServerStore, type ServerStore } from '../store/index.ts';
 import { dataDirAt } from './data-dir.ts';
 import { loadServerKeys, type ServerSigner } from './server-keys.ts';
-import { lesmodusVersion } from './version.ts';
+import { lesmodusVersion } from '../../adapters/version.ts';
 
 /** The server put together: store, keys, secrets, policy and catalog around the API, listening on a port. */
 

@@ -1,0 +1,92 @@
+import type { Logger } from '../runtime/logger.ts';
+import { DeviceStoreError, type DeviceStore } from '../store/index.ts';
+import { verifyDeviceGrant, verifySchedule, type Rejection, type VerifyContext } from './signed-payloads.ts';
+
+/**
+ * Puts what the server signed into the device store, after verifying it; a
+ * payload that fails verification is never applied and is logged as tamper
+ * (a forged grant on a student's laptop is exactly what it looks like).
+ */
+
+/** Where the cached timetable came from when the server signed it. */
+export const SERVER_SCHEDULE_SOURCE = 'server';
+/** The event schema caps tamper details at 300 characters; ours stay well inside. */
+const MAX_DETAIL = 240;
+
+export interface ApplyDeps {
+  readonly store: DeviceStore;
+  readonly publicKeyPem: string;
+  readonly deviceId: string;
+  readonly now: () => number;
+  /** The policy in force, for the tamper events. */
+  readonly policyVersion: string;
+  readonly log: Logger;
+}
+
+export type GrantOutcome =
+  | { readonly status: 'applied' | 'revoked' | 'unchanged'; readonly grantId: string }
+  | { readonly status: 'rejected'; readonly reason: Rejection };
+
+/** Event details are agent text only: no control characters, nothing that reads as a URL. */
+function safeDetail(text: string): string {
+  return text.replace(/\p{Cc}/gu, ' ').replace(/:\/\//g, ': //').slice(0, MAX_DETAIL);
+}
+
+export class SignedApplier {
+  readonly #deps: ApplyDeps;
+
+  constructor(deps: ApplyDeps) {
+    this.#deps = deps;
+  }
+
+  #context(): VerifyContext {
+    return { publicKeyPem: this.#deps.publicKeyPem, deviceId: this.#deps.deviceId, now: this.#deps.now() };
+  }
+
+  #tamper(reason: Rejection, detail: string): void {
+    const { store, policyVersion, log } = this.#deps;
+    log.warn(`sync: rejected (${reason}): ${detail}`);
+    store.appendEvent({ type: 'tamper', policyVersion, payload: { kind: 'bad-signature', detail: safeDetail(`${reason}: ${detail}`) } });
+  }
+
+  /** Replaces the cached timetable with a verified schedule; false (and a tamper event) otherwise. */
+  applySchedule(input: unknown): boolean {
+    const verified = verifySchedule(input, this.#context());
+    if (!verified.ok) {
+      this.#tamper(verified.reason, verified.detail);
+      return false;
+    }
+    const { payload, signature, keyId } = verified.signed;
+    this.#deps.store.replaceSchedule(payload.lessons, { source: SERVER_SCHEDULE_SOURCE, fetchedAt: payload.signedAt, validUntil: payload.to, signature, keyId });
+    return true;
+  }
+
+  /**
+   * Stores a verified grant, or records its revocation. The grant is stored
+   * without `revokedAt`: the store keeps revocations apart, and a grant's
+   * content never changes after it is issued.
+   */
+  applyGrant(input: unknown): GrantOutcome {
+    const verified = verifyDeviceGrant(input, this.#context());
+    if (!verified.ok) {
+      this.#tamper(verified.reason, verified.detail);
+      return { status: 'rejected', reason: verified.reason };
+    }
+    const { revokedAt, ...grant } = verified.signed.payload.grant;
+    const { store } = this.#deps;
+    let stored: 'stored' | 'already-stored';
+    try {
+      stored = store.putGrant(JSON.stringify(grant), { id: grant.id, issuedAt: grant.issuedAt, expiresAt: grant.expiresAt });
+    } catch (error) {
+      if (!(error instanceof DeviceStoreError && error.code === 'grant-conflict')) throw error;
+      // Signed by our server, yet different from what it signed before under the same id: keep the first, say so.
+      this.#tamper('malformed', `grant ${grant.id.slice(0, 64)} changed after it was issued; kept the first version`);
+      return { status: 'rejected', reason: 'malformed' };
+    }
+    if (revokedAt !== undefined) {
+      store.revokeGrant(grant.id, revokedAt);
+      return { status: 'revoked', grantId: grant.id };
+    }
+    return { status: stored === 'stored' ? 'applied' : 'unchanged', grantId: grant.id };
+  }
+}

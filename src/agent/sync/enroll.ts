@@ -1,0 +1,42 @@
+import { z } from 'zod';
+import type { ServerConfig } from '../../core/config/agent-config.ts';
+import { readCredential, writeCredential, type DeviceCredential } from './credential-file.ts';
+import type { DeviceFactsSource } from './device-facts.ts';
+import type { ServerClient } from './server-client.ts';
+
+/**
+ * Enrolls this device once: the saved credential is reused while it is for
+ * the configured server; otherwise the agent enrolls with the MDM secret and
+ * saves what the server answers.
+ */
+
+const EnrolledReply = z.object({
+  deviceId: z.string().min(1),
+  credential: z.string().min(1),
+  keyId: z.string(),
+});
+
+export interface EnrollDeps {
+  readonly config: ServerConfig;
+  readonly dataDir: string;
+  readonly client: ServerClient;
+  readonly facts: DeviceFactsSource;
+  readonly now: () => number;
+  readonly signal?: AbortSignal;
+}
+
+export async function ensureEnrolled(deps: EnrollDeps): Promise<{ credential: DeviceCredential; enrolledNow: boolean }> {
+  const saved = readCredential(deps.dataDir);
+  if (saved !== null && saved.serverUrl === deps.client.baseUrl) return { credential: saved, enrolledNow: false };
+  const facts = await deps.facts();
+  const reply = await deps.client.request({
+    method: 'POST',
+    path: '/api/v1/devices/enroll',
+    body: { ...facts, enrollmentSecret: deps.config.enrollmentSecret },
+    reply: EnrolledReply,
+    ...(deps.signal ? { signal: deps.signal } : {}),
+  });
+  const credential: DeviceCredential = { deviceId: reply.deviceId, credential: reply.credential, serverUrl: deps.client.baseUrl, enrolledAt: deps.now() };
+  writeCredential(deps.dataDir, credential);
+  return { credential, enrolledNow: true };
+}

@@ -1,0 +1,89 @@
+import { z } from 'zod';
+import { SignedSchema, verifySignature, type Signed } from '../../adapters/signing.ts';
+import { GrantSchema } from '../../core/grants/grant.ts';
+import { LessonSchema } from '../../core/timetable/lesson.ts';
+
+/**
+ * What the server signs for one device (src/server/api/schemas/signed.ts has
+ * the server's side; a test keeps the two in step), and the agent's checks
+ * before it believes any of it: the pinned key's signature, the payload type,
+ * this device's id, and not expired.
+ */
+
+export const DEVICE_GRANT_TYPE = 'lesmodus.device-grant.v1';
+export const SCHEDULE_TYPE = 'lesmodus.schedule.v1';
+
+const Instant = z.number().int().nonnegative();
+
+export const DeviceGrantPayloadSchema = z.object({
+  type: z.literal(DEVICE_GRANT_TYPE),
+  deviceId: z.string(),
+  schoolId: z.string(),
+  grant: GrantSchema,
+  articles: z.array(z.string()),
+  signedAt: Instant,
+});
+export type DeviceGrantPayload = z.infer<typeof DeviceGrantPayloadSchema>;
+
+export const SchedulePayloadSchema = z.object({
+  type: z.literal(SCHEDULE_TYPE),
+  deviceId: z.string(),
+  schoolId: z.string().nullable(),
+  studentId: z.string().nullable(),
+  timeZone: z.string(),
+  from: Instant,
+  to: Instant,
+  lessons: z.array(LessonSchema),
+  signedAt: Instant,
+});
+export type SchedulePayload = z.infer<typeof SchedulePayloadSchema>;
+
+export type Rejection = 'malformed' | 'bad-signature' | 'wrong-type' | 'other-device' | 'expired';
+
+export type Verified<T> = { readonly ok: true; readonly signed: Signed<T> } | { readonly ok: false; readonly reason: Rejection; readonly detail: string };
+
+export interface VerifyContext {
+  readonly publicKeyPem: string;
+  readonly deviceId: string;
+  readonly now: number;
+}
+
+function reject(reason: Rejection, detail: string): Verified<never> {
+  return { ok: false, reason, detail };
+}
+
+/**
+ * The signature is checked over the payload exactly as received, before the
+ * schema parses it (parsing fills defaults and would change what was signed).
+ */
+function verifyEnvelope<S extends z.ZodType>(input: unknown, schema: S, type: string, context: VerifyContext): Verified<z.infer<S>> {
+  const envelope = SignedSchema.safeParse(input);
+  if (!envelope.success) return reject('malformed', `not a signed ${type} envelope`);
+  const signed = envelope.data as Signed<unknown>;
+  if (!verifySignature(signed, context.publicKeyPem)) return reject('bad-signature', `${type}: signature is not the pinned server key's`);
+  const claimed = (signed.payload as { type?: unknown } | null)?.type;
+  if (claimed !== type) return reject('wrong-type', `expected a ${type}, got ${typeof claimed === 'string' ? claimed.slice(0, 64) : typeof claimed}`);
+  const payload = schema.safeParse(signed.payload);
+  if (!payload.success) return reject('malformed', `${type}: signed but not valid (${payload.error.issues[0]?.message ?? 'unknown'})`);
+  const deviceId = (payload.data as { deviceId: string }).deviceId;
+  if (deviceId !== context.deviceId) return reject('other-device', `${type} signed for device ${deviceId.slice(0, 64)}, not this one`);
+  return { ok: true, signed: { keyId: signed.keyId, signature: signed.signature, payload: payload.data } };
+}
+
+/** A grant (or a revocation: the same payload with `grant.revokedAt`) for this device that has not expired. */
+export function verifyDeviceGrant(input: unknown, context: VerifyContext): Verified<DeviceGrantPayload> {
+  const result = verifyEnvelope(input, DeviceGrantPayloadSchema, DEVICE_GRANT_TYPE, context);
+  if (!result.ok) return result;
+  const { grant } = result.signed.payload;
+  if (grant.expiresAt <= context.now) return reject('expired', `grant ${grant.id.slice(0, 64)} expired at ${new Date(grant.expiresAt).toISOString()}`);
+  return result;
+}
+
+/** A schedule for this device whose period has not ended. */
+export function verifySchedule(input: unknown, context: VerifyContext): Verified<SchedulePayload> {
+  const result = verifyEnvelope(input, SchedulePayloadSchema, SCHEDULE_TYPE, context);
+  if (!result.ok) return result;
+  const { to } = result.signed.payload;
+  if (to <= context.now) return reject('expired', `schedule ended at ${new Date(to).toISOString()}`);
+  return result;
+}

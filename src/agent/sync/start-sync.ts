@@ -1,0 +1,57 @@
+import type { AgentConfig } from '../../core/config/agent-config.ts';
+import type { Logger } from '../runtime/logger.ts';
+import type { DeviceStore } from '../store/index.ts';
+import { systemFacts, type DeviceFactsSource } from './device-facts.ts';
+import { SyncClient } from './sync-client.ts';
+
+/** What the agent's composition root hands over to sync with the school server. */
+export interface ServerSyncOptions {
+  readonly config: AgentConfig;
+  readonly dataDir: string;
+  readonly store: DeviceStore;
+  readonly now: () => number;
+  readonly log: Logger;
+  readonly policyVersion: string;
+  readonly agentVersion: string;
+  /** Agent.wake: re-decide when a schedule or grant arrives. */
+  readonly wake: () => void;
+  /** Defaults to systeminformation and os.userInfo(). */
+  readonly facts?: DeviceFactsSource;
+}
+
+export interface RunningSync {
+  readonly client: SyncClient;
+  /** Stops every loop and resolves when they have ended. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts syncing when the config names a server; null when it does not (the
+ * agent then runs standalone from a local timetable).
+ */
+export function startServerSync(options: ServerSyncOptions): RunningSync | null {
+  const server = options.config.server;
+  if (server === undefined) return null;
+  const client = new SyncClient({
+    config: server,
+    dataDir: options.dataDir,
+    store: options.store,
+    now: options.now,
+    log: options.log,
+    policyVersion: options.policyVersion,
+    facts: options.facts ?? systemFacts(options.agentVersion),
+    wake: options.wake,
+  });
+  const controller = new AbortController();
+  const done = client.run(controller.signal).catch((error: unknown) => {
+    options.log.error(`sync: stopped unexpectedly: ${(error as Error).message}`);
+  });
+  options.log.info(`sync: with ${server.url}`);
+  return {
+    client,
+    stop: async () => {
+      controller.abort();
+      await done;
+    },
+  };
+}

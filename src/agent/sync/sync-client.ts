@@ -1,0 +1,283 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { z } from 'zod';
+import type { ServerConfig } from '../../core/config/agent-config.ts';
+import type { Logger } from '../runtime/logger.ts';
+import type { DeviceStore } from '../store/index.ts';
+import { SignedApplier, type GrantOutcome } from './apply-signed.ts';
+import { Backoff } from './backoff.ts';
+import type { DeviceCredential } from './credential-file.ts';
+import type { DeviceFactsSource } from './device-facts.ts';
+import { ensureEnrolled } from './enroll.ts';
+import { pushOutbox, type PushResult } from './outbox-push.ts';
+import { ServerClient, SyncError, type Fetch } from './server-client.ts';
+import { SseParser } from './sse-parser.ts';
+
+/**
+ * The agent's side of the school server: enroll once, pull the signed
+ * schedule and grants, push the outbox, and hold the live grant stream.
+ * Every loop survives the server being gone for days: it backs off and
+ * tries again, while the agent keeps enforcing from its store.
+ */
+
+/** The schedule covers 14 days; pulling every 15 minutes picks up a cancelled or moved lesson the same period. */
+export const PULL_INTERVAL_MS = 15 * 60_000;
+/** Events reach the leaders within this long when nothing nudges the push sooner. */
+export const PUSH_INTERVAL_MS = 30_000;
+/**
+ * The server sends a keep-alive comment every 15 s; this long without a
+ * byte means the connection is dead (a NAT dropped it silently), and the
+ * agent reconnects rather than wait for TCP to notice, which can take hours.
+ */
+export const STREAM_IDLE_TIMEOUT_MS = 45_000;
+
+/** The server marks a device silent in a lesson by gaps in these; one a minute shows a killed agent within the lesson. */
+export const HEARTBEAT_INTERVAL_MS = 60_000;
+
+const SignedList = z.object({ grants: z.array(z.unknown()) });
+const HeartbeatReply = z.object({ serverTime: z.number(), clockOffsetMs: z.number().nullable() });
+const Ok = z.object({ ok: z.literal(true) });
+
+export interface SyncClientDeps {
+  readonly config: ServerConfig;
+  readonly dataDir: string;
+  readonly store: DeviceStore;
+  readonly now: () => number;
+  readonly log: Logger;
+  /** The policy in force, for the tamper events this client writes. */
+  readonly policyVersion: string;
+  readonly facts: DeviceFactsSource;
+  /** Re-decide at once (Agent.wake): a grant or a schedule arrived. */
+  readonly wake: () => void;
+  readonly fetch?: Fetch;
+  /** For tests: small backoffs and a seeded jitter. */
+  readonly backoff?: { readonly baseMs?: number; readonly maxMs?: number; readonly random?: () => number };
+  readonly pullIntervalMs?: number;
+  readonly pushIntervalMs?: number;
+  readonly heartbeatIntervalMs?: number;
+}
+
+/** Sleeps, ending early (without throwing) when `signal` aborts. */
+async function pause(ms: number, signal: AbortSignal): Promise<void> {
+  try {
+    await sleep(ms, undefined, { signal });
+  } catch {
+    // Aborted: the caller's loop checks the signal.
+  }
+}
+
+export class SyncClient {
+  readonly #deps: SyncClientDeps;
+  readonly #client: ServerClient;
+  #credential: DeviceCredential | null = null;
+  #applier: SignedApplier | null = null;
+  #nudge = new AbortController();
+  #clockOffsetMs: number | null = null;
+
+  constructor(deps: SyncClientDeps) {
+    this.#deps = deps;
+    this.#client = new ServerClient(deps.config.url, deps.fetch);
+  }
+
+  get deviceId(): string | null {
+    return this.#credential?.deviceId ?? null;
+  }
+
+  /** This device's clock minus the server's at the last heartbeat (positive: ahead); null before the first. */
+  get clockOffsetMs(): number | null {
+    return this.#clockOffsetMs;
+  }
+
+  /** Enrolls unless a credential for this server is saved; idempotent. */
+  async enroll(signal?: AbortSignal): Promise<DeviceCredential> {
+    if (this.#credential !== null) return this.#credential;
+    const { config, dataDir, facts, now, log, store, policyVersion } = this.#deps;
+    const { credential, enrolledNow } = await ensureEnrolled({ config, dataDir, client: this.#client, facts, now, ...(signal ? { signal } : {}) });
+    if (enrolledNow) log.info(`sync: enrolled with ${this.#client.baseUrl} as device ${credential.deviceId}`);
+    this.#credential = credential;
+    this.#applier = new SignedApplier({ store, publicKeyPem: config.publicKey, deviceId: credential.deviceId, now, policyVersion, log });
+    return credential;
+  }
+
+  #enrolled(): { credential: DeviceCredential; applier: SignedApplier } {
+    if (this.#credential === null || this.#applier === null) throw new Error('enroll() first');
+    return { credential: this.#credential, applier: this.#applier };
+  }
+
+  /** Fetches and applies the signed schedule and grants, then wakes the agent. */
+  async pull(signal?: AbortSignal): Promise<void> {
+    const { credential, applier } = this.#enrolled();
+    const withSignal = signal ? { signal } : {};
+    const schedule = await this.#client.request({ method: 'GET', path: '/api/v1/device/schedule', credential: credential.credential, reply: z.unknown(), ...withSignal });
+    const list = await this.#client.request({ method: 'GET', path: '/api/v1/device/grants', credential: credential.credential, reply: SignedList, ...withSignal });
+    applier.applySchedule(schedule);
+    const applied = list.grants.map((signed) => applier.applyGrant(signed));
+    this.#deps.wake();
+    await this.#ackAll(applied, signal);
+  }
+
+  /** Sends the outbox until it is empty (or a batch fails). */
+  async push(signal?: AbortSignal): Promise<PushResult> {
+    const { credential } = this.#enrolled();
+    return pushOutbox({ store: this.#deps.store, client: this.#client, credential: credential.credential, log: this.#deps.log, ...(signal ? { signal } : {}) });
+  }
+
+  /** Tells the server this device is alive and records how far its clock is off. */
+  async heartbeat(signal?: AbortSignal): Promise<void> {
+    const { credential } = this.#enrolled();
+    const sentAt = this.#deps.now();
+    const reply = await this.#client.request({
+      method: 'POST', path: '/api/v1/device/heartbeat', credential: credential.credential, body: { sentAt }, reply: HeartbeatReply, ...(signal ? { signal } : {}),
+    });
+    this.#clockOffsetMs = reply.clockOffsetMs ?? sentAt - reply.serverTime;
+  }
+
+  /** Asks the push loop to send now (new events were written). */
+  nudge(): void {
+    this.#nudge.abort();
+  }
+
+  /** Runs every loop until `signal` aborts. */
+  async run(signal: AbortSignal): Promise<void> {
+    await this.#retrying('enroll', signal, async () => { await this.enroll(signal); });
+    if (signal.aborted) return;
+    await Promise.all([this.#pullLoop(signal), this.#pushLoop(signal), this.#streamLoop(signal), this.#heartbeatLoop(signal)]);
+  }
+
+  #backoff(): Backoff {
+    return new Backoff(this.#deps.backoff ?? {});
+  }
+
+  /** Runs `task` until it succeeds or `signal` aborts, backing off between failures. */
+  async #retrying(what: string, signal: AbortSignal, task: () => Promise<void>): Promise<void> {
+    const backoff = this.#backoff();
+    while (!signal.aborted) {
+      try {
+        await task();
+        return;
+      } catch (error) {
+        if (signal.aborted) return;
+        this.#logFailure(what, error);
+        await pause(backoff.next(), signal);
+      }
+    }
+  }
+
+  #logFailure(what: string, error: unknown): void {
+    const retryable = !(error instanceof SyncError) || error.retryable;
+    const message = `sync: ${what} failed: ${(error as Error).message}${retryable ? '; retrying' : '; check the MDM configuration (retrying anyway)'}`;
+    if (retryable) this.#deps.log.warn(message);
+    else this.#deps.log.error(message);
+  }
+
+  async #pullLoop(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      await this.#retrying('pull', signal, () => this.pull(signal));
+      await pause(this.#deps.pullIntervalMs ?? PULL_INTERVAL_MS, signal);
+    }
+  }
+
+  async #pushLoop(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      // Made before the push, so a nudge that comes while it runs cuts the following pause short.
+      const nudge = new AbortController();
+      this.#nudge = nudge;
+      await this.#retrying('push', signal, async () => { await this.push(signal); });
+      await pause(this.#deps.pushIntervalMs ?? PUSH_INTERVAL_MS, AbortSignal.any([signal, nudge.signal]));
+    }
+  }
+
+  /** A missed heartbeat is not retried early: the next one is due within the minute anyway. */
+  async #heartbeatLoop(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      try {
+        await this.heartbeat(signal);
+      } catch (error) {
+        if (signal.aborted) return;
+        this.#logFailure('heartbeat', error);
+      }
+      await pause(this.#deps.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS, signal);
+    }
+  }
+
+  async #streamLoop(signal: AbortSignal): Promise<void> {
+    const backoff = this.#backoff();
+    let first = true;
+    while (!signal.aborted) {
+      try {
+        // A reconnect may have missed changes the stream does not replay (a grant that expired meanwhile): pull too.
+        if (!first) await this.pull(signal);
+        first = false;
+        await this.#stream(signal, () => backoff.reset());
+        if (signal.aborted) return;
+        this.#deps.log.warn('sync: the live grant stream ended; reconnecting');
+      } catch (error) {
+        if (signal.aborted) return;
+        this.#logFailure('live grant stream', error);
+      }
+      await pause(backoff.next(), signal);
+    }
+  }
+
+  /** Holds one stream until it ends; `onReady` runs when the server has sent the current grants. */
+  async #stream(signal: AbortSignal, onReady: () => void): Promise<void> {
+    const { credential, applier } = this.#enrolled();
+    const connection = new AbortController();
+    const stop = AbortSignal.any([signal, connection.signal]);
+    const headers = { ...this.#client.headers(credential.credential), accept: 'text/event-stream' };
+    const response = await this.#client.open('/api/v1/device/stream', { headers, signal: stop });
+    if (!response.ok || response.body === null) {
+      await response.body?.cancel();
+      throw new SyncError(`/api/v1/device/stream: the server answered ${response.status}`, { retryable: true, status: response.status });
+    }
+    const parser = new SseParser();
+    const decoder = new TextDecoder();
+    let idle = setTimeout(() => connection.abort(), STREAM_IDLE_TIMEOUT_MS);
+    try {
+      for await (const chunk of response.body) {
+        clearTimeout(idle);
+        idle = setTimeout(() => connection.abort(), STREAM_IDLE_TIMEOUT_MS);
+        for (const event of parser.push(decoder.decode(chunk, { stream: true }))) {
+          if (event.event === 'ready') onReady();
+          if (event.event !== 'grant' && event.event !== 'revocation') continue;
+          const outcome = applier.applyGrant(parseJson(event.data));
+          if (outcome.status === 'rejected') continue;
+          this.#deps.wake();
+          await this.#ackAll([outcome], signal);
+        }
+      }
+    } catch (error) {
+      if (!connection.signal.aborted) throw error;
+      throw new SyncError(`/api/v1/device/stream: nothing received for ${STREAM_IDLE_TIMEOUT_MS / 1000} s`, { retryable: true });
+    } finally {
+      clearTimeout(idle);
+    }
+  }
+
+  /**
+   * Tells the server which new grants this device applied (the teacher's
+   * portal counts them). A failed ack is logged, not retried: the server
+   * learns of it at the next pull, which acks again.
+   */
+  async #ackAll(outcomes: readonly GrantOutcome[], signal?: AbortSignal): Promise<void> {
+    const { credential } = this.#enrolled();
+    for (const outcome of outcomes) {
+      if (outcome.status !== 'applied' && outcome.status !== 'unchanged') continue;
+      try {
+        await this.#client.request({
+          method: 'POST', path: `/api/v1/device/grants/${encodeURIComponent(outcome.grantId)}/ack`, credential: credential.credential,
+          body: { appliedAt: this.#deps.now() }, reply: Ok, ...(signal ? { signal } : {}),
+        });
+      } catch (error) {
+        this.#deps.log.warn(`sync: could not acknowledge grant ${outcome.grantId}: ${(error as Error).message}`);
+      }
+    }
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}

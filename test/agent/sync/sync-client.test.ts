@@ -1,0 +1,331 @@
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { generateSigningKeyPair, signPayload } from '../../../src/adapters/signing.ts';
+import { AgentConfigSchema, unknownConfigKeys, type ServerConfig } from '../../../src/core/config/agent-config.ts';
+import { credentialPath } from '../../../src/agent/sync/credential-file.ts';
+import type { DeviceFacts } from '../../../src/agent/sync/device-facts.ts';
+import { DEVICE_GRANT_TYPE, SCHEDULE_TYPE } from '../../../src/agent/sync/signed-payloads.ts';
+import { startServerSync } from '../../../src/agent/sync/start-sync.ts';
+import { SyncClient, type SyncClientDeps } from '../../../src/agent/sync/sync-client.ts';
+import { openDeviceStore, type DeviceStore } from '../../../src/agent/store/index.ts';
+import type { Logger } from '../../../src/agent/runtime/logger.ts';
+import * as serverSigned from '../../../src/server/api/schemas/signed.ts';
+import { useApi, type TestApi } from '../../server/api/harness.ts';
+import { JNS_NOW, MINUTE, NOW } from '../../server/api/school.ts';
+import { sqliteTarget } from '../../server/api/targets.ts';
+
+const api = useApi(sqliteTarget());
+const REASON = 'Instagram-campagne analyseren voor het vak Nederlands';
+const GRANT_BODY = { scope: { kind: 'lesson', lessonUid: JNS_NOW.uid, lessonStart: JNS_NOW.start }, allow: { categories: ['social'] }, reason: REASON };
+
+const cleanups: (() => void | Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+const silent: Logger = { info: () => {}, warn: () => {}, error: () => {} };
+
+function sanneFacts(): DeviceFacts {
+  return { hostname: 'laptop-sanne', serial: 'SN-1', os: 'linux', agentVersion: '0.1.0', loginName: 'sanne' };
+}
+
+/** Answers some requests itself (a forger, a broken proxy) and passes the rest to the real server. */
+type Interceptor = (path: string, init: RequestInit | undefined, real: () => Promise<Response>) => Promise<Response> | undefined;
+
+interface Laptop {
+  readonly client: SyncClient;
+  readonly store: DeviceStore;
+  readonly dataDir: string;
+  readonly wake: ReturnType<typeof vi.fn>;
+  /** The laptop's clock; tests move it. */
+  clock: { now: number };
+  intercept: Interceptor | null;
+  readonly paths: string[];
+}
+
+function configFor(server: TestApi): ServerConfig {
+  return AgentConfigSchema.parse({ server: { url: server.url, enrollmentSecret: server.enrollmentSecret, publicKey: server.signer.publicKeyPem } }).server!;
+}
+
+function laptop(server: TestApi, options: { dataDir?: string; config?: ServerConfig } = {}): Laptop {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'lesmodus-sync-'));
+  if (options.dataDir === undefined) cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+  const clock = { now: NOW };
+  const store = openDeviceStore({ path: join(dataDir, 'device.db'), now: () => clock.now });
+  cleanups.push(() => store.close());
+  const wake = vi.fn();
+  const self: Laptop = { client: undefined as unknown as SyncClient, store, dataDir, wake, clock, intercept: null, paths: [] };
+  const fetchImpl: typeof fetch = async (input, init) => {
+    const url = new URL(String(input));
+    self.paths.push(url.pathname);
+    const real = () => fetch(input, init);
+    return (await self.intercept?.(url.pathname, init, real)) ?? real();
+  };
+  const deps: SyncClientDeps = {
+    config: options.config ?? configFor(server), dataDir, store, now: () => clock.now, log: silent, policyVersion: 'test-1',
+    facts: async () => sanneFacts(), wake, fetch: fetchImpl, backoff: { baseMs: 5, maxMs: 20 },
+  };
+  Object.assign(self, { client: new SyncClient(deps) });
+  return self;
+}
+
+function tamperEvents(store: DeviceStore) {
+  return store.outboxBatch(500).filter((e) => e.type === 'tamper');
+}
+
+function json(body: unknown): Response {
+  return new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } });
+}
+
+/** Runs the client's loops for the rest of the test. */
+function running(client: SyncClient): void {
+  const stop = new AbortController();
+  const done = client.run(stop.signal);
+  cleanups.push(async () => {
+    stop.abort();
+    await done;
+  });
+}
+
+describe('the agent config', () => {
+  const { publicKeyPem } = generateSigningKeyPair();
+  const server = { url: 'https://lesmodus.school.example/', enrollmentSecret: 'lmes.0123456789abcdefghij', publicKey: publicKeyPem };
+
+  it('accepts a server with an http(s) URL, a secret and an Ed25519 key, without a trailing slash', () => {
+    expect(AgentConfigSchema.parse({ server }).server).toEqual({ ...server, url: 'https://lesmodus.school.example' });
+    expect(AgentConfigSchema.parse({}).server).toBeUndefined();
+  });
+
+  it.each([
+    ['url', 'ftp://school.example', /http\(s\)/],
+    ['url', 'https://admin:hunter2@school.example', /user name or password/],
+    ['url', 'school.example', /absolute URL/],
+    ['enrollmentSecret', 'short', /enroll-secret/],
+    ['publicKey', generateSigningKeyPair().privateKeyPem, /Ed25519 public key/],
+    ['publicKey', '-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE\n-----END PUBLIC KEY-----\n', /Ed25519 public key/],
+  ])('rejects server.%s %j with a message saying what is wrong', (key, value, message) => {
+    const result = AgentConfigSchema.safeParse({ server: { ...server, [key]: value } });
+    expect(result.success).toBe(false);
+    expect(result.error!.issues[0]).toMatchObject({ path: ['server', key], message: expect.stringMatching(message) });
+  });
+
+  it('names a mistyped server key for a warning', () => {
+    expect(unknownConfigKeys({ server: { ...server, pubKey: 'x' }, schoolNetwork: { cidr: [] } })).toEqual(['server.pubKey', 'schoolNetwork.cidr']);
+  });
+
+  it('agrees with the server on the signed payload types', () => {
+    expect(DEVICE_GRANT_TYPE).toBe(serverSigned.DEVICE_GRANT_TYPE);
+    expect(SCHEDULE_TYPE).toBe(serverSigned.SCHEDULE_TYPE);
+  });
+});
+
+describe('startServerSync', () => {
+  it('does nothing without a server in the config', () => {
+    const store = { } as DeviceStore;
+    expect(startServerSync({ config: AgentConfigSchema.parse({}), dataDir: '/nonexistent', store, now: () => NOW, log: silent, policyVersion: 'test-1', agentVersion: '0.1.0', wake: () => {} })).toBeNull();
+  });
+
+  it('enrolls, pulls and stops cleanly when asked', async () => {
+    const server = await api.start();
+    const dataDir = mkdtempSync(join(tmpdir(), 'lesmodus-sync-'));
+    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    const store = openDeviceStore({ path: join(dataDir, 'device.db'), now: () => NOW });
+    cleanups.push(() => store.close());
+    const wake = vi.fn();
+    const sync = startServerSync({
+      config: AgentConfigSchema.parse({ server: configFor(server) }), dataDir, store, now: () => NOW, log: silent,
+      policyVersion: 'test-1', agentVersion: '0.1.0', wake, facts: async () => sanneFacts(),
+    })!;
+    await vi.waitFor(() => expect(wake).toHaveBeenCalled(), { timeout: 20_000 });
+    expect(store.scheduleMeta()?.source).toBe('server');
+    await sync.stop();
+  });
+});
+
+describe('the sync client', () => {
+  it('enrolls once, reporting its facts, and keeps the credential in an owner-only file', async () => {
+    const server = await api.start();
+    const first = laptop(server);
+    const credential = await first.client.enroll();
+    expect(statSync(credentialPath(first.dataDir)).mode & 0o777).toBe(0o600);
+    const device = await server.store.device(credential.deviceId);
+    expect(device).toMatchObject({ hostname: 'laptop-sanne', serial: 'SN-1', os: 'linux', agentVersion: '0.1.0', loginName: 'sanne', studentId: 's1' });
+
+    const again = laptop(server, { dataDir: first.dataDir });
+    expect((await again.client.enroll()).deviceId).toBe(credential.deviceId);
+    expect(again.paths).not.toContain('/api/v1/devices/enroll');
+  });
+
+  it('says so when the enrollment secret is wrong, and saves nothing', async () => {
+    const server = await api.start();
+    const device = laptop(server, { config: { ...configFor(server), enrollmentSecret: 'lmes.not-the-secret-at-all' } });
+    await expect(device.client.enroll()).rejects.toMatchObject({ name: 'SyncError', retryable: false, status: 401, message: expect.stringMatching(/enrollment secret/) });
+    expect(() => statSync(credentialPath(device.dataDir))).toThrow(/ENOENT/);
+  });
+
+  it('applies the signed schedule and grants, wakes the agent and acknowledges new grants', async () => {
+    const server = await api.start();
+    const jansen = await server.login('jansen');
+    const grant = (await server.call('POST', '/api/v1/grants', { as: jansen, body: GRANT_BODY })).body;
+    const { client, store, wake } = laptop(server);
+    const { deviceId } = await client.enroll();
+    await client.pull();
+    expect(store.scheduleMeta()).toMatchObject({ source: 'server', keyId: server.signer.keyId });
+    expect(store.lessonsBetween(JNS_NOW.start, JNS_NOW.end).map((l) => l.uid)).toEqual([JNS_NOW.uid]);
+    expect(store.activeGrants(NOW).map((g) => g.id)).toEqual([grant.id]);
+    expect(wake).toHaveBeenCalled();
+    expect(tamperEvents(store)).toEqual([]);
+    const leader = await server.login('de-vries');
+    const detail = await server.call('GET', `/api/v1/exceptions/${grant.id}`, { as: leader });
+    expect(detail.body.devices).toContainEqual(expect.objectContaining({ deviceId, appliedAt: NOW }));
+  });
+
+  it("sends a heartbeat and records how far the device's clock is from the server's", async () => {
+    const server = await api.start();
+    const device = laptop(server);
+    const { deviceId } = await device.client.enroll();
+    device.clock.now = NOW + 90_000;
+    await device.client.heartbeat();
+    expect(device.client.clockOffsetMs).toBe(90_000);
+    expect((await server.store.device(deviceId))?.lastSeenAt).toBe(NOW);
+  });
+
+  it('learns a revocation on the next pull', async () => {
+    const server = await api.start();
+    const jansen = await server.login('jansen');
+    const grant = (await server.call('POST', '/api/v1/grants', { as: jansen, body: GRANT_BODY })).body;
+    const { client, store } = laptop(server);
+    await client.enroll();
+    await client.pull();
+    server.now += MINUTE;
+    await server.call('POST', `/api/v1/grants/${grant.id}/revoke`, { as: jansen });
+    await client.pull();
+    expect(store.activeGrants(NOW + 2 * MINUTE)).toEqual([]);
+  });
+
+  describe('rejects, never applies, and logs as tamper', () => {
+    async function withGrant() {
+      const server = await api.start();
+      const jansen = await server.login('jansen');
+      await server.call('POST', '/api/v1/grants', { as: jansen, body: GRANT_BODY });
+      const device = laptop(server);
+      await device.client.enroll();
+      const { grants } = (await server.call('GET', '/api/v1/device/grants', { as: { kind: 'device', deviceId: '', credential: readCredentialOf(device) } })).body;
+      return { server, device, signed: grants[0] };
+    }
+
+    function expectRejectedGrant(device: Laptop, reason: string) {
+      expect(device.store.activeGrants(device.clock.now)).toEqual([]);
+      expect(tamperEvents(device.store)).toEqual([expect.objectContaining({ payload: { kind: 'bad-signature', detail: expect.stringMatching(new RegExp(`^${reason}: `)) } })]);
+    }
+
+    it('a forged grant (changed after signing)', async () => {
+      const { device, signed } = await withGrant();
+      const forged = { ...signed, payload: { ...signed.payload, grant: { ...signed.payload.grant, allow: { ...signed.payload.grant.allow, capture: ['camera'] } } } };
+      device.intercept = (path) => (path === '/api/v1/device/grants' ? Promise.resolve(json({ serverTime: NOW, grants: [forged] })) : undefined);
+      await device.client.pull();
+      expectRejectedGrant(device, 'bad-signature');
+    });
+
+    it('a grant signed for another device', async () => {
+      const { server, device } = await withGrant();
+      const daan = await server.enroll('daan');
+      const { grants } = (await server.call('GET', '/api/v1/device/grants', { as: daan })).body;
+      device.intercept = (path) => (path === '/api/v1/device/grants' ? Promise.resolve(json({ serverTime: NOW, grants })) : undefined);
+      await device.client.pull();
+      expectRejectedGrant(device, 'other-device');
+    });
+
+    it('an expired grant', async () => {
+      const { device } = await withGrant();
+      device.clock.now = JNS_NOW.end + MINUTE;
+      await device.client.pull();
+      expectRejectedGrant(device, 'expired');
+    });
+
+    it('a schedule signed by another key', async () => {
+      const { server, device } = await withGrant();
+      const real = (await server.call('GET', '/api/v1/device/schedule', { as: { kind: 'device', deviceId: '', credential: readCredentialOf(device) } })).body;
+      const other = generateSigningKeyPair();
+      const lessons = [{ ...JNS_NOW, uid: 'fake@attacker', cancelled: true }];
+      const forged = signPayload({ ...real.payload, lessons }, other.privateKeyPem, 'attacker');
+      device.intercept = (path) => (path === '/api/v1/device/schedule' ? Promise.resolve(json(forged)) : undefined);
+      await device.client.pull();
+      expect(device.store.scheduleMeta()).toBeNull();
+      expect(tamperEvents(device.store)).toEqual([expect.objectContaining({ payload: { kind: 'bad-signature', detail: expect.stringMatching(/^bad-signature: lesmodus\.schedule\.v1/) } })]);
+    });
+  });
+
+  it('pushes the outbox exactly once across a server that answers 500 (after storing) and then garbage, then recovers', async () => {
+    const server = await api.start();
+    const device = laptop(server);
+    const { deviceId } = await device.client.enroll();
+    const written = Array.from({ length: 7 }, (_, i) => device.store.appendEvent({
+      type: 'tamper', policyVersion: 'test-1', payload: { kind: 'test', detail: `event ${i}` },
+    }));
+    let attempts = 0;
+    device.intercept = (path, _init, real) => {
+      if (path !== '/api/v1/device/events') return undefined;
+      attempts += 1;
+      // The first batch reaches the server, but its answer is lost to a 500; the second answer is garbage.
+      if (attempts === 1) return real().then(() => new Response('{"error":"boom"}', { status: 500 }));
+      if (attempts === 2) return Promise.resolve(new Response('<html>proxy error</html>', { status: 200 }));
+      return undefined;
+    };
+    running(device.client);
+    await vi.waitFor(() => expect(device.store.outboxSize()).toBe(0), { timeout: 20_000 });
+    expect(attempts).toBeGreaterThanOrEqual(3);
+    const leader = await server.login('de-vries');
+    const stored = (await server.call('GET', `/api/v1/devices/${deviceId}/events?limit=100`, { as: leader })).body;
+    expect(stored.total).toBe(written.length);
+    expect(stored.rows.map((r: { event: { id: string } }) => r.event.id).sort()).toEqual(written.map((e) => e.id).sort());
+  });
+
+  it('applies a grant pushed over the live stream, wakes the agent and acknowledges it', async () => {
+    const server = await api.start();
+    const device = laptop(server);
+    const { deviceId } = await device.client.enroll();
+    running(device.client);
+    await vi.waitFor(() => expect(server.context.hub.connections).toBe(1), { timeout: 20_000 });
+    device.wake.mockClear();
+    const jansen = await server.login('jansen');
+    device.clock.now = NOW + 1_500;
+    const grant = (await server.call('POST', '/api/v1/grants', { as: jansen, body: GRANT_BODY })).body;
+    await vi.waitFor(() => expect(device.store.activeGrants(device.clock.now).map((g) => g.id)).toEqual([grant.id]), { timeout: 20_000 });
+    expect(device.wake).toHaveBeenCalled();
+    const leader = await server.login('de-vries');
+    await vi.waitFor(async () => {
+      const detail = await server.call('GET', `/api/v1/exceptions/${grant.id}`, { as: leader });
+      expect(detail.body.devices).toContainEqual(expect.objectContaining({ deviceId, appliedAt: NOW + 1_500 }));
+    }, { timeout: 20_000 });
+  });
+
+  it('reconnects the live stream after the server drops it, and applies a revocation pushed over it', async () => {
+    const server = await api.start();
+    const jansen = await server.login('jansen');
+    const grant = (await server.call('POST', '/api/v1/grants', { as: jansen, body: GRANT_BODY })).body;
+    const device = laptop(server);
+    await device.client.enroll();
+    running(device.client);
+    await vi.waitFor(() => expect(device.store.activeGrants(NOW).map((g) => g.id)).toEqual([grant.id]), { timeout: 20_000 });
+    await vi.waitFor(() => expect(server.context.hub.connections).toBe(1), { timeout: 20_000 });
+    const streamsBefore = device.paths.filter((p) => p === '/api/v1/device/stream').length;
+    server.context.hub.closeAll();
+    await vi.waitFor(() => {
+      expect(device.paths.filter((p) => p === '/api/v1/device/stream').length).toBe(streamsBefore + 1);
+      expect(server.context.hub.connections).toBe(1);
+    }, { timeout: 20_000 });
+    const pullsBefore = device.paths.filter((p) => p === '/api/v1/device/grants').length;
+    server.now += MINUTE;
+    await server.call('POST', `/api/v1/grants/${grant.id}/revoke`, { as: jansen });
+    await vi.waitFor(() => expect(device.store.activeGrants(NOW + 2 * MINUTE)).toEqual([]), { timeout: 20_000 });
+    // It came over the stream: no pull in between.
+    expect(device.paths.filter((p) => p === '/api/v1/device/grants').length).toBe(pullsBefore);
+  });
+});
+
+function readCredentialOf(device: Laptop): string {
+  return JSON.parse(readFileSync(credentialPath(device.dataDir), 'utf8')).credential;
+}
