@@ -77,7 +77,10 @@ function networkResolver(mode: NetworkMode, config: AgentConfig, log: Logger): (
   return async () => matchSchoolNetwork(await probeNetwork(), schoolNetwork).onSchoolNetwork;
 }
 
-/** Runs the agent without a server until `signal` aborts; returns when it has shut down cleanly. */
+/**
+ * Runs the agent until `signal` aborts, standalone (a local timetable) or synced with
+ * the server its config names; returns when it has shut down cleanly.
+ */
 export async function runStandaloneAgent(options: StandaloneOptions, signal: AbortSignal): Promise<void> {
   const { log } = options;
   const now = options.now ?? Date.now;
@@ -89,6 +92,7 @@ export async function runStandaloneAgent(options: StandaloneOptions, signal: Abo
   try {
     const { timetable } = options;
     if (timetable === undefined && config.server === undefined) throw new Error('no timetable: give --timetable, or a server in the agent config (--config)');
+    if (timetable !== undefined && config.server !== undefined) log.warn(`--timetable ${timetable} is ignored: the schedule comes from ${config.server.url}`);
     if (timetable !== undefined && config.server === undefined) await refreshTimetable(store, timetable, policy.timeZone, now, log);
     const onSchoolNetwork = networkResolver(options.network, config, log);
     let agent: Agent | undefined;
