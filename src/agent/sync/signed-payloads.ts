@@ -1,42 +1,21 @@
 import { z } from 'zod';
 import { SignedSchema, verifySignature, type Signed } from '../../adapters/signing.ts';
-import { GrantSchema } from '../../core/grants/grant.ts';
-import { LessonSchema } from '../../core/timetable/lesson.ts';
+import {
+  DEVICE_GRANT_TYPE,
+  DeviceGrantPayloadSchema,
+  SCHEDULE_TYPE,
+  SchedulePayloadSchema,
+  type DeviceGrantPayload,
+  type SchedulePayload,
+} from '../../core/sync/signed-payloads.ts';
 
 /**
- * What the server signs for one device (src/server/api/schemas/signed.ts has
- * the server's side; a test keeps the two in step), and the agent's checks
- * before it believes any of it: the pinned key's signature, the payload type,
+ * The payloads the server signs for one device (src/core/sync), and the
+ * agent's checks before it believes any of it: the pinned key's signature, the payload type,
  * this device's id, and not expired.
  */
 
-export const DEVICE_GRANT_TYPE = 'lesmodus.device-grant.v1';
-export const SCHEDULE_TYPE = 'lesmodus.schedule.v1';
-
-const Instant = z.number().int().nonnegative();
-
-export const DeviceGrantPayloadSchema = z.object({
-  type: z.literal(DEVICE_GRANT_TYPE),
-  deviceId: z.string(),
-  schoolId: z.string(),
-  grant: GrantSchema,
-  articles: z.array(z.string()),
-  signedAt: Instant,
-});
-export type DeviceGrantPayload = z.infer<typeof DeviceGrantPayloadSchema>;
-
-export const SchedulePayloadSchema = z.object({
-  type: z.literal(SCHEDULE_TYPE),
-  deviceId: z.string(),
-  schoolId: z.string().nullable(),
-  studentId: z.string().nullable(),
-  timeZone: z.string(),
-  from: Instant,
-  to: Instant,
-  lessons: z.array(LessonSchema),
-  signedAt: Instant,
-});
-export type SchedulePayload = z.infer<typeof SchedulePayloadSchema>;
+export { DEVICE_GRANT_TYPE, DeviceGrantPayloadSchema, SCHEDULE_TYPE, SchedulePayloadSchema, type DeviceGrantPayload, type SchedulePayload };
 
 export type Rejection = 'malformed' | 'bad-signature' | 'wrong-type' | 'other-device' | 'expired';
 

@@ -6,12 +6,10 @@ import { generateSigningKeyPair, signPayload } from '../../../src/adapters/signi
 import { AgentConfigSchema, unknownConfigKeys, type ServerConfig } from '../../../src/core/config/agent-config.ts';
 import { credentialPath } from '../../../src/agent/sync/credential-file.ts';
 import type { DeviceFacts } from '../../../src/agent/sync/device-facts.ts';
-import { DEVICE_GRANT_TYPE, SCHEDULE_TYPE } from '../../../src/agent/sync/signed-payloads.ts';
 import { startServerSync } from '../../../src/agent/sync/start-sync.ts';
 import { SyncClient, type SyncClientDeps } from '../../../src/agent/sync/sync-client.ts';
 import { openDeviceStore, type DeviceStore } from '../../../src/agent/store/index.ts';
 import type { Logger } from '../../../src/agent/runtime/logger.ts';
-import * as serverSigned from '../../../src/server/api/schemas/signed.ts';
 import { useApi, type TestApi } from '../../server/api/harness.ts';
 import { JNS_NOW, MINUTE, NOW } from '../../server/api/school.ts';
 import { sqliteTarget } from '../../server/api/targets.ts';
@@ -113,11 +111,6 @@ describe('the agent config', () => {
 
   it('names a mistyped server key for a warning', () => {
     expect(unknownConfigKeys({ server: { ...server, pubKey: 'x' }, schoolNetwork: { cidr: [] } })).toEqual(['server.pubKey', 'schoolNetwork.cidr']);
-  });
-
-  it('agrees with the server on the signed payload types', () => {
-    expect(DEVICE_GRANT_TYPE).toBe(serverSigned.DEVICE_GRANT_TYPE);
-    expect(SCHEDULE_TYPE).toBe(serverSigned.SCHEDULE_TYPE);
   });
 });
 
