@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import pg from 'pg';
 import { generateSigningKeyPair } from '../../src/adapters/signing.ts';
 import { buildApi } from '../../src/server/app/server-app.ts';
 import { signerFrom } from '../../src/server/app/server-keys.ts';
@@ -14,6 +13,7 @@ import { listen } from '../../src/server/http/listen.ts';
 import { silentLogger } from '../../src/server/http/logger.ts';
 import { PostgresServerStore, SqliteServerStore, type ServerStore } from '../../src/server/store/index.ts';
 import { fmt, verdict } from './measure.ts';
+import { dropSchema } from '../helpers/postgres-schema.ts';
 
 /**
  * The API under a school's load, SQLite and PostgreSQL side by side:
@@ -262,10 +262,7 @@ export async function benchServerApi(): Promise<void> {
   try {
     await measure('PostgreSQL', { kind: 'postgres', url, schema });
   } finally {
-    const admin = new pg.Client({ connectionString: url });
-    await admin.connect();
-    await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await admin.end();
+    await dropSchema(url, schema);
   }
 }
 

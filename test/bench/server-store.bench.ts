@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import pg from 'pg';
 import type { DeviceEvent } from '../../src/core/events/schema.ts';
 import { GrantSchema } from '../../src/core/grants/grant.ts';
 import type { Lesson } from '../../src/core/timetable/lesson.ts';
@@ -13,6 +12,7 @@ import type { SqlValue } from '../../src/server/store/sql.ts';
 import { seededRandom } from '../helpers/random.ts';
 import { ams } from '../helpers/policy.ts';
 import { fmt, verdict } from './measure.ts';
+import { dropSchema } from '../helpers/postgres-schema.ts';
 
 /**
  * The server store with a school year in it, SQLite and PostgreSQL side by
@@ -304,9 +304,6 @@ export async function benchServerStore(): Promise<void> {
     const figures = await measure(() => PostgresServerStore.open({ url, schema }));
     report('PostgreSQL', figures, false);
   } finally {
-    const admin = new pg.Client({ connectionString: url });
-    await admin.connect();
-    await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await admin.end();
+    await dropSchema(url, schema);
   }
 }

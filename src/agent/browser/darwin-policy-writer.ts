@@ -1,16 +1,8 @@
-import type { BrowserId } from './browsers.ts';
-import { darwinPolicyPlan } from './darwin-policy-plan.ts';
-import { applyPolicyFiles, type WriteReport } from './file-policy-writer.ts';
+import { filePolicyWriter, type FilePolicyWriterOptions, type WriteReport } from './file-policy-writer.ts';
 import type { PolicyWriter } from './browser-enforcer.ts';
-import { nodePolicyFileSystem } from './node-policy-file-system.ts';
-import type { PolicyFileSystem } from './policy-file-system.ts';
+import { darwinPolicyPlan } from './darwin-policy-plan.ts';
 
-export interface DarwinPolicyWriterOptions {
-  readonly root?: string;
-  readonly dryRun: boolean;
-  readonly browsers?: readonly BrowserId[];
-  readonly fs?: PolicyFileSystem;
-}
+export type DarwinPolicyWriterOptions = FilePolicyWriterOptions;
 
 /**
  * Writes the managed-preference plists directly. cfprefsd caches preferences,
@@ -18,6 +10,5 @@ export interface DarwinPolicyWriterOptions {
  * decision proxy makes sites follow at once regardless.
  */
 export function darwinPolicyWriter(options: DarwinPolicyWriterOptions): PolicyWriter<WriteReport> {
-  const fs = options.fs ?? nodePolicyFileSystem(options.root ?? '/');
-  return (restrictions, route) => applyPolicyFiles(darwinPolicyPlan(restrictions, route, options.browsers), fs, { dryRun: options.dryRun });
+  return filePolicyWriter(darwinPolicyPlan, options);
 }

@@ -1,6 +1,11 @@
 import { createHash } from 'node:crypto';
 import { dirname } from 'node:path';
+import type { PolicyWriter } from './browser-enforcer.ts';
+import type { BrowserId } from './browsers.ts';
+import { nodePolicyFileSystem } from './node-policy-file-system.ts';
 import type { PolicyFileSystem } from './policy-file-system.ts';
+import type { ProxyRoute } from './proxy-route.ts';
+import type { BrowserRestrictions } from './restrictions.ts';
 import { OWN_FILE_PREFIX, type OwnJsonFile, type PlannedFile, type SharedFile } from './policy-files.ts';
 
 export type FileOp = 'write' | 'remove' | 'unchanged' | 'absent' | 'skipped';
@@ -190,4 +195,22 @@ async function applyShared(file: SharedFile, fs: PolicyFileSystem, options: Appl
     await fs.writeAtomic(file.path, file.content);
   }
   return { path: file.path, op: 'write', content: file.content };
+}
+
+export interface FilePolicyWriterOptions {
+  /** Prefix for every path (the agent's --browser-policy-root); "/" in production. */
+  readonly root?: string;
+  readonly dryRun: boolean;
+  readonly browsers?: readonly BrowserId[];
+  /** Replaces the real file system (tests). */
+  readonly fs?: PolicyFileSystem;
+}
+
+/** Which files an OS's browsers read, for the given restrictions (linuxPolicyPlan, darwinPolicyPlan). */
+export type PolicyPlan = (restrictions: BrowserRestrictions, route: ProxyRoute | null, browsers?: readonly BrowserId[]) => PlannedFile[];
+
+/** A policy writer for an OS whose browsers read policy from files. */
+export function filePolicyWriter(plan: PolicyPlan, options: FilePolicyWriterOptions): PolicyWriter<WriteReport> {
+  const fs = options.fs ?? nodePolicyFileSystem(options.root ?? '/');
+  return (restrictions, route) => applyPolicyFiles(plan(restrictions, route, options.browsers), fs, { dryRun: options.dryRun });
 }
