@@ -44,6 +44,8 @@ export interface StandaloneOptions {
   /** Builds the enforcers once the agent exists (they report blocks back to it). */
   readonly enforcers: (context: EnforcerContext) => Enforcer[];
   readonly now?: () => number;
+  /** The student named with `--user`, reported at enrollment so the server assigns the laptop to them. */
+  readonly studentLogin?: string | null;
 }
 
 export function loadAgentConfig(path: string | undefined, log: Logger): AgentConfig {
@@ -110,7 +112,7 @@ export async function runStandaloneAgent(options: StandaloneOptions, signal: Abo
     });
     const sync = startServerSync({
       config, dataDir: options.dataDir, store, now, log, policyVersion: policy.version,
-      agentVersion: lesmodusVersion(), wake: () => agent?.wake(),
+      agentVersion: lesmodusVersion(), studentLogin: options.studentLogin ?? null, wake: () => agent?.wake(),
     });
     let lastNetwork: boolean | undefined;
     const networkWatch = options.network === 'auto'

@@ -22,17 +22,52 @@ function osOf(platform: string): Os {
   throw new Error(`unsupported platform "${platform}"`);
 }
 
-/** Facts from systeminformation and os.userInfo(); each missing one is null rather than fatal. */
-export function systemFacts(agentVersion: string): DeviceFactsSource {
+/** Accounts a system service runs as: never a student, so never the login name to report. */
+const SERVICE_ACCOUNTS = /^(root|system|localsystem|nt authority\\system|_lesmodus|lesmodus)$/i;
+
+export interface FactsOptions {
+  /** The student named with `--user`: what a service running as root reports. */
+  readonly studentLogin?: string | null;
+  /** Who is logged in at the console, for a service not told (defaults to systeminformation's users()). */
+  readonly sessionUsers?: () => Promise<readonly string[]>;
+  /** The account the agent runs as (defaults to os.userInfo()). */
+  readonly ownUser?: () => string;
+}
+
+async function siSessionUsers(): Promise<readonly string[]> {
+  return (await si.users()).map((u) => u.user);
+}
+
+/**
+ * The login name the server assigns the laptop by: the student given with
+ * `--user`; else the user the agent runs as; else, for an agent running as
+ * a service (root, SYSTEM), the first non-service account logged in.
+ */
+export async function studentLoginName(options: FactsOptions = {}): Promise<string | null> {
+  if (options.studentLogin) return options.studentLogin;
+  let own: string | null = null;
+  try {
+    own = (options.ownUser ?? (() => userInfo().username))() || null;
+  } catch {
+    // No passwd entry (a container): fall through to the sessions.
+  }
+  if (own !== null && !SERVICE_ACCOUNTS.test(own)) return own;
+  try {
+    const sessions = await (options.sessionUsers ?? siSessionUsers)();
+    // Windows reports DOMAIN\user; the roster knows the bare login.
+    const student = sessions.map((u) => u.split('\\').pop()!.trim()).find((u) => u !== '' && !SERVICE_ACCOUNTS.test(u));
+    if (student !== undefined) return student;
+  } catch {
+    // No session list: report the service account; the admin can assign the device by hand.
+  }
+  return own;
+}
+
+/** Facts from systeminformation and the OS; each missing one is null rather than fatal. */
+export function systemFacts(agentVersion: string, options: FactsOptions = {}): DeviceFactsSource {
   return async () => {
-    const [osInfo, system] = await Promise.all([si.osInfo(), si.system()]);
+    const [osInfo, system, loginName] = await Promise.all([si.osInfo(), si.system(), studentLoginName(options)]);
     const serial = (system.serial || osInfo.serial || '').trim();
-    let loginName: string | null = null;
-    try {
-      loginName = userInfo().username || null;
-    } catch {
-      // No passwd entry (a container): the admin assigns the device by hand.
-    }
     return {
       hostname: (osInfo.hostname || hostname()).slice(0, 200),
       serial: PLACEHOLDER_SERIALS.test(serial) ? null : serial.slice(0, 200),

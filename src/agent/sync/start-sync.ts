@@ -15,7 +15,9 @@ export interface ServerSyncOptions {
   readonly agentVersion: string;
   /** Agent.wake: re-decide when a schedule or grant arrives. */
   readonly wake: () => void;
-  /** Defaults to systeminformation and os.userInfo(). */
+  /** The student named with `--user` (see studentLoginName). */
+  readonly studentLogin?: string | null;
+  /** Defaults to systeminformation and the OS's idea of who is logged in. */
   readonly facts?: DeviceFactsSource;
 }
 
@@ -39,7 +41,7 @@ export function startServerSync(options: ServerSyncOptions): RunningSync | null 
     now: options.now,
     log: options.log,
     policyVersion: options.policyVersion,
-    facts: options.facts ?? systemFacts(options.agentVersion),
+    facts: options.facts ?? systemFacts(options.agentVersion, { studentLogin: options.studentLogin ?? null }),
     wake: options.wake,
   });
   const controller = new AbortController();

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { DEFAULT_PROXY_ADDRESS } from '../../agent/browser/index.ts';
 import { buildEnforcers } from '../../agent/runtime/enforcers.ts';
-import { resolveStudentUid } from '../../agent/runtime/student-user.ts';
+import { resolveStudentUser } from '../../agent/runtime/student-user.ts';
 import { OsSchema } from '../../core/categories.ts';
 import { lineLogger } from '../../agent/runtime/logger.ts';
 import { runStandaloneAgent, type NetworkMode } from '../../agent/runtime/standalone.ts';
@@ -34,7 +34,7 @@ export const agentRun: Command<RunValues> = {
     config: { type: 'string', valueName: '<file.json>', help: 'The agent configuration (default: /etc/lesmodus/config.json when present).' },
     'on-school-network': { type: 'string', valueName: '<auto|yes|no>', help: 'Whether the laptop is at school: detected from the configured networks (auto, the default), or fixed.' },
     'browser-policy-root': { type: 'string', valueName: '<dir>', help: 'Prefix for every browser policy path written (tests write under a temp dir instead of /).' },
-    user: { type: 'string', valueName: '<name-or-uid>', help: 'The student whose apps are stopped (default: the user the agent runs as).' },
+    user: { type: 'string', valueName: '<name-or-uid>', help: 'The student: whose apps are stopped, and whose login the server assigns this laptop to (default: the user the agent runs as; as root, the user logged in).' },
     'proxy-port': { type: 'string', valueName: '<port>', help: `The browsers' decision proxy on 127.0.0.1 (default ${DEFAULT_PROXY_ADDRESS.port}, below 1024 so no student program can take it; 0: any free port).` },
   },
   details: 'Stop with SIGTERM or Ctrl-C: the agent shuts down cleanly and leaves the browser policies in place.\nExample:\n  lesmodus agent --timetable rooster.ics --data-dir /var/lib/lesmodus --dry-run',
@@ -46,7 +46,7 @@ export const agentRun: Command<RunValues> = {
     const dryRun = values['dry-run'] ?? false;
     const os = OsSchema.safeParse(process.platform);
     if (!os.success) throw new Error(`Lesmodus enforces on Windows, macOS and Linux, not on ${process.platform}`);
-    const studentUid = resolveStudentUid(values.user);
+    const student = resolveStudentUser(values.user);
     const proxyPort = values['proxy-port'] === undefined ? DEFAULT_PROXY_ADDRESS.port : Number(values['proxy-port']);
     if (!Number.isInteger(proxyPort) || proxyPort < 0 || proxyPort > 65_535) throw new UsageError(`--proxy-port must be a port number, not '${values['proxy-port']}'`);
     const log = lineLogger((line) => io.out(line));
@@ -63,8 +63,9 @@ export const agentRun: Command<RunValues> = {
         configPath: values.config,
         network,
         log,
+        studentLogin: student.loginName,
         enforcers: ({ catalog, now, report }) => buildEnforcers({
-          os: os.data, catalog, now, report, dryRun, log, studentUid,
+          os: os.data, catalog, now, report, dryRun, log, studentUid: student.uid,
           browserPolicyRoot: values['browser-policy-root'] ?? '/',
           proxyAddress: { host: DEFAULT_PROXY_ADDRESS.host, port: proxyPort },
         }),
