@@ -44,12 +44,28 @@ export function openDeviceStore(options: DeviceStoreOptions, tuning: DatabaseTun
     return fn(...args);
   };
 
+  const listeners = new Set<() => void>();
+  /** Listeners hear of events only after they are committed, and a failing listener never undoes one. */
+  const written = <E>(events: E): E => {
+    for (const listener of listeners) {
+      try {
+        listener();
+      } catch {
+        // The event is stored; telling the sync loop is a courtesy.
+      }
+    }
+    return events;
+  };
+
   return {
     path,
     schemaVersion,
-    appendEvent: open('appendEvent', (input) => log.append(input)),
+    appendEvent: open('appendEvent', (input) => written(log.append(input))),
     recordBlock: open('recordBlock', (input) => blocks.record(input)),
-    flushBlocks: open('flushBlocks', (flushOptions?: { readonly all?: boolean }) => blocks.flush(flushOptions?.all === true)),
+    flushBlocks: open('flushBlocks', (flushOptions?: { readonly all?: boolean }) => {
+      const flushed = blocks.flush(flushOptions?.all === true);
+      return flushed.length > 0 ? written(flushed) : flushed;
+    }),
     pendingBlockCount: open('pendingBlockCount', () => blocks.pendingCount()),
     outboxBatch: open('outboxBatch', (limit: number, afterSeq?: number) => {
       blocks.flush(false);
@@ -64,8 +80,13 @@ export function openDeviceStore(options: DeviceStoreOptions, tuning: DatabaseTun
     putGrant: open('putGrant', (raw, index) => grants.put(raw, index)),
     revokeGrant: open('revokeGrant', (id: string, at: number) => grants.revoke(id, at)),
     activeGrants: open('activeGrants', (at: number) => grants.activeAt(at)),
+    onAppend: (listener: () => void) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
     close: () => {
       if (closed) return;
+      listeners.clear();
       closed = true;
       db.close();
     },

@@ -89,6 +89,12 @@ export interface DeviceStore {
    */
   outboxBatch(limit: number, afterSeq?: number): DeviceEvent[];
 
+  /**
+   * Calls `listener` after appendEvent or flushBlocks has committed new events
+   * (the sync loop pushes them sooner). Returns the unsubscribe function.
+   */
+  onAppend(listener: () => void): () => void;
+
   /** Marks events as acknowledged by the server (default `at`: the store's clock). Idempotent; returns how many were newly marked. */
   markSynced(ids: readonly string[], at?: number): number;
 

@@ -45,6 +45,8 @@ export function startServerSync(options: ServerSyncOptions): RunningSync | null 
     wake: options.wake,
   });
   const controller = new AbortController();
+  // New events (an exception applied, a tamper signal) reach the leaders in seconds, not at the next 30 s push.
+  const unsubscribe = options.store.onAppend(() => client.nudge());
   const done = client.run(controller.signal).catch((error: unknown) => {
     options.log.error(`sync: stopped unexpectedly: ${(error as Error).message}`);
   });
@@ -52,6 +54,7 @@ export function startServerSync(options: ServerSyncOptions): RunningSync | null 
   return {
     client,
     stop: async () => {
+      unsubscribe();
       controller.abort();
       await done;
     },

@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import cron from 'node-cron';
 import { z } from 'zod';
 import type { ServerConfig } from '../../core/config/agent-config.ts';
 import type { Logger } from '../runtime/logger.ts';
@@ -21,6 +23,21 @@ import { SseParser } from './sse-parser.ts';
 
 /** The schedule covers 14 days; pulling every 15 minutes picks up a cancelled or moved lesson the same period. */
 export const PULL_INTERVAL_MS = 15 * 60_000;
+/** Should the cron schedule not fire (a suspended laptop), the pull loop wakes after this long anyway. */
+const PULL_FALLBACK_MS = 2 * PULL_INTERVAL_MS;
+/** After a nudge, wait this long so a burst of events (a lesson starting) goes in one batch. */
+export const NUDGE_SETTLE_MS = 250;
+
+/**
+ * The node-cron schedule a device pulls on: every 15 minutes, at a second of
+ * the quarter hour fixed by its id, so a school's 1,500 laptops spread their
+ * pulls over 900 s instead of all asking at :00, :15, :30 and :45.
+ */
+export function pullScheduleFor(deviceId: string): string {
+  const slot = createHash('sha256').update(deviceId).digest().readUInt32BE(0) % (PULL_INTERVAL_MS / 1000);
+  const minute = Math.floor(slot / 60);
+  return `${slot % 60} ${[0, 15, 30, 45].map((m) => m + minute).join(',')} * * * *`;
+}
 /** Events reach the leaders within this long when nothing nudges the push sooner. */
 export const PUSH_INTERVAL_MS = 30_000;
 /**
@@ -51,7 +68,8 @@ export interface SyncClientDeps {
   readonly fetch?: Fetch;
   /** For tests: small backoffs and a seeded jitter. */
   readonly backoff?: { readonly baseMs?: number; readonly maxMs?: number; readonly random?: () => number };
-  readonly pullIntervalMs?: number;
+  /** A node-cron expression (with seconds) replacing pullScheduleFor(deviceId); for tests. */
+  readonly pullSchedule?: string;
   readonly pushIntervalMs?: number;
   readonly heartbeatIntervalMs?: number;
 }
@@ -71,6 +89,7 @@ export class SyncClient {
   #credential: DeviceCredential | null = null;
   #applier: SignedApplier | null = null;
   #nudge = new AbortController();
+  #pullDue = new AbortController();
   #clockOffsetMs: number | null = null;
 
   constructor(deps: SyncClientDeps) {
@@ -131,9 +150,14 @@ export class SyncClient {
     this.#clockOffsetMs = reply.clockOffsetMs ?? sentAt - reply.serverTime;
   }
 
-  /** Asks the push loop to send now (new events were written). */
+  /** Asks the push loop to send soon (new events were written). */
   nudge(): void {
     this.#nudge.abort();
+  }
+
+  /** Asks the pull loop to fetch the schedule and grants now (its cron schedule does this every 15 minutes). */
+  requestPull(): void {
+    this.#pullDue.abort();
   }
 
   /** Runs every loop until `signal` aborts. */
@@ -170,9 +194,18 @@ export class SyncClient {
   }
 
   async #pullLoop(signal: AbortSignal): Promise<void> {
-    while (!signal.aborted) {
-      await this.#retrying('pull', signal, () => this.pull(signal));
-      await pause(this.#deps.pullIntervalMs ?? PULL_INTERVAL_MS, signal);
+    const { credential } = this.#enrolled();
+    const task = cron.schedule(this.#deps.pullSchedule ?? pullScheduleFor(credential.deviceId), () => this.requestPull(), { name: 'lesmodus-pull' });
+    try {
+      while (!signal.aborted) {
+        // Made before the pull, so a request that comes while it runs is not lost.
+        const due = new AbortController();
+        this.#pullDue = due;
+        await this.#retrying('pull', signal, () => this.pull(signal));
+        await pause(PULL_FALLBACK_MS, AbortSignal.any([signal, due.signal]));
+      }
+    } finally {
+      await task.stop();
     }
   }
 
@@ -183,6 +216,7 @@ export class SyncClient {
       this.#nudge = nudge;
       await this.#retrying('push', signal, async () => { await this.push(signal); });
       await pause(this.#deps.pushIntervalMs ?? PUSH_INTERVAL_MS, AbortSignal.any([signal, nudge.signal]));
+      if (nudge.signal.aborted) await pause(NUDGE_SETTLE_MS, signal);
     }
   }
 

@@ -67,6 +67,28 @@ describe('appending events', () => {
   });
 });
 
+describe('telling the sync loop', () => {
+  it('calls onAppend listeners after an event is committed, not for refused input, and not after unsubscribing', () => {
+    const { store } = createTestStore(temp);
+    const seen: number[] = [];
+    const unsubscribe = store.onAppend(() => seen.push(store.outboxSize()));
+    store.appendEvent(tamper());
+    expect(seen).toEqual([1]); // the event is already in the outbox when the listener runs
+    expect(() => store.appendEvent({ ...tamper(), policyVersion: '' })).toThrow(DeviceStoreError);
+    expect(seen).toEqual([1]);
+    unsubscribe();
+    store.appendEvent(tamper());
+    expect(seen).toEqual([1]);
+  });
+
+  it('keeps the event when a listener throws', () => {
+    const { store } = createTestStore(temp);
+    store.onAppend(() => { throw new Error('listener bug'); });
+    const event = store.appendEvent(tamper());
+    expect(store.outboxBatch(10).map((e) => e.id)).toEqual([event.id]);
+  });
+});
+
 describe('the event log is append-only', () => {
   it('refuses an UPDATE of anything but the sync marker, even through raw SQL', () => {
     const { store, path } = createTestStore(temp);

@@ -7,7 +7,8 @@ import { AgentConfigSchema, unknownConfigKeys, type ServerConfig } from '../../.
 import { credentialPath } from '../../../src/agent/sync/credential-file.ts';
 import type { DeviceFacts } from '../../../src/agent/sync/device-facts.ts';
 import { startServerSync } from '../../../src/agent/sync/start-sync.ts';
-import { SyncClient, type SyncClientDeps } from '../../../src/agent/sync/sync-client.ts';
+import cron from 'node-cron';
+import { PUSH_INTERVAL_MS, pullScheduleFor, SyncClient, type SyncClientDeps } from '../../../src/agent/sync/sync-client.ts';
 import { openDeviceStore, type DeviceStore } from '../../../src/agent/store/index.ts';
 import type { Logger } from '../../../src/agent/runtime/logger.ts';
 import { useApi, type TestApi } from '../../server/api/harness.ts';
@@ -47,7 +48,7 @@ function configFor(server: TestApi): ServerConfig {
   return AgentConfigSchema.parse({ server: { url: server.url, enrollmentSecret: server.enrollmentSecret, publicKey: server.signer.publicKeyPem } }).server!;
 }
 
-function laptop(server: TestApi, options: { dataDir?: string; config?: ServerConfig } = {}): Laptop {
+function laptop(server: TestApi, options: { dataDir?: string; config?: ServerConfig; deps?: Partial<SyncClientDeps> } = {}): Laptop {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'lesmodus-sync-'));
   if (options.dataDir === undefined) cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
   const clock = { now: NOW };
@@ -63,7 +64,7 @@ function laptop(server: TestApi, options: { dataDir?: string; config?: ServerCon
   };
   const deps: SyncClientDeps = {
     config: options.config ?? configFor(server), dataDir, store, now: () => clock.now, log: silent, policyVersion: 'test-1',
-    facts: async () => sanneFacts(), wake, fetch: fetchImpl, backoff: { baseMs: 5, maxMs: 20 },
+    facts: async () => sanneFacts(), wake, fetch: fetchImpl, backoff: { baseMs: 5, maxMs: 20 }, ...options.deps,
   };
   Object.assign(self, { client: new SyncClient(deps) });
   return self;
@@ -135,6 +136,48 @@ describe('startServerSync', () => {
     expect(store.scheduleMeta()?.source).toBe('server');
     await sync.stop();
   });
+
+  it('pushes an event as soon as it is written, not at the next 30 s push', async () => {
+    const server = await api.start();
+    const dataDir = mkdtempSync(join(tmpdir(), 'lesmodus-sync-'));
+    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    const store = openDeviceStore({ path: join(dataDir, 'device.db'), now: () => NOW });
+    cleanups.push(() => store.close());
+    const sync = startServerSync({
+      config: AgentConfigSchema.parse({ server: configFor(server) }), dataDir, store, now: () => NOW, log: silent,
+      policyVersion: 'test-1', agentVersion: '0.1.0', wake: () => {}, facts: async () => sanneFacts(),
+    })!;
+    cleanups.push(() => sync.stop());
+    // The first push (of nothing) has happened once the device is enrolled and its stream is up.
+    await vi.waitFor(() => expect(server.context.hub.connections).toBe(1), { timeout: 20_000 });
+    const written = performance.now();
+    const event = store.appendEvent({ type: 'tamper', policyVersion: 'test-1', payload: { kind: 'test', detail: 'nudged' } });
+    await vi.waitFor(() => expect(store.outboxSize()).toBe(0), { timeout: PUSH_INTERVAL_MS / 3, interval: 20 });
+    expect(performance.now() - written).toBeLessThan(PUSH_INTERVAL_MS / 3);
+    const stored = await server.store.deviceEvents(sync.client.deviceId!, { from: 0, to: NOW + MINUTE }, { limit: 10, offset: 0 });
+    expect(stored.rows.map((r) => r.event.id)).toEqual([event.id]);
+  });
+});
+
+describe('pullScheduleFor', () => {
+  it('is a valid node-cron schedule pulling four times an hour, 15 minutes apart', () => {
+    const schedule = pullScheduleFor('3f1c2d7e-0000-4000-8000-000000000001');
+    expect(cron.validate(schedule)).toBe(true);
+    const [second, minutes, ...rest] = schedule.split(' ');
+    expect(rest).toEqual(['*', '*', '*', '*']);
+    expect(Number(second)).toBeLessThan(60);
+    const list = minutes!.split(',').map(Number);
+    expect(list).toHaveLength(4);
+    expect(list.slice(1).map((m, i) => m - list[i]!)).toEqual([15, 15, 15]);
+    expect(list[0]).toBeLessThan(15);
+  });
+
+  it('spreads a school of devices over the quarter hour, and keeps each device on its own slot', () => {
+    const ids = Array.from({ length: 1_500 }, (_, i) => `device-${i}`);
+    const slots = new Set(ids.map(pullScheduleFor));
+    expect(slots.size).toBeGreaterThan(600); // 1,500 balls in 900 bins: ~750 distinct expected
+    expect(pullScheduleFor('device-7')).toBe(pullScheduleFor('device-7'));
+  });
 });
 
 describe('the sync client', () => {
@@ -173,6 +216,13 @@ describe('the sync client', () => {
     const leader = await server.login('de-vries');
     const detail = await server.call('GET', `/api/v1/exceptions/${grant.id}`, { as: leader });
     expect(detail.body.devices).toContainEqual(expect.objectContaining({ deviceId, appliedAt: NOW }));
+  });
+
+  it('pulls on its cron schedule', async () => {
+    const server = await api.start();
+    const device = laptop(server, { deps: { pullSchedule: '* * * * * *' } });
+    running(device.client);
+    await vi.waitFor(() => expect(device.paths.filter((p) => p === '/api/v1/device/schedule').length).toBeGreaterThanOrEqual(3), { timeout: 10_000 });
   });
 
   it("sends a heartbeat and records how far the device's clock is from the server's", async () => {
