@@ -14,6 +14,7 @@ import type { Logger } from './logger.ts';
 import { probeNetwork } from './network-probe.ts';
 import { startServerSync } from '../sync/start-sync.ts';
 import { lesmodusVersion } from '../../adapters/version.ts';
+import { systemClockSources, TrustedClock } from './trusted-clock.ts';
 
 /** Where MDM puts the agent's configuration on Linux (Windows and macOS locations come with the packaging). */
 export const DEFAULT_CONFIG_PATH = '/etc/lesmodus/config.json';
@@ -23,6 +24,8 @@ export const TIMETABLE_REFRESH_CRON = '*/15 * * * *';
 const SCHEDULE_VALID_MS = 14 * 24 * 3_600_000;
 /** Walking onto the school's Wi-Fi should bring art. III.A.2 into force within about this long. */
 export const NETWORK_CHECK_MS = 30_000;
+/** How often the wall clock is compared with the agent's own count (a moved clock is logged within this). */
+export const CLOCK_CHECK_MS = 15_000;
 
 export type NetworkMode = 'auto' | 'yes' | 'no';
 
@@ -43,6 +46,7 @@ export interface StandaloneOptions {
   readonly log: Logger;
   /** Builds the enforcers once the agent exists (they report blocks back to it). */
   readonly enforcers: (context: EnforcerContext) => Enforcer[];
+  /** A fixed clock for tests; by default the agent keeps a TrustedClock (see trusted-clock.ts). */
   readonly now?: () => number;
   /** The student named with `--user`, reported at enrollment so the server assigns the laptop to them. */
   readonly studentLogin?: string | null;
@@ -85,12 +89,22 @@ function networkResolver(mode: NetworkMode, config: AgentConfig, log: Logger): (
  */
 export async function runStandaloneAgent(options: StandaloneOptions, signal: AbortSignal): Promise<void> {
   const { log } = options;
-  const now = options.now ?? Date.now;
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   const policy = loadPolicy(options.policyPath);
   const catalog = loadCatalogIndex();
   const config = loadAgentConfig(options.configPath, log);
-  const store = openDeviceStore({ path: join(options.dataDir, 'device.db'), now });
+  let store: DeviceStore | undefined;
+  const clock = options.now ? null : new TrustedClock({
+    sources: systemClockSources(),
+    verifiable: config.server !== undefined,
+    info: (message) => log.info(message),
+    onTamper: ({ kind, detail }) => {
+      log.warn(`tamper: ${detail}`);
+      store?.appendEvent({ type: 'tamper', policyVersion: policy.version, payload: { kind, detail } });
+    },
+  });
+  const now = options.now ?? clock!.now;
+  store = openDeviceStore({ path: join(options.dataDir, 'device.db'), now });
   try {
     const { timetable } = options;
     if (timetable === undefined && config.server === undefined) throw new Error('no timetable: give --timetable, or a server in the agent config (--config)');
@@ -113,7 +127,9 @@ export async function runStandaloneAgent(options: StandaloneOptions, signal: Abo
     const sync = startServerSync({
       config, dataDir: options.dataDir, store, now, log, policyVersion: policy.version,
       agentVersion: lesmodusVersion(), studentLogin: options.studentLogin ?? null, wake: () => agent?.wake(),
+      ...(clock ? { onServerTime: (serverTime: number, roundTripMs: number) => clock.observeServer(serverTime, roundTripMs) } : {}),
     });
+    const clockWatch = clock ? setInterval(() => clock.check(), CLOCK_CHECK_MS) : undefined;
     let lastNetwork: boolean | undefined;
     const networkWatch = options.network === 'auto'
       ? setInterval(async () => {
@@ -127,6 +143,7 @@ export async function runStandaloneAgent(options: StandaloneOptions, signal: Abo
     } finally {
       await refresh?.stop();
       clearInterval(networkWatch);
+      clearInterval(clockWatch);
       await sync?.stop();
     }
   } finally {

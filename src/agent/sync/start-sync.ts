@@ -13,6 +13,8 @@ export interface ServerSyncOptions {
   readonly log: Logger;
   readonly policyVersion: string;
   readonly agentVersion: string;
+  /** TrustedClock.observeServer: the server's time at each heartbeat. */
+  readonly onServerTime?: (serverTime: number, roundTripMs: number) => void;
   /** Agent.wake: re-decide when a schedule or grant arrives. */
   readonly wake: () => void;
   /** The student named with `--user` (see studentLoginName). */
@@ -43,6 +45,7 @@ export function startServerSync(options: ServerSyncOptions): RunningSync | null 
     policyVersion: options.policyVersion,
     facts: options.facts ?? systemFacts(options.agentVersion, { studentLogin: options.studentLogin ?? null }),
     wake: options.wake,
+    ...(options.onServerTime ? { onServerTime: options.onServerTime } : {}),
   });
   const controller = new AbortController();
   // New events (an exception applied, a tamper signal) reach the leaders in seconds, not at the next 30 s push.

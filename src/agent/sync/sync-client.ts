@@ -63,6 +63,8 @@ export interface SyncClientDeps {
   /** The policy in force, for the tamper events this client writes. */
   readonly policyVersion: string;
   readonly facts: DeviceFactsSource;
+  /** The server's time from each heartbeat, for the agent's trusted clock. */
+  readonly onServerTime?: (serverTime: number, roundTripMs: number) => void;
   /** Re-decide at once (Agent.wake): a grant or a schedule arrived. */
   readonly wake: () => void;
   readonly fetch?: Fetch;
@@ -144,10 +146,12 @@ export class SyncClient {
   async heartbeat(signal?: AbortSignal): Promise<void> {
     const { credential } = this.#enrolled();
     const sentAt = this.#deps.now();
+    const started = performance.now();
     const reply = await this.#client.request({
       method: 'POST', path: '/api/v1/device/heartbeat', credential: credential.credential, body: { sentAt }, reply: HeartbeatReply, ...(signal ? { signal } : {}),
     });
     this.#clockOffsetMs = reply.clockOffsetMs ?? sentAt - reply.serverTime;
+    this.#deps.onServerTime?.(reply.serverTime, performance.now() - started);
   }
 
   /** Asks the push loop to send soon (new events were written). */
