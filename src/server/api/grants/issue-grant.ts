@@ -77,13 +77,19 @@ function expiryWithin(requested: number | undefined, end: number, now: number, w
   return requested;
 }
 
-async function plan(api: ApiContext, user: User, role: GrantRole, body: CreateGrantBody, now: number): Promise<Plan> {
+/** Where the grant is asked for: the portal, or a teacher at a student's laptop (who may then grant that one device). */
+export interface GrantOrigin {
+  readonly atDevice?: string;
+}
+
+async function plan(api: ApiContext, user: User, role: GrantRole, body: CreateGrantBody, now: number, origin: GrantOrigin): Promise<Plan> {
   const school = await oneSchool(api, user, body.schoolId, 'body.schoolId');
   if (body.scope.kind === 'lesson') {
     const lesson = await lessonFor(api, school, body.scope, now);
     if (role === 'teacher') {
       if (!teaches(user.teacherCode, lesson)) throw forbidden(`You can only grant for lessons you teach; ${user.teacherCode ?? 'your code'} is not on this lesson.`);
-      if (body.audience !== undefined && body.audience.kind !== 'lesson') throw forbidden('A teacher grants for the whole lesson; ask a school leader for a group, student or device.');
+      const thisLaptop = body.audience?.kind === 'device' && body.audience.deviceId === origin.atDevice;
+      if (body.audience !== undefined && body.audience.kind !== 'lesson' && !thisLaptop) throw forbidden('A teacher grants for the whole lesson; ask a school leader for a group, student or device.');
     }
     const audience = body.audience ?? { kind: 'lesson' };
     await checkAudience(api, school, audience);
@@ -98,12 +104,12 @@ async function plan(api: ApiContext, user: User, role: GrantRole, body: CreateGr
   return { school, lesson: null, audience: body.audience, expiresAt: expiryWithin(body.expiresAt, end, now, 'window') };
 }
 
-export async function issueGrant(api: ApiContext, user: User, body: CreateGrantBody, now: number): Promise<GrantRecord> {
+export async function issueGrant(api: ApiContext, user: User, body: CreateGrantBody, now: number, origin: GrantOrigin = {}): Promise<GrantRecord> {
   const role = roleOf(user);
   const verdict = articlesFor(body.allow, role, api.policy, api.catalog);
   if (verdict.issues.length > 0) throw invalidRequest(verdict.issues.map((i) => ({ ...i, path: `body.${i.path}` })));
   if (verdict.refused.length > 0) throw forbidden(`A ${role} may not lift ${verdict.refused.join(', ')}.`);
-  const { school, audience, expiresAt } = await plan(api, user, role, body, now);
+  const { school, audience, expiresAt } = await plan(api, user, role, body, now, origin);
 
   const grant: Grant = GrantSchema.parse({
     id: randomUUID(),

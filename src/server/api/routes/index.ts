@@ -1,5 +1,6 @@
 import type { AnyRoute } from '../route.ts';
 import { deviceRoutes } from './device.ts';
+import { deviceUnlockRoutes } from './device-unlock.ts';
 import { deviceAdminRoutes } from './devices.ts';
 import { exceptionRoutes } from './exceptions.ts';
 import { grantRoutes } from './grants.ts';
@@ -12,7 +13,7 @@ import { timetableRoutes } from './timetable.ts';
 /** The whole API, one table: what the router serves and what the OpenAPI document lists. */
 export const API_ROUTES: readonly AnyRoute[] = (() => {
   const routes: AnyRoute[] = [
-    ...metaRoutes, ...sessionRoutes, ...peopleRoutes, ...lessonRoutes, ...timetableRoutes, ...grantRoutes, ...exceptionRoutes, ...deviceAdminRoutes, ...deviceRoutes,
+    ...metaRoutes, ...sessionRoutes, ...peopleRoutes, ...lessonRoutes, ...timetableRoutes, ...grantRoutes, ...exceptionRoutes, ...deviceAdminRoutes, ...deviceRoutes, ...deviceUnlockRoutes,
   ];
   routes.push(openApiRoute(() => routes));
   return routes;

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { OsSchema } from '../../../core/categories.ts';
+import { MAX_PASSWORD_LENGTH } from '../../auth/passwords.ts';
 import { Instant, Key, Label, text } from './common.ts';
+import { AllowInput, ReasonSchema } from './grants.ts';
 import { LessonRefViewSchema } from './lessons.ts';
 
 /** Devices: enrollment, reports, heartbeats, events, health. */
@@ -112,4 +114,17 @@ export const StoredEventSchema = z.object({
   deviceId: z.string(),
   receivedAt: Instant,
   event: z.object({ id: z.string(), seq: z.number().int(), type: z.string(), occurredAt: Instant, policyVersion: z.string(), payload: z.unknown() }),
+});
+
+/**
+ * A teacher (or leader) at the student's laptop: their own password, what to
+ * allow and why. The lesson is the one in progress for the laptop's student.
+ */
+export const UnlockBody = z.strictObject({
+  username: Key,
+  password: z.string().min(1, 'must not be empty').max(MAX_PASSWORD_LENGTH, `at most ${MAX_PASSWORD_LENGTH} characters`),
+  allow: AllowInput,
+  reason: ReasonSchema,
+  /** Earlier than the lesson's end, when the teacher wants it shorter. */
+  expiresAt: Instant.optional(),
 });

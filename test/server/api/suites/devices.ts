@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { verifySignature } from '../../../../src/adapters/signing.ts';
 import type { DeviceEvent } from '../../../../src/core/events/schema.ts';
 import type { TestApi, useApi } from '../harness.ts';
-import { JNS_NOW, MINUTE, NOW } from '../school.ts';
+import { JNS_NOW, MINUTE, NOW, PASSWORD } from '../school.ts';
 
 const lessonScope = { kind: 'lesson', lessonUid: JNS_NOW.uid, lessonStart: JNS_NOW.start };
 const REASON = 'Instagram-campagne analyseren';
@@ -175,6 +175,67 @@ export function deviceSuite(api: ReturnType<typeof useApi>): void {
       expect((await server.call('POST', `/api/v1/device/grants/${grant.id}/ack`, { as: sanne, body: {} })).body.issues[0].path).toBe('body.appliedAt');
       // Emma (v4b) does not get the grant for v4a at all.
       expect((await server.call('GET', '/api/v1/device/grants', { as: emma })).body.grants).toEqual([]);
+    });
+  });
+
+  describe("a teacher's unlock at the laptop", () => {
+    const unlockBody = { username: 'jansen', password: PASSWORD, allow: { categories: ['social'] }, reason: REASON };
+
+    it('grants this laptop only, for the lesson in progress, signed for it, and shows in the log as the teacher\'s', async () => {
+      const server = await api.start();
+      const sanne = await server.enroll('sanne');
+      const daan = await server.enroll('daan');
+      const reply = await server.call('POST', '/api/v1/device/unlock', { as: sanne, body: unlockBody });
+      expect(reply.status).toBe(201);
+      expect(verifySignature(reply.body, server.signer.publicKeyPem)).toBe(true);
+      expect(reply.body.payload).toMatchObject({
+        type: 'lesmodus.device-grant.v1', deviceId: sanne.deviceId,
+        grant: { scope: { kind: 'lesson', lessonUid: JNS_NOW.uid, lessonStart: JNS_NOW.start }, expiresAt: JNS_NOW.end, issuedBy: { username: 'jansen', role: 'teacher', teacherCode: 'JNS' }, reason: REASON },
+      });
+      const grantId = reply.body.payload.grant.id;
+      expect((await server.call('GET', '/api/v1/device/grants', { as: sanne })).body.grants.map((g: any) => g.payload.grant.id)).toEqual([grantId]);
+      expect((await server.call('GET', '/api/v1/device/grants', { as: daan })).body.grants).toEqual([]); // same class, other laptop
+      const leader = await server.login('de-vries');
+      const detail = await server.call('GET', `/api/v1/exceptions/${grantId}`, { as: leader });
+      expect(detail.body).toMatchObject({ grant: { audience: { kind: 'device', deviceId: sanne.deviceId } }, devicesExpected: 1 });
+      expect(JSON.stringify(server.logger.lines)).not.toContain(PASSWORD);
+    });
+
+    it('refuses a wrong password (401) and limits guessing (429), without granting anything', async () => {
+      const server = await api.start();
+      const sanne = await server.enroll('sanne');
+      const statuses: number[] = [];
+      for (let i = 0; i < 6; i++) statuses.push((await server.call('POST', '/api/v1/device/unlock', { as: sanne, body: { ...unlockBody, password: `guess ${i}` } })).status);
+      expect(statuses).toEqual([401, 401, 401, 401, 401, 429]);
+      expect((await server.call('POST', '/api/v1/device/unlock', { as: sanne, body: unlockBody })).status).toBe(429);
+      expect((await server.call('GET', '/api/v1/device/grants', { as: sanne })).body.grants).toEqual([]);
+    });
+
+    it('refuses a teacher who does not teach the lesson (403), a student (403), and says when there is no lesson or student (409)', async () => {
+      const server = await api.start();
+      const sanne = await server.enroll('sanne');
+      const pieters = await server.call('POST', '/api/v1/device/unlock', { as: sanne, body: { ...unlockBody, username: 'pieters' } });
+      expect(pieters).toMatchObject({ status: 403, body: { message: expect.stringMatching(/do not teach the lesson.*JNS/) } });
+      const unassigned = await server.enroll('nobody-known');
+      expect((await server.call('POST', '/api/v1/device/unlock', { as: unassigned, body: unlockBody })).status).toBe(409);
+      server.now = JNS_NOW.end + MINUTE;
+      expect((await server.call('POST', '/api/v1/device/unlock', { as: sanne, body: unlockBody })).body.message).toMatch(/no lesson now/);
+    });
+
+    it('lets a leader of the school unlock in any lesson, and refuses a leader of another school', async () => {
+      const server = await api.start();
+      const sanne = await server.enroll('sanne');
+      expect((await server.call('POST', '/api/v1/device/unlock', { as: sanne, body: { ...unlockBody, username: 'de-vries' } })).status).toBe(201);
+      expect((await server.call('POST', '/api/v1/device/unlock', { as: sanne, body: { ...unlockBody, username: 'bakker' } })).status).toBe(403);
+    });
+
+    it('names what is wrong in the body, and needs a device credential', async () => {
+      const server = await api.start();
+      const sanne = await server.enroll('sanne');
+      const bad = await server.call('POST', '/api/v1/device/unlock', { as: sanne, body: { ...unlockBody, reason: '', allow: {} } });
+      expect(bad.status).toBe(400);
+      expect(bad.body.issues.map((i: { path: string }) => i.path).sort()).toEqual(['body.allow', 'body.reason']);
+      expect((await server.call('POST', '/api/v1/device/unlock', { body: unlockBody })).status).toBe(401);
     });
   });
 
