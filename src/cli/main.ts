@@ -1,12 +1,13 @@
 import { helpText, runCommand, type Command, type Io } from './command.ts';
 import { agentRun, agentStatus } from './commands/agent.ts';
+import { agentUnlock } from './commands/agent-unlock.ts';
 import { catalogClassify } from './commands/catalog-classify.ts';
 import { demo } from './commands/demo.ts';
 import { policyExplain } from './commands/policy-explain.ts';
 import { SERVER_COMMANDS } from './commands/server-commands.ts';
 import { timetableImport } from './commands/timetable-import.ts';
 
-export const COMMANDS: readonly Command<any>[] = [timetableImport, policyExplain, catalogClassify, agentRun, agentStatus, demo, ...SERVER_COMMANDS];
+export const COMMANDS: readonly Command<any>[] = [timetableImport, policyExplain, catalogClassify, agentRun, agentStatus, agentUnlock, demo, ...SERVER_COMMANDS];
 
 function overview(commands: readonly Command<any>[], prefix: readonly string[]): string {
   const rows = commands.map((c) => [c.path.join(' '), c.summary] as const);

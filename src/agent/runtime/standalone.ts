@@ -15,6 +15,7 @@ import { probeNetwork } from './network-probe.ts';
 import { startServerSync } from '../sync/start-sync.ts';
 import { lesmodusVersion } from '../../adapters/version.ts';
 import { systemClockSources, TrustedClock } from './trusted-clock.ts';
+import { DEFAULT_CONTROL_SOCKET, startControlSocket } from './control-socket.ts';
 
 /** Where MDM puts the agent's configuration on Linux (Windows and macOS locations come with the packaging). */
 export const DEFAULT_CONFIG_PATH = '/etc/lesmodus/config.json';
@@ -48,6 +49,8 @@ export interface StandaloneOptions {
   readonly enforcers: (context: EnforcerContext) => Enforcer[];
   /** A fixed clock for tests; by default the agent keeps a TrustedClock (see trusted-clock.ts). */
   readonly now?: () => number;
+  /** Where `lesmodus agent unlock` (and the tray) reach the agent; default DEFAULT_CONTROL_SOCKET. */
+  readonly controlSocket?: string;
   /** The student named with `--user`, reported at enrollment so the server assigns the laptop to them. */
   readonly studentLogin?: string | null;
 }
@@ -130,6 +133,11 @@ export async function runStandaloneAgent(options: StandaloneOptions, signal: Abo
       ...(clock ? { onServerTime: (serverTime: number, roundTripMs: number) => clock.observeServer(serverTime, roundTripMs) } : {}),
     });
     const clockWatch = clock ? setInterval(() => clock.check(), CLOCK_CHECK_MS) : undefined;
+    const controlPath = options.controlSocket ?? DEFAULT_CONTROL_SOCKET;
+    const control = await startControlSocket(controlPath, { sync: sync?.client ?? null, timeZone: policy.timeZone, log }).catch((error: unknown) => {
+      log.warn(`a teacher cannot unlock on this laptop: could not listen on ${controlPath} (${(error as Error).message})`);
+      return null;
+    });
     let lastNetwork: boolean | undefined;
     const networkWatch = options.network === 'auto'
       ? setInterval(async () => {
@@ -144,6 +152,7 @@ export async function runStandaloneAgent(options: StandaloneOptions, signal: Abo
       await refresh?.stop();
       clearInterval(networkWatch);
       clearInterval(clockWatch);
+      control?.close();
       await sync?.stop();
     }
   } finally {

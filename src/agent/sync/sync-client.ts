@@ -54,6 +54,14 @@ const SignedList = z.object({ grants: z.array(z.unknown()) });
 const HeartbeatReply = z.object({ serverTime: z.number(), clockOffsetMs: z.number().nullable() });
 const Ok = z.object({ ok: z.literal(true) });
 
+/** What a teacher at the laptop asks for (the server's UnlockBody). */
+export interface UnlockRequest {
+  readonly username: string;
+  readonly password: string;
+  readonly allow: { readonly categories?: readonly string[]; readonly services?: readonly string[]; readonly capture?: readonly string[] };
+  readonly reason: string;
+}
+
 export interface SyncClientDeps {
   readonly config: ServerConfig;
   readonly dataDir: string;
@@ -152,6 +160,26 @@ export class SyncClient {
     });
     this.#clockOffsetMs = reply.clockOffsetMs ?? sentAt - reply.serverTime;
     this.#deps.onServerTime?.(reply.serverTime, performance.now() - started);
+  }
+
+  /**
+   * A teacher at this laptop: sends their password and what to allow to the
+   * server, which checks that they teach the student's lesson now and answers
+   * a grant signed for this device; applied (and acknowledged) like any other.
+   * The password goes to the server and nowhere else.
+   */
+  async unlock(request: UnlockRequest, signal?: AbortSignal): Promise<{ outcome: GrantOutcome; signed: unknown }> {
+    if (this.#credential === null) throw new SyncError('this laptop has not enrolled with the school server yet; try again when it is online', { retryable: true });
+    const { credential, applier } = this.#enrolled();
+    const signed = await this.#client.request({
+      method: 'POST', path: '/api/v1/device/unlock', credential: credential.credential, body: request, reply: z.unknown(), ...(signal ? { signal } : {}),
+    });
+    const outcome = applier.applyGrant(signed);
+    if (outcome.status !== 'rejected') {
+      this.#deps.wake();
+      await this.#ackAll([outcome], signal);
+    }
+    return { outcome, signed };
   }
 
   /** Asks the push loop to send soon (new events were written). */

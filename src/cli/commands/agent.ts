@@ -4,6 +4,7 @@ import { buildEnforcers } from '../../agent/runtime/enforcers.ts';
 import { resolveStudentUser } from '../../agent/runtime/student-user.ts';
 import { OsSchema } from '../../core/categories.ts';
 import { lineLogger } from '../../agent/runtime/logger.ts';
+import { DEFAULT_CONTROL_SOCKET } from '../../agent/runtime/control-socket.ts';
 import { runStandaloneAgent, type NetworkMode } from '../../agent/runtime/standalone.ts';
 import { isRunning, readStatus } from '../../agent/runtime/status-file.ts';
 import { UsageError, type Command } from '../command.ts';
@@ -19,6 +20,7 @@ interface RunValues {
   'browser-policy-root'?: string;
   user?: string;
   'proxy-port'?: string;
+  'control-socket'?: string;
 }
 
 const NETWORK_MODES: readonly NetworkMode[] = ['auto', 'yes', 'no'];
@@ -36,6 +38,7 @@ export const agentRun: Command<RunValues> = {
     'browser-policy-root': { type: 'string', valueName: '<dir>', help: 'Prefix for every browser policy path written (tests write under a temp dir instead of /).' },
     user: { type: 'string', valueName: '<name-or-uid>', help: 'The student: whose apps are stopped, and whose login the server assigns this laptop to (default: the user the agent runs as; as root, the user logged in).' },
     'proxy-port': { type: 'string', valueName: '<port>', help: `The browsers' decision proxy on 127.0.0.1 (default ${DEFAULT_PROXY_ADDRESS.port}, below 1024 so no student program can take it; 0: any free port).` },
+    'control-socket': { type: 'string', valueName: '<path>', help: `Where 'lesmodus agent unlock' reaches the agent (default ${DEFAULT_CONTROL_SOCKET}).` },
   },
   details: 'Stop with SIGTERM or Ctrl-C: the agent shuts down cleanly and leaves the browser policies in place.\nExample:\n  lesmodus agent --timetable rooster.ics --data-dir /var/lib/lesmodus --dry-run',
   async run(values, positionals, io) {
@@ -64,6 +67,7 @@ export const agentRun: Command<RunValues> = {
         network,
         log,
         studentLogin: student.loginName,
+        ...(values['control-socket'] !== undefined ? { controlSocket: values['control-socket'] } : {}),
         enforcers: ({ catalog, now, report }) => buildEnforcers({
           os: os.data, catalog, now, report, dryRun, log, studentUid: student.uid,
           browserPolicyRoot: values['browser-policy-root'] ?? '/',

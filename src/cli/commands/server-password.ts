@@ -61,3 +61,10 @@ export async function readNewPassword(input: NodeJS.ReadableStream = process.std
   if (first !== second) throw new Error('the two passwords differ; nothing was changed');
   return first;
 }
+
+/** A password asked once, to be checked rather than set (a teacher's own, for `lesmodus agent unlock`). */
+export async function readPassword(prompt: string, input: NodeJS.ReadableStream = process.stdin, output: NodeJS.WritableStream = process.stderr): Promise<string> {
+  const tty = input as ReadStream;
+  if (!tty.isTTY) return firstLineOf(input);
+  return askHidden(prompt, tty, output);
+}

@@ -69,7 +69,7 @@ describe.skipIf(!isRoot)('lesmodus agent (as root, acting for one student uid)',
     standIns = createStandIns();
     const discord = standIns.app('Discord', { uid: STUDENT_UID, gid: STUDENT_UID });
     const firefox = standIns.app('firefox', { uid: STUDENT_UID, gid: STUDENT_UID });
-    agent = startAgent(['--timetable', lessonNowIcs(dir), '--data-dir', join(dir, 'data'), '--on-school-network', 'no', '--user', String(STUDENT_UID), '--browser-policy-root', join(dir, 'root'), '--proxy-port', '0']);
+    agent = startAgent(['--timetable', lessonNowIcs(dir), '--data-dir', join(dir, 'data'), '--on-school-network', 'no', '--user', String(STUDENT_UID), '--browser-policy-root', join(dir, 'root'), '--proxy-port', '0', '--control-socket', join(dir, 'agent.sock')]);
 
     await discord.ended(30_000);
     await waitFor(() => agent!.output().includes('notice: Discord is geblokkeerd tijdens de les wis'), 'the notice');

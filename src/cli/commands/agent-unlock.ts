@@ -1,0 +1,89 @@
+import { createConnection } from 'node:net';
+import { z } from 'zod';
+import { CAPTURE_KINDS, CATEGORIES } from '../../core/categories.ts';
+import { DEFAULT_CONTROL_SOCKET, MAX_REQUEST_BYTES, type ControlReply } from '../../agent/runtime/control-socket.ts';
+import { UsageError, type Command } from '../command.ts';
+import { json } from '../format.ts';
+import { readPassword } from './server-password.ts';
+
+interface UnlockValues {
+  teacher?: string;
+  reason?: string;
+  allow?: string[];
+  'control-socket'?: string;
+  json?: boolean;
+}
+
+/** What the agent answers; checked, because a stale or foreign program could be listening on the path. */
+const ReplySchema = z.union([
+  z.object({ ok: z.literal(true), grantId: z.string(), expiresAt: z.number(), message: z.object({ nl: z.string(), en: z.string() }) }),
+  z.object({ ok: z.literal(false), code: z.string(), message: z.object({ nl: z.string(), en: z.string() }) }),
+]);
+
+const CAPTURE: ReadonlySet<string> = new Set(CAPTURE_KINDS);
+const CATEGORY_NAMES: ReadonlySet<string> = new Set(CATEGORIES);
+
+/** `--allow social --allow whatsapp --allow capture:camera`: categories, catalog services, or browser capture. */
+function allowFrom(values: readonly string[]): { categories: string[]; services: string[]; capture: string[] } {
+  const allow = { categories: [] as string[], services: [] as string[], capture: [] as string[] };
+  for (const value of values) {
+    if (value.startsWith('capture:')) {
+      const kind = value.slice('capture:'.length);
+      if (!CAPTURE.has(kind)) throw new UsageError(`--allow capture:${kind}: the browser capture kinds are camera, microphone and screen`);
+      allow.capture.push(kind);
+    } else if (CATEGORY_NAMES.has(value)) allow.categories.push(value);
+    else allow.services.push(value);
+  }
+  return allow;
+}
+
+async function ask(path: string, request: unknown): Promise<ControlReply> {
+  return new Promise((resolve, reject) => {
+    const socket = createConnection(path);
+    let text = '';
+    socket.setEncoding('utf8');
+    socket.on('connect', () => socket.end(`${JSON.stringify(request)}\n`));
+    socket.on('data', (chunk: string) => {
+      text += chunk;
+      if (text.length > MAX_REQUEST_BYTES) socket.destroy(new Error('the answer is far too long'));
+    });
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      const missing = error.code === 'ENOENT' || error.code === 'ECONNREFUSED';
+      reject(new Error(missing ? `the Lesmodus agent is not running (nothing listens on ${path})` : `could not reach the agent on ${path}: ${error.message}`));
+    });
+    socket.on('end', () => {
+      try {
+        resolve(ReplySchema.parse(JSON.parse(text)) as ControlReply);
+      } catch {
+        reject(new Error(`the program on ${path} did not answer as the Lesmodus agent does`));
+      }
+    });
+  });
+}
+
+export const agentUnlock: Command<UnlockValues> = {
+  path: ['agent', 'unlock'],
+  summary: "A teacher unlocks apps on this laptop for the lesson in progress, with their own password (art. III.A.3).",
+  options: {
+    teacher: { type: 'string', valueName: '<username>', help: "The teacher's (or school leader's) username on the school server (required)." },
+    reason: { type: 'string', valueName: '<text>', help: 'The educational purpose, shown in the exception log (required).' },
+    allow: { type: 'string', multiple: true, valueName: '<what>', help: 'What to allow: a category (social, video, camera, screen-recording, audio-recording), a service (whatsapp), or capture:camera|microphone|screen. Repeatable.' },
+    'control-socket': { type: 'string', valueName: '<path>', help: `Where the agent listens (default ${DEFAULT_CONTROL_SOCKET}).` },
+    json: { type: 'boolean', help: 'Print the answer as JSON.' },
+  },
+  details: 'The password is asked without echo (or read from the first line of stdin) and goes to the school server only.\n'
+    + 'Example:\n  lesmodus agent unlock --teacher jansen --allow social --reason "Instagram-campagne analyseren"',
+  async run(values, positionals, io) {
+    if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+    if (!values.teacher) throw new UsageError('--teacher is required: the username of the teacher who unlocks');
+    if (!values.reason) throw new UsageError('--reason is required: the educational purpose (art. III.A.3 asks for explicit permission)');
+    if (!values.allow?.length) throw new UsageError('--allow is required: what to unlock, e.g. --allow social');
+    const allow = allowFrom(values.allow);
+    const password = await readPassword(`Wachtwoord van ${values.teacher} / password: `);
+    if (password === '') throw new UsageError('no password given');
+    const reply = await ask(values['control-socket'] ?? DEFAULT_CONTROL_SOCKET, { type: 'unlock', teacher: values.teacher, password, reason: values.reason, allow });
+    if (values.json) io.out(json(reply));
+    else (reply.ok ? io.out : io.err)(`${reply.message.nl}\n${reply.message.en}`);
+    return reply.ok ? 0 : 1;
+  },
+};

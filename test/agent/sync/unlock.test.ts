@@ -1,0 +1,170 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createConnection, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { handleControlRequest, startControlSocket, type ControlDeps } from '../../../src/agent/runtime/control-socket.ts';
+import type { Logger } from '../../../src/agent/runtime/logger.ts';
+import { openDeviceStore } from '../../../src/agent/store/index.ts';
+import { SyncError } from '../../../src/agent/sync/server-client.ts';
+import { SyncClient } from '../../../src/agent/sync/sync-client.ts';
+import { AgentConfigSchema } from '../../../src/core/config/agent-config.ts';
+import { useApi, type TestApi } from '../../server/api/harness.ts';
+import { JNS_NOW, MINUTE, NOW, PASSWORD } from '../../server/api/school.ts';
+import { sqliteTarget } from '../../server/api/targets.ts';
+
+const LESMODUS = fileURLToPath(new URL('../../../src/cli/lesmodus.mjs', import.meta.url));
+const REASON = 'Instagram-campagne analyseren voor Nederlands';
+const silent: Logger = { info: () => {}, warn: () => {}, error: () => {} };
+const api = useApi(sqliteTarget());
+
+const cleanups: (() => void | Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'lesmodus-unlock-'));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+const unlockRequest = { type: 'unlock', teacher: 'jansen', password: PASSWORD, reason: REASON, allow: { categories: ['social'] } };
+
+function fakeSync(unlock: ControlDeps['sync'] extends infer S ? (S extends { unlock: infer U } ? U : never) : never): ControlDeps {
+  return { sync: { unlock }, timeZone: 'Europe/Amsterdam', log: silent };
+}
+
+describe('the control socket request', () => {
+  it('names every bad field and calls nobody', async () => {
+    let called = false;
+    const deps = fakeSync(async () => { called = true; throw new Error('not reached'); });
+    const reply = await handleControlRequest({ type: 'unlock', teacher: '', password: PASSWORD, reason: 'x', allow: {} }, deps);
+    expect(reply).toMatchObject({ ok: false, code: 'invalid-request' });
+    expect(reply.message.en).toMatch(/teacher: give the teacher's username.*reason: give the educational purpose.*allow: allow at least one/);
+    expect(await handleControlRequest({ type: 'shutdown' }, deps)).toMatchObject({ ok: false, code: 'invalid-request' });
+    expect(await handleControlRequest('unlock please', deps)).toMatchObject({ ok: false, code: 'invalid-request' });
+    expect(called).toBe(false);
+  });
+
+  it('says when the laptop has no school server', async () => {
+    const reply = await handleControlRequest(unlockRequest, { sync: null, timeZone: 'Europe/Amsterdam', log: silent });
+    expect(reply).toMatchObject({ ok: false, code: 'no-server', message: { nl: expect.stringMatching(/niet met een schoolserver verbonden/) } });
+  });
+
+  it.each([
+    [401, 'wrong-password', /onjuist wachtwoord/],
+    [403, 'not-allowed', /mag u hier niet ontgrendelen/],
+    [409, 'no-lesson', /Geen les om te ontgrendelen/],
+    [429, 'too-many-attempts', /Te veel mislukte pogingen/],
+    [503, 'offline', /niet bereikbaar.*docentenportaal/],
+  ])('turns the server\'s %i into "%s", in Dutch first', async (status, code, nl) => {
+    const deps = fakeSync(async () => { throw new SyncError(`/api/v1/device/unlock: the server answered ${status}: because`, { retryable: status >= 500, status }); });
+    const reply = await handleControlRequest(unlockRequest, deps);
+    expect(reply).toMatchObject({ ok: false, code, message: { nl: expect.stringMatching(nl) } });
+    expect(JSON.stringify(reply)).not.toContain(PASSWORD);
+  });
+});
+
+interface Laptop {
+  readonly client: SyncClient;
+  readonly store: ReturnType<typeof openDeviceStore>;
+  readonly socketPath: string;
+  readonly deviceId: string;
+}
+
+async function enrolledLaptop(server: TestApi, loginName = 'sanne'): Promise<Laptop> {
+  const dataDir = tempDir();
+  const store = openDeviceStore({ path: join(dataDir, 'device.db'), now: () => NOW });
+  cleanups.push(() => store.close());
+  const config = AgentConfigSchema.parse({ server: { url: server.url, enrollmentSecret: server.enrollmentSecret, publicKey: server.signer.publicKeyPem } }).server!;
+  const client = new SyncClient({
+    config, dataDir, store, now: () => NOW, log: silent, policyVersion: 'test-1', wake: () => {},
+    facts: async () => ({ hostname: 'laptop', serial: null, os: 'linux', agentVersion: '0.1.0', loginName }),
+  });
+  const { deviceId } = await client.enroll();
+  const socketPath = join(dataDir, 'agent.sock');
+  const control: Server = await startControlSocket(socketPath, { sync: client, timeZone: 'Europe/Amsterdam', log: silent });
+  cleanups.push(() => new Promise<void>((resolve) => control.close(() => resolve())));
+  return { client, store, socketPath, deviceId };
+}
+
+/** The real `lesmodus agent unlock`, the password piped in as a script or the tray would. */
+function unlockCommand(socketPath: string, password: string, ...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [LESMODUS, 'agent', 'unlock', '--control-socket', socketPath, ...args], { env: { ...process.env, NO_COLOR: '1' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c) => { stdout += c; });
+    child.stderr.on('data', (c) => { stderr += c; });
+    child.stdin.end(`${password}\n`);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('lesmodus agent unlock (real command, real agent socket, real server)', () => {
+  it('unlocks this laptop for the lesson in progress: applied at once, acknowledged, and in the leader\'s log', async () => {
+    const server = await api.start();
+    const laptop = await enrolledLaptop(server);
+    expect(statSync(laptop.socketPath).mode & 0o777).toBe(0o666);
+    const result = await unlockCommand(laptop.socketPath, PASSWORD, '--teacher', 'jansen', '--allow', 'social', '--reason', REASON);
+    expect(result).toMatchObject({ code: 0, stdout: 'Toegestaan tot 09:20: social (door jansen).\nAllowed until 09:20: social (by jansen).\n' });
+    const [grant] = laptop.store.activeGrants(NOW);
+    expect(grant).toMatchObject({ expiresAt: JNS_NOW.end, revokedAt: null });
+    const leader = await server.login('de-vries');
+    const detail = (await server.call('GET', `/api/v1/exceptions/${grant!.id}`, { as: leader })).body;
+    expect(detail).toMatchObject({ grant: { grant: { issuedBy: { username: 'jansen' }, reason: REASON }, audience: { kind: 'device', deviceId: laptop.deviceId } } });
+    expect(detail.devices).toContainEqual(expect.objectContaining({ deviceId: laptop.deviceId, appliedAt: NOW }));
+  });
+
+  it('refuses a wrong password in Dutch and English, exit 1, and grants nothing', async () => {
+    const server = await api.start();
+    const laptop = await enrolledLaptop(server);
+    const result = await unlockCommand(laptop.socketPath, 'not the password', '--teacher', 'jansen', '--allow', 'social', '--reason', REASON);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe('Onbekende gebruikersnaam of onjuist wachtwoord.\nWrong username or password.\n');
+    expect(laptop.store.activeGrants(NOW)).toEqual([]);
+  });
+
+  it('tells a teacher of another lesson why not, and says when the student has no lesson', async () => {
+    const server = await api.start();
+    const laptop = await enrolledLaptop(server);
+    const other = await unlockCommand(laptop.socketPath, PASSWORD, '--teacher', 'pieters', '--allow', 'social', '--reason', REASON, '--json');
+    expect(other.code).toBe(1);
+    expect(JSON.parse(other.stdout)).toMatchObject({ ok: false, code: 'not-allowed' });
+    server.now = JNS_NOW.end + MINUTE;
+    const late = await unlockCommand(laptop.socketPath, PASSWORD, '--teacher', 'jansen', '--allow', 'social', '--reason', REASON);
+    expect(late.stderr).toMatch(/^Geen les om te ontgrendelen/);
+  });
+
+  it('needs --teacher, --reason and --allow (exit 2), and says when no agent is listening', async () => {
+    const missing = await unlockCommand('/nonexistent/agent.sock', PASSWORD, '--teacher', 'jansen', '--allow', 'social');
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/--reason is required/);
+    const badCapture = await unlockCommand('/nonexistent/agent.sock', PASSWORD, '--teacher', 'jansen', '--allow', 'capture:keyboard', '--reason', REASON);
+    expect(badCapture.stderr).toMatch(/camera, microphone and screen/);
+    const noAgent = await unlockCommand(join(tempDir(), 'agent.sock'), PASSWORD, '--teacher', 'jansen', '--allow', 'social', '--reason', REASON);
+    expect(noAgent.code).toBe(1);
+    expect(noAgent.stderr).toMatch(/the Lesmodus agent is not running/);
+  });
+
+  it('answers garbage and oversized requests on the socket without falling over', async () => {
+    const server = await api.start();
+    const laptop = await enrolledLaptop(server);
+    const send = (text: string) => new Promise<string>((resolve) => {
+      const socket = createConnection(laptop.socketPath);
+      let answer = '';
+      socket.on('data', (c) => { answer += c; });
+      socket.on('close', () => resolve(answer));
+      socket.on('error', () => resolve(answer));
+      socket.end(text);
+    });
+    expect(JSON.parse(await send('{not json\n'))).toMatchObject({ ok: false, code: 'invalid-request' });
+    expect(JSON.parse(await send('x'.repeat(20_000)))).toMatchObject({ ok: false, code: 'invalid-request' });
+    expect(JSON.parse(await send(JSON.stringify({ ...unlockRequest, password: 'wrong' })))).toMatchObject({ ok: false, code: 'wrong-password' });
+    // Still serving.
+    expect(JSON.parse(await send(`${JSON.stringify(unlockRequest)}\n`))).toMatchObject({ ok: true });
+  });
+});
