@@ -66,10 +66,35 @@ async function loadGrants(ctx, lesson, list) {
         h('span', { class: 'muted' }, t('grant.until.short', { time: clock(row.expiresAt, timeZone) }), ' · ',
           t('grant.by', { name: row.issuedBy.name ?? row.issuedBy.username }))),
       h('div', { class: 'reason' }, row.reason),
-      summary === null ? null : h('div', { class: 'applied' }, t('grant.applied', { applied: summary.devicesApplied, expected: summary.devicesExpected })),
+      summary === null ? null : watchApplied(ctx, row.id, summary),
       revoke);
   }));
   list.replaceChildren(...items);
+}
+
+/** While the laptops are still taking a new exception in, re-read the count every 2 s (a minute at most). */
+const WATCH_EVERY_MS = 2_000;
+const WATCH_FOR_MS = 60_000;
+
+function watchApplied(ctx, grantId, summary) {
+  const { t } = ctx;
+  const text = (s) => t('grant.applied', { applied: s.devicesApplied, expected: s.devicesExpected });
+  const line = h('div', { class: 'applied', 'aria-live': 'polite' }, text(summary));
+  const until = Date.now() + WATCH_FOR_MS;
+  const tick = async () => {
+    // Stop when the list was re-rendered (this line is gone) or every laptop has it.
+    if (!line.isConnected || Date.now() > until) return;
+    try {
+      const next = await api('GET', `/api/v1/grants/${encodeURIComponent(grantId)}`);
+      line.textContent = text(next);
+      if (next.devicesApplied >= next.devicesExpected || next.grant.status !== 'active') return;
+    } catch {
+      return; // logged out or offline: the next page load shows the count
+    }
+    setTimeout(tick, WATCH_EVERY_MS);
+  };
+  if (summary.devicesApplied < summary.devicesExpected) setTimeout(tick, WATCH_EVERY_MS);
+  return line;
 }
 
 function grantForm(ctx, lesson, open, refresh) {
