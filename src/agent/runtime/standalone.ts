@@ -16,6 +16,7 @@ import { startServerSync } from '../sync/start-sync.ts';
 import { lesmodusVersion } from '../../adapters/version.ts';
 import { systemClockSources, TrustedClock } from './trusted-clock.ts';
 import { DEFAULT_CONTROL_SOCKET, startControlSocket } from './control-socket.ts';
+import { enforceRetention, RETENTION_CRON } from './retention.ts';
 
 /** Where MDM puts the agent's configuration on Linux (Windows and macOS locations come with the packaging). */
 export const DEFAULT_CONFIG_PATH = '/etc/lesmodus/config.json';
@@ -133,6 +134,15 @@ export async function runStandaloneAgent(options: StandaloneOptions, signal: Abo
       ...(clock ? { onServerTime: (serverTime: number, roundTripMs: number) => clock.observeServer(serverTime, roundTripMs) } : {}),
     });
     const clockWatch = clock ? setInterval(() => clock.check(), CLOCK_CHECK_MS) : undefined;
+    const retain = () => {
+      try {
+        enforceRetention(store, now(), log);
+      } catch (error) {
+        log.warn(`retention: ${(error as Error).message}`);
+      }
+    };
+    retain();
+    const retention = cron.schedule(RETENTION_CRON, retain, { name: 'lesmodus-retention' });
     const controlPath = options.controlSocket ?? DEFAULT_CONTROL_SOCKET;
     const control = await startControlSocket(controlPath, { sync: sync?.client ?? null, timeZone: policy.timeZone, log }).catch((error: unknown) => {
       log.warn(`a teacher cannot unlock on this laptop: could not listen on ${controlPath} (${(error as Error).message})`);
@@ -150,6 +160,7 @@ export async function runStandaloneAgent(options: StandaloneOptions, signal: Abo
       await agent.run(signal);
     } finally {
       await refresh?.stop();
+      await retention.stop();
       clearInterval(networkWatch);
       clearInterval(clockWatch);
       control?.close();
