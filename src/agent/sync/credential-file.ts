@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { chmodSync, closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -41,12 +42,35 @@ export function readCredential(dataDir: string): DeviceCredential | null {
 }
 
 export function writeCredential(dataDir: string, credential: DeviceCredential): void {
-  const path = credentialPath(dataDir);
+  writeOwnerOnly(credentialPath(dataDir), `${JSON.stringify(credential)}\n`);
+}
+
+export const ENROLLMENT_KEY_FILE_NAME = 'enrollment-key';
+
+/**
+ * The laptop's enrollment key (see the server's EnrollBody): made once,
+ * saved before the first try, sent with every try, so enrolling again after a
+ * lost answer is the same device to the server.
+ */
+export function enrollmentKey(dataDir: string): string {
+  const path = join(dataDir, ENROLLMENT_KEY_FILE_NAME);
+  try {
+    const saved = readFileSync(path, 'utf8').trim();
+    if (/^[A-Za-z0-9_-]{43,128}$/.test(saved)) return saved;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  const key = randomBytes(32).toString('base64url');
+  writeOwnerOnly(path, `${key}\n`);
+  return key;
+}
+
+function writeOwnerOnly(path: string, text: string): void {
   const temporary = `${path}.${process.pid}.tmp`;
   // Created 0600 from the start: there is no moment when another user could open it.
   const fd = openSync(temporary, 'w', 0o600);
   try {
-    writeSync(fd, `${JSON.stringify(credential)}\n`);
+    writeSync(fd, text);
     fsyncSync(fd);
   } finally {
     closeSync(fd);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ServerConfig } from '../../core/config/agent-config.ts';
-import { readCredential, writeCredential, type DeviceCredential } from './credential-file.ts';
+import { enrollmentKey, readCredential, writeCredential, type DeviceCredential } from './credential-file.ts';
 import type { DeviceFactsSource } from './device-facts.ts';
 import type { ServerClient } from './server-client.ts';
 
@@ -28,11 +28,12 @@ export interface EnrollDeps {
 export async function ensureEnrolled(deps: EnrollDeps): Promise<{ credential: DeviceCredential; enrolledNow: boolean }> {
   const saved = readCredential(deps.dataDir);
   if (saved !== null && saved.serverUrl === deps.client.baseUrl) return { credential: saved, enrolledNow: false };
+  const key = enrollmentKey(deps.dataDir);
   const facts = await deps.facts();
   const reply = await deps.client.request({
     method: 'POST',
     path: '/api/v1/devices/enroll',
-    body: { ...facts, enrollmentSecret: deps.config.enrollmentSecret },
+    body: { ...facts, enrollmentSecret: deps.config.enrollmentSecret, enrollmentKey: key },
     reply: EnrolledReply,
     ...(deps.signal ? { signal: deps.signal } : {}),
   });

@@ -37,10 +37,12 @@ export type Fetch = typeof fetch;
 export class ServerClient {
   readonly baseUrl: string;
   readonly #fetch: Fetch;
+  readonly #timeoutMs: number;
 
-  constructor(baseUrl: string, fetchImpl: Fetch = fetch) {
+  constructor(baseUrl: string, fetchImpl: Fetch = fetch, timeoutMs = REQUEST_TIMEOUT_MS) {
     this.baseUrl = baseUrl.replace(/\/+$/, '');
     this.#fetch = fetchImpl;
+    this.#timeoutMs = timeoutMs;
   }
 
   headers(credential?: string, json = false): Record<string, string> {
@@ -61,7 +63,7 @@ export class ServerClient {
   }
 
   async request<S extends z.ZodType>(options: RequestOptions<S>): Promise<z.infer<S>> {
-    const timeout = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
+    const timeout = AbortSignal.timeout(this.#timeoutMs);
     const signal = options.signal === undefined ? timeout : AbortSignal.any([options.signal, timeout]);
     const init: RequestInit = { method: options.method, headers: this.headers(options.credential, options.body !== undefined), signal };
     if (options.body !== undefined) init.body = JSON.stringify(options.body);

@@ -81,6 +81,8 @@ export interface SyncClientDeps {
   /** A node-cron expression (with seconds) replacing pullScheduleFor(deviceId); for tests. */
   readonly pullSchedule?: string;
   readonly pushIntervalMs?: number;
+  /** How long one request may take (REQUEST_TIMEOUT_MS); tests shorten it to see slow answers time out. */
+  readonly requestTimeoutMs?: number;
   readonly heartbeatIntervalMs?: number;
 }
 
@@ -104,7 +106,7 @@ export class SyncClient {
 
   constructor(deps: SyncClientDeps) {
     this.#deps = deps;
-    this.#client = new ServerClient(deps.config.url, deps.fetch);
+    this.#client = new ServerClient(deps.config.url, deps.fetch, deps.requestTimeoutMs);
   }
 
   get deviceId(): string | null {

@@ -102,6 +102,8 @@ export interface ServerStore {
 
   /** 'conflict' if the id is taken. A device reporting a known student's login name is assigned to that student. */
   enrollDevice(device: NewDevice, at: number): Promise<Device>;
+  /** A new credential (and report) for a device enrolling again under its own id; null when unknown. */
+  renewDeviceCredential(id: string, credentialHash: string, report: DeviceReport, at: number): Promise<Device | null>;
   device(id: string): Promise<Device | null>;
   /** Records what the device reports about itself now. False for an unknown device. */
   updateDeviceReport(id: string, report: DeviceReport, at: number): Promise<boolean>;

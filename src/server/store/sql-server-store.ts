@@ -79,6 +79,8 @@ export class SqlServerStore implements ServerStore {
 
   enrollDevice: ServerStore['enrollDevice'] = async (device, at) => devices.enrollDevice(this.#db('enrollDevice'), device, at);
   device: ServerStore['device'] = async (id) => devices.deviceIn(this.#db('device'), id);
+  renewDeviceCredential: ServerStore['renewDeviceCredential'] = async (id, hash, report, at) =>
+    devices.renewDeviceCredential(this.#db('renewDeviceCredential'), id, hash, report, at);
   updateDeviceReport: ServerStore['updateDeviceReport'] = async (id, report, at) => devices.updateDeviceReport(this.#db('updateDeviceReport'), id, report, at);
   assignDevice: ServerStore['assignDevice'] = async (id, student) => devices.assignDevice(this.#db('assignDevice'), id, student);
   recordDeviceContact: ServerStore['recordDeviceContact'] = async (id, at) =>

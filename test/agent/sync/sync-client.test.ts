@@ -197,6 +197,21 @@ function syncClientSuite(storeName: string, api: ReturnType<typeof useApi>): voi
       expect(again.paths).not.toContain('/api/v1/devices/enroll');
     });
 
+    it('is one device on the server when the answer to its enrollment was lost and it enrolls again', async () => {
+      const server = await api.start();
+      const device = laptop(server);
+      let lost = 0;
+      device.intercept = (path, _init, real) => {
+        if (path !== '/api/v1/devices/enroll' || lost > 0) return undefined;
+        lost += 1;
+        return real().then(() => new Response('bad gateway', { status: 502 }));
+      };
+      await expect(device.client.enroll()).rejects.toMatchObject({ retryable: true, status: 502 });
+      const { deviceId } = await device.client.enroll();
+      expect((await server.store.deviceHealth(null)).map((d) => d.deviceId)).toEqual([deviceId]);
+      expect(statSync(join(device.dataDir, 'enrollment-key')).mode & 0o777).toBe(0o600);
+    });
+
     it('says so when the enrollment secret is wrong, and saves nothing', async () => {
       const server = await api.start();
       const device = laptop(server, { config: { ...configFor(server), enrollmentSecret: 'lmes.not-the-secret-at-all' } });

@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { issueDeviceCredential } from '../../auth/device-credentials.ts';
-import { HttpError, invalidRequest, notFound, unauthenticated } from '../../http/http-error.ts';
+import { conflict, HttpError, invalidRequest, notFound, unauthenticated } from '../../http/http-error.ts';
 import { defineRoute, PUBLIC, users, type AnyRoute } from '../route.ts';
 import { assertSameSchool, oneSchool, schoolFilter } from '../school-scope.ts';
 import { IdParams, InstantParam, Key, PageQuery, pageOf } from '../schemas/common.ts';
@@ -9,6 +9,17 @@ import { AssignBody, DeviceHealthSchema, DeviceViewSchema, EnrollBody, EnrolledS
 import { deviceView } from '../views.ts';
 
 /** Enrolling devices, and the admin's and leader's views of them. */
+
+/**
+ * The device id for an enrollment key: a UUID (version 8, "custom") from its
+ * SHA-256. Knowing a device's id (leaders and grants show it) does not give
+ * the key, so nobody else can enroll as that laptop.
+ */
+export function deviceIdFromKey(key: string): string {
+  const hex = createHash('sha256').update(`lesmodus.enrollment-key:${key}`).digest('hex');
+  const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
 
 /** Failed enrollments count against the address like failed logins, under this pseudo-account. */
 const ENROLL_GUARD_KEY = '(device enrollment)';
@@ -33,12 +44,18 @@ const enroll = defineRoute({
       api.loginGuard.failed(ENROLL_GUARD_KEY, scope.address, scope.now);
       throw unauthenticated('The enrollment secret is not valid; check the MDM configuration.');
     }
-    const { enrollmentSecret: _secret, ...report } = body;
+    const { enrollmentSecret: _secret, enrollmentKey, ...report } = body;
     const schools = secret.schoolId === null ? await api.store.schools() : [];
     const schoolId = secret.schoolId ?? (schools.length === 1 ? schools[0]!.id : null);
-    const id = randomUUID();
+    const id = enrollmentKey === undefined ? randomUUID() : deviceIdFromKey(enrollmentKey);
     const { credential, credentialHash } = issueDeviceCredential(id);
-    const device = await api.store.enrollDevice({ ...report, id, credentialHash, schoolId }, scope.now);
+    const known = enrollmentKey === undefined ? null : await api.store.device(id);
+    if (known !== null && secret.schoolId !== null && known.schoolId !== null && known.schoolId !== secret.schoolId) {
+      throw conflict('This laptop is enrolled at another school; ask that school\'s administrator to release it.');
+    }
+    const device = known === null
+      ? await api.store.enrollDevice({ ...report, id, credentialHash, schoolId }, scope.now)
+      : (await api.store.renewDeviceCredential(id, credentialHash, report, scope.now))!;
     return { deviceId: device.id, credential, schoolId: device.schoolId, studentId: device.studentId, keyId: api.signer.keyId };
   },
 });

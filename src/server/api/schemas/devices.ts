@@ -19,6 +19,12 @@ export const DeviceReportSchema = z.strictObject({
 export const EnrollBody = DeviceReportSchema.extend({
   /** The secret MDM put on the laptop (lesmodus server enroll-secret). */
   enrollmentSecret: text(256),
+  /**
+   * A random key the laptop made and saved before its first try: the device id
+   * is derived from it, so a retry after a lost answer is the same device (with
+   * a new credential) rather than a second one that never reports.
+   */
+  enrollmentKey: z.string().regex(/^[A-Za-z0-9_-]{43,128}$/, 'must be 43 to 128 base64url characters (32 random bytes or more)').optional(),
 });
 
 export const EnrolledSchema = z.object({

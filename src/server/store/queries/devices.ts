@@ -62,6 +62,18 @@ export async function enrollDevice(db: SqlDriver, input: NewDevice, at: number):
 }
 
 /**
+ * A device enrolling again under its own id (its first answer was lost): it
+ * gets a new credential, the one it never received stops working, and its
+ * report is updated as by a heartbeat. Null when there is no such device.
+ */
+export async function renewDeviceCredential(db: SqlDriver, id: string, credentialHash: string, input: DeviceReport, at: number): Promise<Device | null> {
+  const hash = validate(NewDeviceSchema.shape.credentialHash, credentialHash, 'a credential hash');
+  if (!(await updateDeviceReport(db, id, input, at))) return null;
+  await db.run(sql`UPDATE devices SET credential_hash = ${hash} WHERE id = ${id}`);
+  return deviceIn(db, id);
+}
+
+/**
  * A device still unassigned is matched to a student by the login name it
  * reports; an assigned one keeps its student (an admin's assignment wins over
  * whoever happens to be logged in).

@@ -81,6 +81,26 @@ export function deviceSuite(api: ReturnType<typeof useApi>): void {
       expect(stored!.credentialHash).not.toContain(reply.body.credential.split('.')[2]);
     });
 
+    it('is the same device when it enrolls again with its key (a lost answer): a new credential, the unseen one void', async () => {
+      const server = await api.start();
+      const body = { enrollmentSecret: server.enrollmentSecret, hostname: 'LAPTOP-42', serial: null, os: 'linux', agentVersion: '0.1.0', loginName: 'sanne', enrollmentKey: 'k'.repeat(43) };
+      const first = await server.call('POST', '/api/v1/devices/enroll', { body });
+      const again = await server.call('POST', '/api/v1/devices/enroll', { body: { ...body, hostname: 'LAPTOP-42b' } });
+      expect(first.status).toBe(201);
+      expect(again.status).toBe(201);
+      expect(again.body.deviceId).toBe(first.body.deviceId);
+      expect(first.body.deviceId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      expect(again.body.credential).not.toBe(first.body.credential);
+      const heartbeat = (credential: string) => server.call('POST', '/api/v1/device/heartbeat', { as: { kind: 'device', deviceId: first.body.deviceId, credential }, body: {} });
+      expect((await heartbeat(first.body.credential)).status).toBe(401);
+      expect((await heartbeat(again.body.credential)).status).toBe(200);
+      expect(await server.store.device(first.body.deviceId)).toMatchObject({ hostname: 'LAPTOP-42b', studentId: 's1' });
+      const other = await server.call('POST', '/api/v1/devices/enroll', { body: { ...body, enrollmentKey: 'q'.repeat(43) } });
+      expect(other.body.deviceId).not.toBe(first.body.deviceId);
+      const short = await server.call('POST', '/api/v1/devices/enroll', { body: { ...body, enrollmentKey: 'too-short' } });
+      expect(short.body.issues[0]).toMatchObject({ path: 'body.enrollmentKey', message: expect.stringMatching(/base64url/) });
+    });
+
     it('refuses a wrong secret (401), limits guessing (429), and names a missing field (400)', async () => {
       const server = await api.start();
       const body = { enrollmentSecret: 'lme1.wrong', hostname: 'x', serial: null, os: 'linux', agentVersion: '0.1.0', loginName: null };

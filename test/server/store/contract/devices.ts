@@ -24,6 +24,18 @@ export function deviceContract(h: Harness): void {
       expect((await store.device('d1'))?.hostname).toBe('laptop-d1');
     });
 
+    it('renews the credential of a device enrolling again, keeping its student, and knows no ghost', async () => {
+      const store = await h.fresh();
+      await store.putSchool(SCHOOL, 1);
+      await store.putStudents(SCHOOL.id, [{ id: 's1', name: null, loginName: 'an1' }]);
+      await store.enrollDevice(device('d1', { loginName: 'an1' }), 1);
+      const report = { hostname: 'LAPTOP-7', serial: 'SN7', os: 'linux' as const, agentVersion: '0.2.0', loginName: 'an1' };
+      const renewed = await store.renewDeviceCredential('d1', 'hash-2', report, 5);
+      expect(renewed).toMatchObject({ id: 'd1', credentialHash: 'hash-2', hostname: 'LAPTOP-7', studentId: 's1', enrolledAt: 1 });
+      expect(await store.renewDeviceCredential('ghost', 'hash-3', report, 6)).toBeNull();
+      await expect(store.renewDeviceCredential('d1', '', report, 6)).rejects.toMatchObject({ code: 'invalid-input' });
+    });
+
     it('records a new report, and matches an unassigned device by login name but never reassigns one', async () => {
       const store = await h.fresh();
       await store.putSchool(SCHOOL, 1);
