@@ -101,6 +101,9 @@ describe.skipIf(SKIP !== null)(SKIP === null ? TITLE : `${TITLE} (${SKIP})`, () 
     expect(decision.reasons.map((r) => r.article)).toContain('III.A.1');
     expect(decision.allowed).toEqual([]);
     expect(decision.message.nl).toContain('III.A.1');
+    // The operator sees the sync: the server, this laptop's id, the live stream up.
+    const sync = await agentReaches(() => agent!.status()?.sync?.live && agent!.status()!.sync, 'the status to show the live stream');
+    expect(sync).toMatchObject({ server: school.url, deviceId: (await school.store.deviceHealth(SCHOOL.id))[0]!.deviceId });
   }, STEP_MS);
 
   it('a teacher grants social media for the lesson in the portal, and the agent applies it within seconds', async () => {

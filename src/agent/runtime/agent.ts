@@ -9,7 +9,7 @@ import type { Policy } from '../../core/policy/schema.ts';
 import type { AppendEventInput, DeviceStore } from '../store/index.ts';
 import type { Enforcer } from './enforcer.ts';
 import type { Logger } from './logger.ts';
-import { writeStatus } from './status-file.ts';
+import { writeStatus, type SyncStatus } from './status-file.ts';
 import { enforcementChange, exceptionChanges } from './transitions.ts';
 
 /**
@@ -48,6 +48,8 @@ export interface AgentDeps {
   readonly log: Logger;
   readonly statusFile: string;
   readonly dryRun: boolean;
+  /** How syncing with the school server goes, for the status file; absent when standalone. */
+  readonly syncStatus?: () => SyncStatus;
 }
 
 /**
@@ -219,6 +221,7 @@ export class Agent {
         decision: decisionJson(decision, explain(decision, policy)),
         enforcers: enforcers.map((e) => ({ name: e.name, state: e.describe() })),
         lastNotice: this.#lastNotice ? { at: new Date(this.#lastNotice.at).toISOString(), ...this.#lastNotice.message } : null,
+        sync: this.#deps.syncStatus?.() ?? null,
       });
     } catch (error) {
       this.#deps.log.warn(`could not write ${statusFile}: ${(error as Error).message}`);

@@ -121,6 +121,8 @@ export async function runStandaloneAgent(options: StandaloneOptions, signal: Abo
       store, policy, catalog, now, onSchoolNetwork, enforcers, log,
       statusFile: join(options.dataDir, 'status.json'),
       dryRun: options.dryRun,
+      // Read only once the agent runs, by which time the sync below has started.
+      ...(config.server !== undefined ? { syncStatus: () => sync!.client.status() } : {}),
     });
 
     // With a server, its signed schedule is the timetable: a local feed would overwrite it.

@@ -6,6 +6,21 @@ import type { DecisionJson } from '../../core/policy/decision-json.ts';
  * What the running agent last decided, for `lesmodus agent status` and the
  * tray. Written atomically (temp file + rename) so a reader never sees half.
  */
+/** How the agent's sync with the school server goes (null when it runs standalone). */
+export const SyncStatusSchema = z.object({
+  server: z.string(),
+  deviceId: z.string().nullable(),
+  lastPullAt: z.string().nullable(),
+  lastPushAt: z.string().nullable(),
+  /** Events written on the laptop that the server does not hold yet. */
+  outbox: z.number().int(),
+  /** Whether the live grant stream is connected now. */
+  live: z.boolean(),
+  clockOffsetMs: z.number().nullable(),
+  lastError: z.string().nullable(),
+});
+export type SyncStatus = z.infer<typeof SyncStatusSchema>;
+
 export const AgentStatusSchema = z.object({
   pid: z.number().int(),
   startedAt: z.string(),
@@ -15,6 +30,8 @@ export const AgentStatusSchema = z.object({
   decision: z.custom<DecisionJson>((v) => typeof v === 'object' && v !== null && 'blocked' in v),
   enforcers: z.array(z.object({ name: z.string(), state: z.string() })),
   lastNotice: z.object({ at: z.string(), nl: z.string(), en: z.string() }).nullable(),
+  // Optional: status files written before sync existed still read.
+  sync: SyncStatusSchema.nullable().optional(),
 });
 export type AgentStatus = z.infer<typeof AgentStatusSchema>;
 

@@ -13,6 +13,7 @@ import { ensureEnrolled } from './enroll.ts';
 import { pushOutbox, type PushResult } from './outbox-push.ts';
 import { ServerClient, SyncError, type Fetch } from './server-client.ts';
 import { SseParser } from './sse-parser.ts';
+import type { SyncStatus } from '../runtime/status-file.ts';
 
 /**
  * The agent's side of the school server: enroll once, pull the signed
@@ -103,6 +104,10 @@ export class SyncClient {
   #nudge = new AbortController();
   #pullDue = new AbortController();
   #clockOffsetMs: number | null = null;
+  #lastPullAt: number | null = null;
+  #lastPushAt: number | null = null;
+  #live = false;
+  #lastError: string | null = null;
 
   constructor(deps: SyncClientDeps) {
     this.#deps = deps;
@@ -116,6 +121,21 @@ export class SyncClient {
   /** This device's clock minus the server's at the last heartbeat (positive: ahead); null before the first. */
   get clockOffsetMs(): number | null {
     return this.#clockOffsetMs;
+  }
+
+  /** For `lesmodus agent status`: how syncing goes. */
+  status(): SyncStatus {
+    const iso = (at: number | null) => (at === null ? null : new Date(at).toISOString());
+    return {
+      server: this.#client.baseUrl,
+      deviceId: this.deviceId,
+      lastPullAt: iso(this.#lastPullAt),
+      lastPushAt: iso(this.#lastPushAt),
+      outbox: this.#deps.store.outboxSize(),
+      live: this.#live,
+      clockOffsetMs: this.#clockOffsetMs,
+      lastError: this.#lastError,
+    };
   }
 
   /** Enrolls unless a credential for this server is saved; idempotent. */
@@ -142,6 +162,7 @@ export class SyncClient {
     const list = await this.#client.request({ method: 'GET', path: '/api/v1/device/grants', credential: credential.credential, reply: SignedList, ...withSignal });
     applier.applySchedule(schedule);
     const applied = list.grants.map((signed) => applier.applyGrant(signed));
+    this.#lastPullAt = this.#deps.now();
     this.#deps.wake();
     await this.#ackAll(applied, signal);
   }
@@ -149,7 +170,9 @@ export class SyncClient {
   /** Sends the outbox until it is empty (or a batch fails). */
   async push(signal?: AbortSignal): Promise<PushResult> {
     const { credential } = this.#enrolled();
-    return pushOutbox({ store: this.#deps.store, client: this.#client, credential: credential.credential, log: this.#deps.log, ...(signal ? { signal } : {}) });
+    const result = await pushOutbox({ store: this.#deps.store, client: this.#client, credential: credential.credential, log: this.#deps.log, ...(signal ? { signal } : {}) });
+    this.#lastPushAt = this.#deps.now();
+    return result;
   }
 
   /** Tells the server this device is alive and records how far its clock is off. */
@@ -221,6 +244,7 @@ export class SyncClient {
   }
 
   #logFailure(what: string, error: unknown): void {
+    this.#lastError = `${new Date(this.#deps.now()).toISOString()} ${what}: ${(error as Error).message}`;
     const retryable = !(error instanceof SyncError) || error.retryable;
     const message = `sync: ${what} failed: ${(error as Error).message}${retryable ? '; retrying' : '; check the MDM configuration (retrying anyway)'}`;
     if (retryable) this.#deps.log.warn(message);
@@ -305,7 +329,10 @@ export class SyncClient {
         clearTimeout(idle);
         idle = setTimeout(() => connection.abort(), STREAM_IDLE_TIMEOUT_MS);
         for (const event of parser.push(decoder.decode(chunk, { stream: true }))) {
-          if (event.event === 'ready') onReady();
+          if (event.event === 'ready') {
+            this.#live = true;
+            onReady();
+          }
           if (event.event !== 'grant' && event.event !== 'revocation') continue;
           const outcome = applier.applyGrant(parseJson(event.data));
           if (outcome.status === 'rejected') continue;
@@ -317,6 +344,7 @@ export class SyncClient {
       if (!connection.signal.aborted) throw error;
       throw new SyncError(`/api/v1/device/stream: nothing received for ${STREAM_IDLE_TIMEOUT_MS / 1000} s`, { retryable: true });
     } finally {
+      this.#live = false;
       clearTimeout(idle);
     }
   }

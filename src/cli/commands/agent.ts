@@ -6,7 +6,7 @@ import { OsSchema } from '../../core/categories.ts';
 import { lineLogger } from '../../agent/runtime/logger.ts';
 import { DEFAULT_CONTROL_SOCKET } from '../../agent/runtime/control-socket.ts';
 import { runStandaloneAgent, type NetworkMode } from '../../agent/runtime/standalone.ts';
-import { isRunning, readStatus } from '../../agent/runtime/status-file.ts';
+import { isRunning, readStatus, type SyncStatus } from '../../agent/runtime/status-file.ts';
 import { UsageError, type Command } from '../command.ts';
 import { json } from '../format.ts';
 
@@ -82,6 +82,15 @@ export const agentRun: Command<RunValues> = {
   },
 };
 
+function syncLine(sync: SyncStatus): string {
+  const offset = sync.clockOffsetMs === null ? 'unknown' : `${sync.clockOffsetMs >= 0 ? '+' : ''}${(sync.clockOffsetMs / 1000).toFixed(1)} s`;
+  return [
+    `Server: ${sync.server}${sync.deviceId ? ` as device ${sync.deviceId}` : ' (not enrolled yet)'}; live grants ${sync.live ? 'connected' : 'not connected'}`,
+    `  last pull ${sync.lastPullAt ?? 'never'}, last push ${sync.lastPushAt ?? 'never'}, ${sync.outbox} event(s) waiting, clock offset ${offset}`,
+    ...(sync.lastError ? [`  last problem: ${sync.lastError}`] : []),
+  ].join('\n');
+}
+
 interface StatusValues {
   'data-dir'?: string;
   json?: boolean;
@@ -121,6 +130,7 @@ export const agentStatus: Command<StatusValues> = {
       ...d.allowed.map((a) => `Allowed: ${[...a.categories, ...a.services, ...a.capture].join(', ')} by ${a.by.teacherCode ?? a.by.username} until ${a.until}: ${a.reason}`),
       `Next change: ${d.nextChange ?? 'none scheduled'}`,
       ...status.enforcers.map((e) => `Enforcer ${e.name}: ${e.state}`),
+      ...(status.sync ? [syncLine(status.sync)] : []),
       ...(status.lastNotice ? [`Last notice (${status.lastNotice.at}): ${status.lastNotice.nl}`] : []),
     ].join('\n'));
     return 0;

@@ -236,6 +236,21 @@ function syncClientSuite(storeName: string, api: ReturnType<typeof useApi>): voi
       expect(detail.body.devices).toContainEqual(expect.objectContaining({ deviceId, appliedAt: NOW }));
     });
 
+    it('reports how syncing goes for agent status: server, device, last pull and push, outbox, live stream, last problem', async () => {
+      const server = await api.start();
+      const device = laptop(server);
+      expect(device.client.status()).toMatchObject({ server: server.url, deviceId: null, lastPullAt: null, lastPushAt: null, outbox: 0, live: false });
+      let refuse = true;
+      device.intercept = (path) => (refuse && path === '/api/v1/device/events' ? Promise.resolve(new Response('down', { status: 503 })) : undefined);
+      device.store.appendEvent({ type: 'tamper', policyVersion: 'test-1', payload: { kind: 'test', detail: 'waiting' } });
+      running(device.client);
+      await vi.waitFor(() => expect(device.client.status()).toMatchObject({ live: true, lastPullAt: new Date(NOW).toISOString(), outbox: 1, lastError: expect.stringMatching(/^2026-01-12T07:40:00.000Z push: .*answered 503/) }), { timeout: 20_000 });
+      refuse = false;
+      device.client.nudge();
+      await vi.waitFor(() => expect(device.client.status()).toMatchObject({ outbox: 0, lastPushAt: new Date(NOW).toISOString() }), { timeout: 20_000 });
+      expect(device.client.status().deviceId).toMatch(/^[0-9a-f-]{36}$/);
+    });
+
     it('pulls on its cron schedule', async () => {
       const server = await api.start();
       const device = laptop(server, { deps: { pullSchedule: '* * * * * *' } });
