@@ -30,16 +30,30 @@ export function generateSigningKeyPair(): SigningKeyPair {
   };
 }
 
-export function signPayload<T>(payload: T, privateKeyPem: string, keyId: string): Signed<T> {
+/** The private key, parsed once: the server signs once per device for every grant, and parsing costs more than signing. */
+export function signingKeyOf(privateKeyPem: string): KeyObject {
   const key = createPrivateKey(privateKeyPem);
   if (key.asymmetricKeyType !== 'ed25519') throw new Error('the signing key must be an Ed25519 private key');
+  return key;
+}
+
+export function signPayload<T>(payload: T, privateKey: string | KeyObject, keyId: string): Signed<T> {
+  const key = typeof privateKey === 'string' ? signingKeyOf(privateKey) : privateKey;
   const signature = sign(null, Buffer.from(canonicalJson(payload)), key).toString('base64');
   return { keyId, signature, payload };
 }
 
+/** Parsed public keys by PEM: a device verifies every grant with the one key MDM pinned. */
+const publicKeys = new Map<string, KeyObject>();
+
 function publicKeyOf(pem: string): KeyObject {
-  const key = createPublicKey(pem);
-  if (key.asymmetricKeyType !== 'ed25519') throw new Error('the pinned key must be an Ed25519 public key');
+  let key = publicKeys.get(pem);
+  if (key === undefined) {
+    key = createPublicKey(pem);
+    if (key.asymmetricKeyType !== 'ed25519') throw new Error('the pinned key must be an Ed25519 public key');
+    if (publicKeys.size > 16) publicKeys.clear(); // tests make many; a device has one
+    publicKeys.set(pem, key);
+  }
   return key;
 }
 

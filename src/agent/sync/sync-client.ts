@@ -108,6 +108,8 @@ export class SyncClient {
   #lastPushAt: number | null = null;
   #live = false;
   #lastError: string | null = null;
+  /** Grants the server has confirmed this device applied (since the agent started): not acked again at every pull. */
+  readonly #acked = new Set<string>();
 
   constructor(deps: SyncClientDeps) {
     this.#deps = deps;
@@ -351,18 +353,21 @@ export class SyncClient {
 
   /**
    * Tells the server which new grants this device applied (the teacher's
-   * portal counts them). A failed ack is logged, not retried: the server
-   * learns of it at the next pull, which acks again.
+   * portal counts them). A failed ack is logged, not retried: the next pull
+   * acks every grant not yet confirmed (a server with many laptops must not
+   * take an ack per grant per laptop at every pull).
    */
   async #ackAll(outcomes: readonly GrantOutcome[], signal?: AbortSignal): Promise<void> {
     const { credential } = this.#enrolled();
     for (const outcome of outcomes) {
       if (outcome.status !== 'applied' && outcome.status !== 'unchanged') continue;
+      if (this.#acked.has(outcome.grantId)) continue;
       try {
         await this.#client.request({
           method: 'POST', path: `/api/v1/device/grants/${encodeURIComponent(outcome.grantId)}/ack`, credential: credential.credential,
           body: { appliedAt: this.#deps.now() }, reply: Ok, ...(signal ? { signal } : {}),
         });
+        this.#acked.add(outcome.grantId);
       } catch (error) {
         this.#deps.log.warn(`sync: could not acknowledge grant ${outcome.grantId}: ${(error as Error).message}`);
       }

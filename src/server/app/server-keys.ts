@@ -1,6 +1,6 @@
 import { createHash, createPublicKey } from 'node:crypto';
 import { chmod, readFile, writeFile } from 'node:fs/promises';
-import { generateSigningKeyPair, signPayload, type Signed } from '../../adapters/signing.ts';
+import { generateSigningKeyPair, signingKeyOf, signPayload, type Signed } from '../../adapters/signing.ts';
 import type { DataDir } from './data-dir.ts';
 
 /**
@@ -23,7 +23,8 @@ export function keyIdOf(publicKeyPem: string): string {
 
 export function signerFrom(privateKeyPem: string, publicKeyPem: string): ServerSigner {
   const keyId = keyIdOf(publicKeyPem);
-  return { keyId, publicKeyPem, sign: (payload) => signPayload(payload, privateKeyPem, keyId) };
+  const key = signingKeyOf(privateKeyPem);
+  return { keyId, publicKeyPem, sign: (payload) => signPayload(payload, key, keyId) };
 }
 
 async function exists(path: string): Promise<boolean> {

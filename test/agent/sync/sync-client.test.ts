@@ -268,6 +268,23 @@ function syncClientSuite(storeName: string, api: ReturnType<typeof useApi>): voi
       expect((await server.store.device(deviceId))?.lastSeenAt).toBe(NOW);
     });
 
+    it('acknowledges a grant once, not again at every pull, and again after a failed ack', async () => {
+      const server = await api.start();
+      const jansen = await server.login('jansen');
+      const grant = (await server.call('POST', '/api/v1/grants', { as: jansen, body: GRANT_BODY })).body;
+      const device = laptop(server);
+      await device.client.enroll();
+      let failAcks = true;
+      device.intercept = (path) => (failAcks && path.endsWith('/ack') ? Promise.resolve(new Response('down', { status: 503 })) : undefined);
+      const acks = () => device.paths.filter((p) => p === `/api/v1/device/grants/${grant.id}/ack`).length;
+      await device.client.pull();
+      expect(acks()).toBe(1);
+      failAcks = false;
+      await device.client.pull();
+      await device.client.pull();
+      expect(acks()).toBe(2); // the failed one was sent again, the confirmed one never
+    });
+
     it('learns a revocation on the next pull', async () => {
       const server = await api.start();
       const jansen = await server.login('jansen');
