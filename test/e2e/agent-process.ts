@@ -79,6 +79,12 @@ export async function waitFor<T>(check: () => T | undefined | false | Promise<T 
   }
 }
 
+/** `lesmodus agent status --json` as a student runs it: asking the running agent over its socket. */
+export async function statusOverSocket(socketPath: string): Promise<any> {
+  const { stdout } = await promisify(execFile)(process.execPath, [LESMODUS, 'agent', 'status', '--control-socket', socketPath, '--json']);
+  return JSON.parse(stdout);
+}
+
 /** The real `lesmodus agent unlock`, the password piped in (as the tray will). */
 export function runUnlock(socketPath: string, password: string, args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {

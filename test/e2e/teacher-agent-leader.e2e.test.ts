@@ -4,7 +4,7 @@ import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM, logIn, openBrowser, type BrowserSession } from '../server/web/browser.ts';
-import { runUnlock, startAgent, waitFor, type AgentProcess } from './agent-process.ts';
+import { runUnlock, startAgent, statusOverSocket, waitFor, type AgentProcess } from './agent-process.ts';
 import { LEADER, PASSWORD, SCHOOL, startLiveSchool, TEACHER, type LiveSchool } from './live-school.ts';
 
 /**
@@ -139,10 +139,13 @@ describe.skipIf(SKIP !== null)(SKIP === null ? TITLE : `${TITLE} (${SKIP})`, () 
     expect(allowed.by).toMatchObject({ username: TEACHER.username, role: 'teacher', teacherCode: TEACHER.code });
     expect(status.decision.blocked.categories).not.toContain('social');
 
-    // The operator's view says the same.
+    // The operator's view says the same, and so does the student's (asking the agent over its socket).
     const cli = await agent!.statusCli();
     expect(cli.running).toBe(true);
     expect(cli.decision.allowed.map((a) => a.reason)).toEqual([REASON]);
+    const student = await statusOverSocket(join(work, 'agent.sock'));
+    expect(student).toMatchObject({ running: true, pid: cli.pid });
+    expect(student.decision.allowed.map((a: { reason: string }) => a.reason)).toEqual([REASON]);
 
     // The device's own log has the exception applied (it reaches the server with the next push).
     const applied = await agentReaches(() => agent!.events().find((e) => e.type === 'exception.applied' && e.payload['grantId'] === grantId), 'exception.applied in the event log');

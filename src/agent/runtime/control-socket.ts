@@ -8,6 +8,7 @@ import { formatLocalTime, instantToLocal } from '../../core/time/zoned.ts';
 import { SyncError } from '../sync/server-client.ts';
 import type { SyncClient } from '../sync/sync-client.ts';
 import type { Logger } from './logger.ts';
+import type { AgentStatus } from './status-file.ts';
 
 /**
  * The agent's local door for the people at the laptop: `lesmodus agent
@@ -25,6 +26,8 @@ export const MAX_REQUEST_BYTES = 16 * 1024;
 const REQUEST_TIMEOUT_MS = 30_000;
 
 export const ControlRequestSchema = z.discriminatedUnion('type', [
+  // What the agent enforces now and why: for the student's tray and `lesmodus agent status` (the data dir is not theirs to read).
+  z.strictObject({ type: z.literal('status') }),
   z.strictObject({
     type: z.literal('unlock'),
     teacher: z.string().trim().min(1, 'give the teacher\'s username').max(64),
@@ -39,13 +42,16 @@ export const ControlRequestSchema = z.discriminatedUnion('type', [
 ]);
 export type ControlRequest = z.infer<typeof ControlRequestSchema>;
 
-export type ControlErrorCode = 'invalid-request' | 'no-server' | 'wrong-password' | 'too-many-attempts' | 'not-allowed' | 'no-lesson' | 'offline' | 'rejected';
+export type ControlErrorCode = 'not-ready' | 'invalid-request' | 'no-server' | 'wrong-password' | 'too-many-attempts' | 'not-allowed' | 'no-lesson' | 'offline' | 'rejected';
 
 export type ControlReply =
   | { readonly ok: true; readonly grantId: string; readonly expiresAt: number; readonly message: { readonly nl: string; readonly en: string } }
+  | { readonly ok: true; readonly status: AgentStatus }
   | { readonly ok: false; readonly code: ControlErrorCode; readonly message: { readonly nl: string; readonly en: string } };
 
 export interface ControlDeps {
+  /** The agent's current status (what the status file holds); undefined before its first decision. */
+  readonly status: () => AgentStatus | undefined;
   /** Null when the config names no server: a teacher then unlocks in the portal only. */
   readonly sync: Pick<SyncClient, 'unlock'> | null;
   readonly timeZone: string;
@@ -76,6 +82,10 @@ export async function handleControlRequest(raw: unknown, deps: ControlDeps): Pro
     return failure('invalid-request', `Het verzoek klopt niet: ${issues}`, `Invalid request: ${issues}`);
   }
   const request = parsed.data;
+  if (request.type === 'status') {
+    const status = deps.status();
+    return status === undefined ? failure('not-ready', 'De agent start nog; probeer het zo opnieuw.', 'The agent is still starting; try again in a moment.') : { ok: true, status };
+  }
   if (deps.sync === null) {
     return failure('no-server', 'Deze laptop is niet met een schoolserver verbonden: ontgrendelen op de laptop kan niet.', 'This laptop is not connected to a school server: unlocking on the laptop is not available.');
   }

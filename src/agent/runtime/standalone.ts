@@ -16,6 +16,7 @@ import { startServerSync } from '../sync/start-sync.ts';
 import { lesmodusVersion } from '../../adapters/version.ts';
 import { systemClockSources, TrustedClock } from './trusted-clock.ts';
 import { DEFAULT_CONTROL_SOCKET, startControlSocket } from './control-socket.ts';
+import { readStatus } from './status-file.ts';
 import { enforceRetention, RETENTION_CRON } from './retention.ts';
 
 /** Where MDM puts the agent's configuration on Linux (Windows and macOS locations come with the packaging). */
@@ -146,7 +147,8 @@ export async function runStandaloneAgent(options: StandaloneOptions, signal: Abo
     retain();
     const retention = cron.schedule(RETENTION_CRON, retain, { name: 'lesmodus-retention' });
     const controlPath = options.controlSocket ?? DEFAULT_CONTROL_SOCKET;
-    const control = await startControlSocket(controlPath, { sync: sync?.client ?? null, timeZone: policy.timeZone, log }).catch((error: unknown) => {
+    const statusFile = join(options.dataDir, 'status.json');
+    const control = await startControlSocket(controlPath, { sync: sync?.client ?? null, timeZone: policy.timeZone, log, status: () => readStatus(statusFile) }).catch((error: unknown) => {
       log.warn(`a teacher cannot unlock on this laptop: could not listen on ${controlPath} (${(error as Error).message})`);
       return null;
     });

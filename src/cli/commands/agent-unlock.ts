@@ -1,7 +1,7 @@
-import { createConnection } from 'node:net';
 import { z } from 'zod';
 import { CAPTURE_KINDS, CATEGORIES } from '../../core/categories.ts';
-import { DEFAULT_CONTROL_SOCKET, MAX_REQUEST_BYTES, type ControlReply } from '../../agent/runtime/control-socket.ts';
+import { DEFAULT_CONTROL_SOCKET } from '../../agent/runtime/control-socket.ts';
+import { askAgent, FailureSchema } from '../control-client.ts';
 import { UsageError, type Command } from '../command.ts';
 import { json } from '../format.ts';
 import { readPassword } from './server-password.ts';
@@ -14,10 +14,9 @@ interface UnlockValues {
   json?: boolean;
 }
 
-/** What the agent answers; checked, because a stale or foreign program could be listening on the path. */
 const ReplySchema = z.union([
   z.object({ ok: z.literal(true), grantId: z.string(), expiresAt: z.number(), message: z.object({ nl: z.string(), en: z.string() }) }),
-  z.object({ ok: z.literal(false), code: z.string(), message: z.object({ nl: z.string(), en: z.string() }) }),
+  FailureSchema,
 ]);
 
 const CAPTURE: ReadonlySet<string> = new Set(CAPTURE_KINDS);
@@ -35,30 +34,6 @@ function allowFrom(values: readonly string[]): { categories: string[]; services:
     else allow.services.push(value);
   }
   return allow;
-}
-
-async function ask(path: string, request: unknown): Promise<ControlReply> {
-  return new Promise((resolve, reject) => {
-    const socket = createConnection(path);
-    let text = '';
-    socket.setEncoding('utf8');
-    socket.on('connect', () => socket.end(`${JSON.stringify(request)}\n`));
-    socket.on('data', (chunk: string) => {
-      text += chunk;
-      if (text.length > MAX_REQUEST_BYTES) socket.destroy(new Error('the answer is far too long'));
-    });
-    socket.on('error', (error: NodeJS.ErrnoException) => {
-      const missing = error.code === 'ENOENT' || error.code === 'ECONNREFUSED';
-      reject(new Error(missing ? `the Lesmodus agent is not running (nothing listens on ${path})` : `could not reach the agent on ${path}: ${error.message}`));
-    });
-    socket.on('end', () => {
-      try {
-        resolve(ReplySchema.parse(JSON.parse(text)) as ControlReply);
-      } catch {
-        reject(new Error(`the program on ${path} did not answer as the Lesmodus agent does`));
-      }
-    });
-  });
 }
 
 export const agentUnlock: Command<UnlockValues> = {
@@ -81,7 +56,7 @@ export const agentUnlock: Command<UnlockValues> = {
     const allow = allowFrom(values.allow);
     const password = await readPassword(`Wachtwoord van ${values.teacher} / password: `);
     if (password === '') throw new UsageError('no password given');
-    const reply = await ask(values['control-socket'] ?? DEFAULT_CONTROL_SOCKET, { type: 'unlock', teacher: values.teacher, password, reason: values.reason, allow });
+    const reply = await askAgent(values['control-socket'] ?? DEFAULT_CONTROL_SOCKET, { type: 'unlock', teacher: values.teacher, password, reason: values.reason, allow }, ReplySchema);
     if (values.json) io.out(json(reply));
     else (reply.ok ? io.out : io.err)(`${reply.message.nl}\n${reply.message.en}`);
     return reply.ok ? 0 : 1;

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { z } from 'zod';
 import { DEFAULT_PROXY_ADDRESS } from '../../agent/browser/index.ts';
 import { buildEnforcers } from '../../agent/runtime/enforcers.ts';
 import { resolveStudentUser } from '../../agent/runtime/student-user.ts';
@@ -6,8 +7,9 @@ import { OsSchema } from '../../core/categories.ts';
 import { lineLogger } from '../../agent/runtime/logger.ts';
 import { DEFAULT_CONTROL_SOCKET } from '../../agent/runtime/control-socket.ts';
 import { runStandaloneAgent, type NetworkMode } from '../../agent/runtime/standalone.ts';
-import { isRunning, readStatus, type SyncStatus } from '../../agent/runtime/status-file.ts';
-import { UsageError, type Command } from '../command.ts';
+import { AgentStatusSchema, isRunning, readStatus, type AgentStatus, type SyncStatus } from '../../agent/runtime/status-file.ts';
+import { askAgent, FailureSchema } from '../control-client.ts';
+import { UsageError, type Command, type Io } from '../command.ts';
 import { json } from '../format.ts';
 
 interface RunValues {
@@ -93,25 +95,43 @@ function syncLine(sync: SyncStatus): string {
 
 interface StatusValues {
   'data-dir'?: string;
+  'control-socket'?: string;
   json?: boolean;
+}
+
+const StatusReplySchema = z.union([z.object({ ok: z.literal(true), status: AgentStatusSchema }), FailureSchema]);
+
+/** From the status file when the data dir is readable (IT, as root), else from the running agent (a student, the tray). */
+async function currentStatus(values: StatusValues, io: Io): Promise<{ status: AgentStatus; running: boolean } | null> {
+  if (values['data-dir']) {
+    const status = readStatus(join(values['data-dir'], 'status.json'));
+    if (!status) {
+      io.err(`No agent status in ${values['data-dir']}: the agent has not run there yet (start it with 'lesmodus agent').`);
+      return null;
+    }
+    return { status, running: isRunning(status.pid) };
+  }
+  const reply = await askAgent(values['control-socket'] ?? DEFAULT_CONTROL_SOCKET, { type: 'status' }, StatusReplySchema);
+  if (!reply.ok) {
+    io.err(`${reply.message.nl}\n${reply.message.en}`);
+    return null;
+  }
+  return { status: reply.status, running: true };
 }
 
 export const agentStatus: Command<StatusValues> = {
   path: ['agent', 'status'],
   summary: 'Show what the agent enforces now and why, in plain words.',
   options: {
-    'data-dir': { type: 'string', valueName: '<dir>', help: 'The agent\'s data dir (required).' },
+    'data-dir': { type: 'string', valueName: '<dir>', help: 'Read the status file in the agent\'s data dir (default: ask the running agent).' },
+    'control-socket': { type: 'string', valueName: '<path>', help: `Where the running agent listens (default ${DEFAULT_CONTROL_SOCKET}).` },
     json: { type: 'boolean', help: 'Print the status as JSON.' },
   },
-  run(values, positionals, io) {
+  async run(values, positionals, io) {
     if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
-    if (!values['data-dir']) throw new UsageError('--data-dir is required');
-    const status = readStatus(join(values['data-dir'], 'status.json'));
-    if (!status) {
-      io.err(`No agent status in ${values['data-dir']}: the agent has not run there yet (start it with 'lesmodus agent').`);
-      return 1;
-    }
-    const running = isRunning(status.pid);
+    const current = await currentStatus(values, io);
+    if (current === null) return 1;
+    const { status, running } = current;
     if (values.json) {
       io.out(json({ running, ...status }));
       return 0;

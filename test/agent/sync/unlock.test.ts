@@ -34,7 +34,7 @@ function tempDir(): string {
 const unlockRequest = { type: 'unlock', teacher: 'jansen', password: PASSWORD, reason: REASON, allow: { categories: ['social'] } };
 
 function fakeSync(unlock: ControlDeps['sync'] extends infer S ? (S extends { unlock: infer U } ? U : never) : never): ControlDeps {
-  return { sync: { unlock }, timeZone: 'Europe/Amsterdam', log: silent };
+  return { sync: { unlock }, timeZone: 'Europe/Amsterdam', log: silent, status: () => undefined };
 }
 
 describe('the control socket request', () => {
@@ -43,14 +43,21 @@ describe('the control socket request', () => {
     const deps = fakeSync(async () => { called = true; throw new Error('not reached'); });
     const reply = await handleControlRequest({ type: 'unlock', teacher: '', password: PASSWORD, reason: 'x', allow: {} }, deps);
     expect(reply).toMatchObject({ ok: false, code: 'invalid-request' });
-    expect(reply.message.en).toMatch(/teacher: give the teacher's username.*reason: give the educational purpose.*allow: allow at least one/);
+    expect('message' in reply && reply.message.en).toMatch(/teacher: give the teacher's username.*reason: give the educational purpose.*allow: allow at least one/);
     expect(await handleControlRequest({ type: 'shutdown' }, deps)).toMatchObject({ ok: false, code: 'invalid-request' });
     expect(await handleControlRequest('unlock please', deps)).toMatchObject({ ok: false, code: 'invalid-request' });
     expect(called).toBe(false);
   });
 
+  it('answers a status request with the agent\'s status, or says it is still starting', async () => {
+    const status = { pid: 1 } as never;
+    expect(await handleControlRequest({ type: 'status' }, { ...fakeSync(async () => { throw new Error('not reached'); }), status: () => status })).toEqual({ ok: true, status });
+    expect(await handleControlRequest({ type: 'status' }, fakeSync(async () => { throw new Error('not reached'); }))).toMatchObject({ ok: false, code: 'not-ready' });
+    expect(await handleControlRequest({ type: 'status', verbose: true }, fakeSync(async () => { throw new Error('not reached'); }))).toMatchObject({ ok: false, code: 'invalid-request' });
+  });
+
   it('says when the laptop has no school server', async () => {
-    const reply = await handleControlRequest(unlockRequest, { sync: null, timeZone: 'Europe/Amsterdam', log: silent });
+    const reply = await handleControlRequest(unlockRequest, { sync: null, timeZone: 'Europe/Amsterdam', log: silent, status: () => undefined });
     expect(reply).toMatchObject({ ok: false, code: 'no-server', message: { nl: expect.stringMatching(/niet met een schoolserver verbonden/) } });
   });
 
@@ -86,7 +93,7 @@ async function enrolledLaptop(server: TestApi, loginName = 'sanne'): Promise<Lap
   });
   const { deviceId } = await client.enroll();
   const socketPath = join(dataDir, 'agent.sock');
-  const control: Server = await startControlSocket(socketPath, { sync: client, timeZone: 'Europe/Amsterdam', log: silent });
+  const control: Server = await startControlSocket(socketPath, { sync: client, timeZone: 'Europe/Amsterdam', log: silent, status: () => undefined });
   cleanups.push(() => new Promise<void>((resolve) => control.close(() => resolve())));
   return { client, store, socketPath, deviceId };
 }
