@@ -3,11 +3,12 @@ import { serverDemo, serverStart } from './server.ts';
 import { serverEnrollSecret } from './server-enroll-secret.ts';
 import { serverExport } from './server-export.ts';
 import { serverInit } from './server-init.ts';
+import { serverPrune } from './server-retention.ts';
 import { serverSchoolAdd, serverSchoolList } from './server-school.ts';
 import { serverTimetableImport } from './server-timetable.ts';
 import { serverUserAdd } from './server-user.ts';
 
 /** Every `lesmodus server …` command, for the CLI's COMMANDS list. */
 export const SERVER_COMMANDS: readonly Command<any>[] = [
-  serverStart, serverInit, serverSchoolAdd, serverSchoolList, serverUserAdd, serverTimetableImport, serverEnrollSecret, serverExport, serverDemo,
+  serverStart, serverInit, serverSchoolAdd, serverSchoolList, serverUserAdd, serverTimetableImport, serverEnrollSecret, serverExport, serverPrune, serverDemo,
 ];

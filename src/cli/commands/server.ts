@@ -6,16 +6,17 @@ import { jsonLogger } from '../../server/http/logger.ts';
 import { UsageError, type Command, type Io } from '../command.ts';
 import { table } from '../format.ts';
 import { dataDirOf, STORE_OPTIONS, type StoreValues } from './server-options.ts';
+import { RETENTION_OPTIONS, retentionPolicyOf, type RetentionValues } from './server-retention.ts';
 import { createSite } from '../../server/web/site.ts';
 
-interface Values extends StoreValues {
+interface Values extends StoreValues, RetentionValues {
   port?: string;
   host?: string;
   demo?: boolean;
   'secure-cookies'?: boolean;
 }
 
-const SUBCOMMANDS = ['init', 'user add', 'school add', 'school list', 'timetable import', 'enroll-secret', 'export', 'demo'];
+const SUBCOMMANDS = ['init', 'user add', 'school add', 'school list', 'timetable import', 'enroll-secret', 'export', 'prune', 'demo'];
 
 function portOf(value: string | undefined): number {
   if (value === undefined) return DEFAULT_PORT;
@@ -68,16 +69,19 @@ export const serverDemo: Command<Values> = {
 export const serverStart: Command<Values> = {
   path: ['server'],
   summary: 'Run the school server: the API for the portal, the dashboard and the laptops (lesmodus server --help for its commands).',
-  options: { ...OPTIONS, demo: { type: 'boolean', help: 'Start the demo school instead (the same as lesmodus server demo).' } },
+  options: { ...OPTIONS, ...RETENTION_OPTIONS, demo: { type: 'boolean', help: 'Start the demo school instead (the same as lesmodus server demo).' } },
   details: `Commands: ${SUBCOMMANDS.map((c) => `lesmodus server ${c}`).join(', ')}.\n`
+    + 'What is past retention is deleted when the server starts and every night at 03:41.\n'
     + 'First run lesmodus server init. Example:\n  lesmodus server --data-dir /var/lib/lesmodus --host 0.0.0.0',
   async run(values, positionals, io) {
     if (positionals.length) throw new UsageError(`unknown command 'server ${positionals.join(' ')}'; commands: ${SUBCOMMANDS.join(', ')}`);
+    const retention = retentionPolicyOf(values);
     if (values.demo) {
       if (values['database-url'] !== undefined || values['secure-cookies']) throw new UsageError('the demo always runs on its own SQLite database, without --database-url or --secure-cookies');
       return serverDemo.run(values, positionals, io);
     }
     const server = await serve({
+      retention,
       dataDir: dataDirOf(values).root,
       databaseUrl: chooseDatabaseUrl(values['database-url']),
       host: values.host ?? DEFAULT_HOST,

@@ -31,4 +31,10 @@ export interface ApiSettings {
   readonly passwordCost: ScryptCost;
   /** The Lesmodus version, for /healthz and the OpenAPI document. */
   readonly version: string;
+  /**
+   * Days device events and contact times are kept (null: no retention, as in
+   * tests and the demo). Views of laptop contact never reach further back:
+   * past it, every laptop would look silent.
+   */
+  readonly eventRetentionDays: number | null;
 }

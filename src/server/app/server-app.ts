@@ -10,8 +10,9 @@ import { DEFAULT_SCRYPT_COST } from '../auth/passwords.ts';
 import { Sessions } from '../auth/sessions.ts';
 import { jsonLogger, type Logger } from '../http/logger.ts';
 import { listen } from '../http/listen.ts';
-import { openServerStore, type ServerStore } from '../store/index.ts';
+import { openServerStore, type RetentionPolicy, type ServerStore } from '../store/index.ts';
 import { dataDirAt } from './data-dir.ts';
+import { scheduleRetention } from './retention.ts';
 import { loadServerKeys, type ServerSigner } from './server-keys.ts';
 import { lesmodusVersion } from '../../adapters/version.ts';
 
@@ -64,7 +65,7 @@ export function buildApi(parts: ApiParts): { context: ApiContext; handler: Reque
     catalog: loadCatalogIndex(),
     clock: parts.clock ?? Date.now,
     logger: parts.logger ?? jsonLogger(),
-    settings: { secureCookies: false, passwordCost: DEFAULT_SCRYPT_COST, version: lesmodusVersion(), ...parts.settings },
+    settings: { secureCookies: false, passwordCost: DEFAULT_SCRYPT_COST, version: lesmodusVersion(), eventRetentionDays: null, ...parts.settings },
   };
   return { context, handler: withSite(createApiHandler(API_ROUTES, context), parts.site) };
 }
@@ -79,6 +80,12 @@ export interface ServeOptions {
   /** An already open store (the demo's); closed with the server. */
   readonly store?: ServerStore;
   readonly site?: SiteHandler;
+  /**
+   * Prune what is past this retention once when listening and every night
+   * (lesmodus server passes it; without it nothing is pruned, as in tests
+   * and the demo, whose data is fresh anyway).
+   */
+  readonly retention?: RetentionPolicy;
 }
 
 export interface RunningServer {
@@ -94,9 +101,10 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   const store = options.store ?? await openServerStore({ dataDir: dir.root, databaseUrl: options.databaseUrl });
   const logger = options.logger ?? jsonLogger();
   try {
+    const settings = { ...options.settings, ...(options.retention ? { eventRetentionDays: options.retention.eventDays } : {}) };
     const { context, handler } = buildApi({
-      store, signer, enrollmentSecretsPath: dir.enrollmentSecrets, logger,
-      ...(options.settings ? { settings: options.settings } : {}), ...(options.site ? { site: options.site } : {}),
+      store, signer, enrollmentSecretsPath: dir.enrollmentSecrets, logger, settings,
+      ...(options.site ? { site: options.site } : {}),
     });
     const listening = await listen(handler, { host: options.host ?? DEFAULT_HOST, port: options.port ?? DEFAULT_PORT }, logger);
     const sweep = setInterval(() => {
@@ -104,11 +112,13 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     }, SESSION_SWEEP_MS);
     sweep.unref();
     logger.info('listening', { url: listening.url, database: store.dialect, keyId: signer.keyId });
+    const retention = options.retention === undefined ? null : scheduleRetention(store, options.retention, logger);
     return {
       url: listening.url,
       context,
       async close() {
         clearInterval(sweep);
+        await retention?.stop();
         await listening.close(() => context.hub.closeAll());
         await store.close();
       },

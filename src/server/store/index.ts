@@ -12,7 +12,9 @@ export type { ServerStore } from './server-store.ts';
 export type * from './types.ts';
 export { EXCEPTION_STATUSES, USER_ROLES } from './types.ts';
 export { SERVER_STORE_ERROR_CODES, ServerStoreError, type ServerStoreErrorCode } from './errors.ts';
-export { MAX_PAGE_SIZE } from './inputs.ts';
+export {
+  DEFAULT_EVENT_RETENTION_DAYS, DEFAULT_EXCEPTION_RETENTION_DAYS, MAX_PAGE_SIZE, MAX_RETENTION_DAYS, MIN_EVENT_RETENTION_DAYS, MIN_EXCEPTION_RETENTION_DAYS,
+} from './inputs.ts';
 export { DEFAULT_CONTACT_GAP_MS } from './sql-server-store.ts';
 export { SqliteServerStore, SQLITE_BUSY_TIMEOUT_MS, type SqliteStoreOptions } from './sqlite/sqlite-server-store.ts';
 export { PostgresServerStore, redactedUrl, type PostgresStoreOptions } from './postgres/postgres-server-store.ts';

@@ -132,6 +132,29 @@ export const AuditQuerySchema = z.strictObject({
   subjectId: text(512).optional(),
 });
 
+/**
+ * Retention defaults and limits. Events: half a year covers a school
+ * semester's incidents and complaints; the laptop keeps its own copy only 30
+ * days, and the server never keeps less than that. Exceptions and the audit
+ * log: two school years, so a leader can always account for the whole past
+ * school year (what was allowed, by whom, who looked), and never less than one.
+ */
+export const DEFAULT_EVENT_RETENTION_DAYS = 180;
+export const DEFAULT_EXCEPTION_RETENTION_DAYS = 730;
+export const MIN_EVENT_RETENTION_DAYS = 30;
+export const MIN_EXCEPTION_RETENTION_DAYS = 365;
+/** A century: beyond it nothing is ever pruned anyway, and the cut-off stays an exact integer. */
+export const MAX_RETENTION_DAYS = 36_525;
+
+export const RetentionPolicySchema = z.strictObject({
+  eventDays: z.number().int('must be whole days')
+    .min(MIN_EVENT_RETENTION_DAYS, `at least ${MIN_EVENT_RETENTION_DAYS} days: the server keeps events at least as long as the laptops do`)
+    .max(MAX_RETENTION_DAYS, `at most ${MAX_RETENTION_DAYS} days`),
+  exceptionDays: z.number().int('must be whole days')
+    .min(MIN_EXCEPTION_RETENTION_DAYS, `at least ${MIN_EXCEPTION_RETENTION_DAYS} days: leaders must be able to account for a whole school year`)
+    .max(MAX_RETENTION_DAYS, `at most ${MAX_RETENTION_DAYS} days`),
+});
+
 /** Parses `value` or throws 'invalid-input' naming every wrong field; `what` says what was refused. */
 export function validate<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   const result = schema.safeParse(value, MISSING_IS_REQUIRED);

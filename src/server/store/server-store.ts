@@ -22,7 +22,9 @@ import type {
   NotEnforcingDevice,
   Page,
   PageRequest,
+  PruneCounts,
   ReplaceLessonsResult,
+  RetentionPolicy,
   School,
   Session,
   StoredEvent,
@@ -163,10 +165,25 @@ export interface ServerStore {
 
   // Audit log --------------------------------------------------------------------
 
-  /** Appends to the audit log (which can never be changed or shortened). */
+  /** Appends to the audit log (which can never be changed, nor shortened other than by pruneExpired). */
   recordAudit(entry: NewAuditEntry): Promise<AuditEntry>;
   /** Newest first. */
   auditLog(query: AuditQuery, page: PageRequest): Promise<Page<AuditEntry>>;
+
+  // Retention -----------------------------------------------------------------------
+
+  /**
+   * Deletes what is past retention at `now`: device events and contact
+   * intervals older than `eventDays`; exceptions that expired more than
+   * `exceptionDays` ago, with their groups, articles, allowances and
+   * acknowledgements; audit entries older than `exceptionDays`; expired
+   * sessions. A row exactly at its cut-off stays. Never touches lessons,
+   * users, students or devices. One transaction per group of tables.
+   * A policy below the minimums (or not whole days) is 'invalid-input'.
+   */
+  pruneExpired(policy: RetentionPolicy, now: number): Promise<PruneCounts>;
+  /** What pruneExpired(policy, now) would delete now, per kind, deleting nothing. */
+  countExpired(policy: RetentionPolicy, now: number): Promise<PruneCounts>;
 
   /** Closes the connection(s). Idempotent; any other call afterwards throws 'closed'. */
   close(): Promise<void>;

@@ -9,6 +9,7 @@ import * as grants from './queries/grants.ts';
 import * as lessons from './queries/lessons.ts';
 import { devicesNotEnforcing } from './queries/not-enforcing.ts';
 import * as people from './queries/people.ts';
+import * as retention from './queries/retention.ts';
 import * as roster from './queries/roster.ts';
 import type { ServerStore } from './server-store.ts';
 
@@ -106,6 +107,9 @@ export class SqlServerStore implements ServerStore {
 
   recordAudit: ServerStore['recordAudit'] = async (entry) => audit.recordAudit(this.#db('recordAudit'), entry);
   auditLog: ServerStore['auditLog'] = async (query, page) => audit.auditLog(this.#db('auditLog'), query, page);
+
+  pruneExpired: ServerStore['pruneExpired'] = async (policy, now) => retention.pruneExpired(this.#db('pruneExpired'), policy, now);
+  countExpired: ServerStore['countExpired'] = async (policy, now) => retention.countExpired(this.#db('countExpired'), policy, now);
 
   async close(): Promise<void> {
     if (this.#closed) return;

@@ -321,3 +321,27 @@ export interface AuditQuery {
   readonly subjectKind?: string;
   readonly subjectId?: string;
 }
+
+// ---------------------------------------------------------------- retention
+
+/**
+ * How long the server keeps what it logs (AVG: no longer than needed), in
+ * whole days before the moment of pruning. Lessons, users, students and
+ * devices are the school's own administration and are never pruned.
+ */
+export interface RetentionPolicy {
+  /** Device events (blocks, enforcement, tamper, exception.*) and contact intervals. */
+  readonly eventDays: number;
+  /** Exceptions (counted from when they expired) with everything stored with them, and the audit log. */
+  readonly exceptionDays: number;
+}
+
+/** How many were (or would be) deleted, per kind. */
+export interface PruneCounts {
+  readonly deviceEvents: number;
+  readonly contactIntervals: number;
+  /** Grants; their groups, articles, allowances and acknowledgements go with them and are not counted apart. */
+  readonly exceptions: number;
+  readonly auditEntries: number;
+  readonly sessions: number;
+}

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SQLITE_BUSY_TIMEOUT_MS, SqliteServerStore } from '../../../src/server/store/index.ts';
 import { render, sql, type Sql } from '../../../src/server/store/sql.ts';
-import { SERVER_APPLICATION_ID } from '../../../src/server/store/sqlite/migrations.ts';
+import { SERVER_APPLICATION_ID, SQLITE_MIGRATIONS } from '../../../src/server/store/sqlite/migrations.ts';
 import { device, SCHOOL, tamperBatch } from './fixtures.ts';
 import type { StoreTarget, TestDatabase } from './harness.ts';
 import { registerStoreContract } from './store-contract.ts';
@@ -78,6 +78,30 @@ describe('SqliteServerStore', () => {
       const before = readFileSync(path);
       await expect(SqliteServerStore.open({ path })).rejects.toMatchObject({ code: 'cannot-open' });
       expect(readFileSync(path).equals(before)).toBe(true);
+    });
+  });
+
+  describe('upgrading a schema 1 file', () => {
+    it('migrates to retention keeping the data, after which only the prune may delete old audit entries', async () => {
+      const path = join(dir, 'schema-1.db');
+      const db = new Database(path);
+      db.exec(SQLITE_MIGRATIONS[0]!.sql);
+      db.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at BIGINT NOT NULL)');
+      db.prepare('INSERT INTO schema_migrations VALUES (1, ?, 1)').run(SQLITE_MIGRATIONS[0]!.description);
+      const insert = db.prepare("INSERT INTO audit_log (at, username, action, subject_kind, subject_id) VALUES (?, 'de-vries', 'export-log', 'exception-log', 'all')");
+      for (const at of [1, 2_000 * 86_400_000]) insert.run(at);
+      db.close();
+
+      const store = await SqliteServerStore.open({ path });
+      try {
+        expect(store.schemaVersion).toBe(2);
+        await expect(store.driver.run(sql`DELETE FROM audit_log`)).rejects.toThrow(/append-only/);
+        expect(await store.pruneExpired({ eventDays: 180, exceptionDays: 730 }, 2_000 * 86_400_000))
+          .toEqual({ deviceEvents: 0, contactIntervals: 0, exceptions: 0, auditEntries: 1, sessions: 0 });
+        expect((await store.auditLog({}, { limit: 10, offset: 0 })).rows.map((e) => e.at)).toEqual([2_000 * 86_400_000]);
+      } finally {
+        await store.close();
+      }
     });
   });
 

@@ -8,6 +8,7 @@ import { lessonContract } from './contract/lessons.ts';
 import { migrationContract } from './contract/migrations.ts';
 import { notEnforcingContract } from './contract/not-enforcing.ts';
 import { peopleContract } from './contract/people.ts';
+import { retentionContract } from './contract/retention.ts';
 import { rosterContract } from './contract/roster.ts';
 import { useHarness, type StoreTarget } from './harness.ts';
 
@@ -19,7 +20,7 @@ import { useHarness, type StoreTarget } from './harness.ts';
 export function registerStoreContract(target: StoreTarget): void {
   const harness = useHarness(target);
   for (const contract of [migrationContract, peopleContract, rosterContract, lessonContract, deviceContract, grantContract,
-    ingestContract, exceptionLogContract, notEnforcingContract, auditContract, injectionContract]) {
+    ingestContract, exceptionLogContract, notEnforcingContract, auditContract, retentionContract, injectionContract]) {
     contract(harness);
   }
 }

@@ -90,8 +90,11 @@ const notEnforcing = defineRoute({
   async handle({ principal, query, scope }, api) {
     const school = await oneSchool(api, principal.user, query.school);
     const to = query.to ?? scope.now;
-    const from = query.from ?? to - DEFAULT_REVIEW_MS;
-    if (to <= from) throw invalidRequest([{ path: 'query.to', message: 'must be after from' }]);
+    const retained = api.settings.eventRetentionDays;
+    // Contact times older than the retention are gone: lessons before it would all show every laptop as silent.
+    const earliest = retained === null ? Number.NEGATIVE_INFINITY : scope.now - retained * 86_400_000;
+    const from = Math.max(query.from ?? to - DEFAULT_REVIEW_MS, earliest);
+    if (to <= from) throw invalidRequest([{ path: 'query.to', message: retained === null ? 'must be after from' : `must be after from, and contact times are kept ${retained} days` }]);
     // A lesson still under way is judged when it has ended: its remaining minutes are not silence yet.
     const devices = (await api.store.devicesNotEnforcing(school.id, { from, to })).filter((d) => d.lesson.end <= scope.now);
     await api.store.recordAudit({ at: scope.now, username: principal.user.username, action: 'view-not-enforcing',

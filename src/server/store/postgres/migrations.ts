@@ -241,10 +241,54 @@ CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
 FOR EACH STATEMENT EXECUTE FUNCTION lesmodus_append_only();
 `;
 
+/** Retention, as sqlite/migrations.ts V2: only the store's prune may delete, and only rows older than its cut-off. */
+const V2 = `
+CREATE TABLE retention_cutoffs (
+  table_name TEXT COLLATE "C" PRIMARY KEY CHECK (table_name IN ('device_events', 'audit_log')),
+  before_at  BIGINT NOT NULL
+);
+
+CREATE INDEX device_events_by_time ON device_events (occurred_at);
+
+CREATE FUNCTION lesmodus_device_events_retention() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF EXISTS (SELECT 1 FROM retention_cutoffs r WHERE r.table_name = 'device_events' AND OLD.occurred_at < r.before_at) THEN
+    RETURN OLD;
+  END IF;
+  RAISE EXCEPTION 'device_events is append-only: only retention removes events past their retention period' USING ERRCODE = 'restrict_violation';
+END
+$$;
+CREATE FUNCTION lesmodus_audit_log_retention() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF EXISTS (SELECT 1 FROM retention_cutoffs r WHERE r.table_name = 'audit_log' AND OLD.at < r.before_at) THEN
+    RETURN OLD;
+  END IF;
+  RAISE EXCEPTION 'audit_log is append-only: only retention removes entries past their retention period' USING ERRCODE = 'restrict_violation';
+END
+$$;
+
+DROP TRIGGER device_events_append_only ON device_events;
+CREATE TRIGGER device_events_no_update BEFORE UPDATE ON device_events
+FOR EACH ROW EXECUTE FUNCTION lesmodus_append_only();
+CREATE TRIGGER device_events_no_delete BEFORE DELETE ON device_events
+FOR EACH ROW EXECUTE FUNCTION lesmodus_device_events_retention();
+
+DROP TRIGGER audit_log_append_only ON audit_log;
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+FOR EACH ROW EXECUTE FUNCTION lesmodus_append_only();
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+FOR EACH ROW EXECUTE FUNCTION lesmodus_audit_log_retention();
+`;
+
 export const POSTGRES_MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
     description: 'schools, users, sessions, roster, lessons, devices and contact, device events, grants, audit log',
     sql: V1,
+  },
+  {
+    version: 2,
+    description: 'retention: old device events and audit entries may be pruned, nothing else deleted',
+    sql: V2,
   },
 ];

@@ -3,7 +3,7 @@ import { AuditQuerySchema, NewAuditEntrySchema, PageSchema, validate } from '../
 import { sql, where, type Sql } from '../sql.ts';
 import type { AuditEntry, AuditQuery, NewAuditEntry, Page, PageRequest } from '../types.ts';
 
-/** Who looked at what, when. Append-only: the tables' triggers refuse updates and deletes. */
+/** Who looked at what, when. Append-only: the table's triggers refuse updates, and deletes other than retention's (queries/retention.ts). */
 
 interface AuditRow {
   id: number;

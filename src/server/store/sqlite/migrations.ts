@@ -240,10 +240,42 @@ CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 `;
 
+/**
+ * Retention: the event log and the audit log stay append-only, except that
+ * the store's retention prune may delete rows older than the cut-off it
+ * writes to retention_cutoffs in its own transaction (and removes again
+ * before committing). Any other DELETE, and every UPDATE, is still refused.
+ * The index on occurred_at lets the nightly prune find a day's worth of old
+ * events without reading the whole table.
+ */
+const V2 = `
+CREATE TABLE retention_cutoffs (
+  table_name TEXT    PRIMARY KEY CHECK (table_name IN ('device_events', 'audit_log')),
+  before_at  INTEGER NOT NULL
+) STRICT;
+
+CREATE INDEX device_events_by_time ON device_events (occurred_at);
+
+DROP TRIGGER device_events_no_delete;
+CREATE TRIGGER device_events_no_delete BEFORE DELETE ON device_events
+WHEN NOT EXISTS (SELECT 1 FROM retention_cutoffs r WHERE r.table_name = 'device_events' AND OLD.occurred_at < r.before_at)
+BEGIN SELECT RAISE(ABORT, 'device events are append-only: only retention removes events past their retention period'); END;
+
+DROP TRIGGER audit_log_no_delete;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+WHEN NOT EXISTS (SELECT 1 FROM retention_cutoffs r WHERE r.table_name = 'audit_log' AND OLD.at < r.before_at)
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only: only retention removes entries past their retention period'); END;
+`;
+
 export const SQLITE_MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
     description: 'schools, users, sessions, roster, lessons, devices and contact, device events, grants, audit log',
     sql: `PRAGMA application_id = ${SERVER_APPLICATION_ID};\n${V1}`,
+  },
+  {
+    version: 2,
+    description: 'retention: old device events and audit entries may be pruned, nothing else deleted',
+    sql: V2,
   },
 ];

@@ -140,6 +140,18 @@ export function leaderSuite(api: ReturnType<typeof useApi>): void {
       expect(audit.body.rows.map((r: { action: string }) => r.action)).toEqual(['view-not-enforcing', 'view-device-health']);
     });
 
+    it('never reports laptops silent in lessons older than the contact retention (their contact times are pruned)', async () => {
+      const server = await api.start();
+      await server.enroll('daan');
+      (server.context.settings as { eventRetentionDays: number | null }).eventRetentionDays = 30;
+      server.now = JNS_NOW.end + 31 * 24 * 60 * MINUTE;
+      const leader = await server.login('de-vries');
+      const old = await server.call('GET', `/api/v1/devices/not-enforcing?from=${JNS_NOW.start}&to=${JNS_NOW.end}`, { as: leader });
+      expect(old).toMatchObject({ status: 400, body: { issues: [{ path: 'query.to', message: expect.stringMatching(/kept 30 days/) }] } });
+      const wide = await server.call('GET', `/api/v1/devices/not-enforcing?from=${JNS_NOW.start}`, { as: leader });
+      expect(wide.body.devices).toEqual([]);
+    });
+
     it("shows one device's events to a leader, recording whose detail was looked at", async () => {
       const server = await api.start();
       const leader = await server.login('de-vries');

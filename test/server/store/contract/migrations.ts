@@ -6,18 +6,19 @@ import type { Harness } from '../harness.ts';
 
 const TABLES = ['schools', 'users', 'sessions', 'students', 'groups', 'group_members', 'lessons', 'lesson_groups', 'lesson_teachers',
   'devices', 'device_contact', 'device_events', 'grants', 'grant_groups', 'grant_articles', 'grant_allow', 'grant_acks', 'audit_log',
-  'schema_migrations'];
+  'retention_cutoffs', 'schema_migrations'];
+const LATEST = 2;
 
 export function migrationContract(h: Harness): void {
   describe('migrations', () => {
     it('creates every table of the latest schema in an empty database and records the migration', async () => {
       const store = await h.fresh();
-      expect(store.schemaVersion).toBe(1);
+      expect(store.schemaVersion).toBe(LATEST);
       for (const table of TABLES) {
         expect(await store.driver.transaction((tx) => store.driver.tableExists(tx, table)), table).toBe(true);
       }
       const applied = await store.driver.all<{ version: number }>(sql`SELECT version FROM schema_migrations ORDER BY version`);
-      expect(applied).toEqual([{ version: 1 }]);
+      expect(applied).toEqual([{ version: 1 }, { version: 2 }]);
     });
 
     it('opens a migrated database again with its data and without migrating twice', async () => {
@@ -25,9 +26,9 @@ export function migrationContract(h: Harness): void {
       await store.putSchool(SCHOOL, 1);
       await store.close();
       const again = await h.another(store);
-      expect(again.schemaVersion).toBe(1);
+      expect(again.schemaVersion).toBe(LATEST);
       expect(await again.schools()).toEqual([SCHOOL]);
-      expect(await again.driver.all(sql`SELECT version FROM schema_migrations`)).toHaveLength(1);
+      expect(await again.driver.all(sql`SELECT version FROM schema_migrations`)).toHaveLength(LATEST);
     });
 
     it('refuses a database migrated by a newer Lesmodus, says to upgrade, and changes nothing', async () => {
@@ -38,10 +39,10 @@ export function migrationContract(h: Harness): void {
       const error = await h.another(store).then(() => undefined, (e: unknown) => e);
       expect(error).toBeInstanceOf(ServerStoreError);
       expect((error as ServerStoreError).code).toBe('newer-schema');
-      expect((error as ServerStoreError).message).toMatch(/schema 99; this version knows up to 1.*Upgrade the server/);
+      expect((error as ServerStoreError).message).toMatch(/schema 99; this version knows up to 2.*Upgrade the server/);
 
       const database = h.databaseOf(store);
-      expect(await database.peek(sql`SELECT version FROM schema_migrations ORDER BY version`)).toEqual([{ version: 1 }, { version: 99 }]);
+      expect(await database.peek(sql`SELECT version FROM schema_migrations ORDER BY version`)).toEqual([{ version: 1 }, { version: 2 }, { version: 99 }]);
       expect(await database.peek(sql`SELECT id, name FROM schools`)).toEqual([{ id: SCHOOL.id, name: SCHOOL.name }]);
     });
 
