@@ -8,11 +8,13 @@ import { table } from '../format.ts';
 import { dataDirOf, STORE_OPTIONS, type StoreValues } from './server-options.ts';
 import { RETENTION_OPTIONS, retentionPolicyOf, type RetentionValues } from './server-retention.ts';
 import { createSite } from '../../server/web/site.ts';
+import { startDemoLaptop, type DemoLaptop } from './demo-laptop.ts';
 
 interface Values extends StoreValues, RetentionValues {
   port?: string;
   host?: string;
   demo?: boolean;
+  'no-laptop'?: boolean;
   'secure-cookies'?: boolean;
 }
 
@@ -26,7 +28,7 @@ function portOf(value: string | undefined): number {
 }
 
 /** Runs until SIGINT or SIGTERM, then closes the server (ending live streams) and the store. */
-async function untilStopped(server: RunningServer, io: Io): Promise<number> {
+async function untilStopped(server: Pick<RunningServer, 'close'>, io: Io): Promise<number> {
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
@@ -34,6 +36,17 @@ async function untilStopped(server: RunningServer, io: Io): Promise<number> {
   io.err('Stopping…');
   await server.close();
   return 0;
+}
+
+function printLaptop(io: Io, laptop: DemoLaptop): void {
+  const socket = laptop.controlSocket.includes(' ') ? `"${laptop.controlSocket}"` : laptop.controlSocket;
+  io.out([
+    '',
+    `A live laptop: this computer runs the agent in dry-run (it stops nothing) as ${laptop.student.name} (${laptop.student.login}), synced with this server.`,
+    'Grant an exception in the portal as jansen and watch the laptop apply it (the [laptop] lines, and the count in the portal). Try:',
+    `  npx lesmodus agent status --control-socket ${socket}`,
+    `  npx lesmodus agent unlock --control-socket ${socket} --teacher jansen --allow social --reason "Instagram-campagne analyseren"`,
+  ].join('\n'));
 }
 
 export function printDemo(io: Io, url: string, demo: DemoSummary, dataDir: string): void {
@@ -54,7 +67,10 @@ const OPTIONS = {
 export const serverDemo: Command<Values> = {
   path: ['server', 'demo'],
   summary: 'Start a throwaway server with the demo school (this week\'s timetable, teachers, a leader, laptops, exceptions) and print the logins.',
-  options: { 'data-dir': STORE_OPTIONS['data-dir'], port: OPTIONS.port, host: OPTIONS.host },
+  options: {
+    'data-dir': STORE_OPTIONS['data-dir'], port: OPTIONS.port, host: OPTIONS.host,
+    'no-laptop': { type: 'boolean', help: 'Do not run the live demo laptop (the agent in dry-run on this computer).' },
+  },
   async run(values, positionals, io) {
     if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
     const { server, demo, dataDir } = await startDemoServer({
@@ -62,7 +78,14 @@ export const serverDemo: Command<Values> = {
       ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}),
     });
     printDemo(io, server.url, demo, dataDir);
-    return untilStopped(server, io);
+    const laptop = values['no-laptop'] ? null : await startDemoLaptop({ serverUrl: server.url, serverDataDir: dataDir, schoolId: demo.schoolId, out: (line) => io.out(line) })
+      .catch(async (error: unknown) => {
+        io.err(`The live demo laptop did not start (${(error as Error).message}); the server runs without it.`);
+        return null;
+      });
+    if (laptop !== null) printLaptop(io, laptop);
+    // The laptop first: its folder is inside the demo's, which the server removes when it closes.
+    return untilStopped({ close: async () => { await laptop?.stop(); await server.close(); } }, io);
   },
 };
 

@@ -136,6 +136,18 @@ describe('lesmodus server (spawned)', () => {
     const cookie = await login(demo.url, 'dewit', password);
     const log = await (await fetch(`${demo.url}/api/v1/exceptions`, { headers: { cookie } })).json() as { total: number };
     expect(log.total).toBeGreaterThanOrEqual(1);
+    // The live laptop: the real agent, in dry-run, enrolled as the student without a laptop and answering on its socket.
+    expect(demo.output()).toMatch(/A live laptop: this computer runs the agent in dry-run .* as Liam de Boer \(ldeboer\)/);
+    const socket = /agent status --control-socket (\S+)/.exec(demo.output())![1]!;
+    let status: { sync?: { deviceId: string | null } } = {};
+    for (let tries = 0; tries < 100 && !status.sync?.deviceId; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const asked = await lesmodus(['agent', 'status', '--control-socket', socket, '--json']);
+      if (asked.code === 0) status = JSON.parse(asked.stdout);
+    }
+    expect(status).toMatchObject({ running: true, dryRun: true, sync: { server: demo.url } });
+    const devices = await (await fetch(`${demo.url}/api/v1/devices`, { headers: { cookie } })).json() as { devices: { deviceId: string; studentName: string | null }[] };
+    expect(devices.devices).toContainEqual(expect.objectContaining({ deviceId: status.sync!.deviceId, studentName: 'Liam de Boer' }));
     const folder = /Data: (\S+) /.exec(demo.output())![1]!;
     expect(existsSync(folder)).toBe(true);
     demo.child.kill('SIGINT');
