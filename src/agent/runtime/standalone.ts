@@ -133,7 +133,7 @@ export async function runStandaloneAgent(options: StandaloneOptions, signal: Abo
     });
     const sync = startServerSync({
       config, dataDir: options.dataDir, store, now, log, policyVersion: policy.version,
-      agentVersion: lesmodusVersion(), studentLogin: options.studentLogin ?? null, wake: () => agent?.wake(),
+      agentVersion: lesmodusVersion(), studentLogin: options.studentLogin ?? null, wake: () => agent?.wake(), dryRun: options.dryRun,
       ...(clock ? { onServerTime: (serverTime: number, roundTripMs: number) => clock.observeServer(serverTime, roundTripMs) } : {}),
     });
     const clockWatch = clock ? setInterval(() => clock.check(), CLOCK_CHECK_MS) : undefined;

@@ -13,7 +13,9 @@ export interface ServerSyncOptions {
   readonly log: Logger;
   readonly policyVersion: string;
   readonly agentVersion: string;
-  /** TrustedClock.observeServer: the server's time at each heartbeat. */
+  /** A dry-run agent enforces nothing and says so by sending no heartbeats. */
+  readonly dryRun?: boolean;
+  /** TrustedClock.observeServer: the server's time at each heartbeat and pull. */
   readonly onServerTime?: (serverTime: number, roundTripMs: number) => void;
   /** Agent.wake: re-decide when a schedule or grant arrives. */
   readonly wake: () => void;
@@ -45,6 +47,7 @@ export function startServerSync(options: ServerSyncOptions): RunningSync | null 
     policyVersion: options.policyVersion,
     facts: options.facts ?? systemFacts(options.agentVersion, { studentLogin: options.studentLogin ?? null }),
     wake: options.wake,
+    enforcing: options.dryRun !== true,
     ...(options.onServerTime ? { onServerTime: options.onServerTime } : {}),
   });
   const controller = new AbortController();
@@ -53,7 +56,7 @@ export function startServerSync(options: ServerSyncOptions): RunningSync | null 
   const done = client.run(controller.signal).catch((error: unknown) => {
     options.log.error(`sync: stopped unexpectedly: ${(error as Error).message}`);
   });
-  options.log.info(`sync: with ${server.url}`);
+  options.log.info(`sync: with ${server.url}${options.dryRun ? '; dry-run sends no heartbeats, so the school server lists this laptop as not enforcing in lessons' : ''}`);
   return {
     client,
     stop: async () => {

@@ -51,7 +51,7 @@ export const STREAM_IDLE_TIMEOUT_MS = 45_000;
 /** The server marks a device silent in a lesson by gaps in these; one a minute shows a killed agent within the lesson. */
 export const HEARTBEAT_INTERVAL_MS = 60_000;
 
-const SignedList = z.object({ grants: z.array(z.unknown()) });
+const SignedList = z.object({ serverTime: z.number(), grants: z.array(z.unknown()) });
 const HeartbeatReply = z.object({ serverTime: z.number(), clockOffsetMs: z.number().nullable() });
 const Ok = z.object({ ok: z.literal(true) });
 
@@ -85,6 +85,12 @@ export interface SyncClientDeps {
   /** How long one request may take (REQUEST_TIMEOUT_MS); tests shorten it to see slow answers time out. */
   readonly requestTimeoutMs?: number;
   readonly heartbeatIntervalMs?: number;
+  /**
+   * False in dry-run: a heartbeat says "this laptop enforces", so a dry-run
+   * agent sends none and the leaders' dashboard shows it as not enforcing in
+   * lessons (which it is not). Default true.
+   */
+  readonly enforcing?: boolean;
 }
 
 /** Sleeps, ending early (without throwing) when `signal` aborts. */
@@ -161,7 +167,10 @@ export class SyncClient {
     const { credential, applier } = this.#enrolled();
     const withSignal = signal ? { signal } : {};
     const schedule = await this.#client.request({ method: 'GET', path: '/api/v1/device/schedule', credential: credential.credential, reply: z.unknown(), ...withSignal });
+    const asked = performance.now();
     const list = await this.#client.request({ method: 'GET', path: '/api/v1/device/grants', credential: credential.credential, reply: SignedList, ...withSignal });
+    // The trusted clock hears the server's time here too: a dry-run agent sends no heartbeats.
+    this.#deps.onServerTime?.(list.serverTime, performance.now() - asked);
     applier.applySchedule(schedule);
     const applied = list.grants.map((signed) => applier.applyGrant(signed));
     this.#lastPullAt = this.#deps.now();
@@ -223,7 +232,9 @@ export class SyncClient {
   async run(signal: AbortSignal): Promise<void> {
     await this.#retrying('enroll', signal, async () => { await this.enroll(signal); });
     if (signal.aborted) return;
-    await Promise.all([this.#pullLoop(signal), this.#pushLoop(signal), this.#streamLoop(signal), this.#heartbeatLoop(signal)]);
+    const loops = [this.#pullLoop(signal), this.#pushLoop(signal), this.#streamLoop(signal)];
+    if (this.#deps.enforcing !== false) loops.push(this.#heartbeatLoop(signal));
+    await Promise.all(loops);
   }
 
   #backoff(): Backoff {

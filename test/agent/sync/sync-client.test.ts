@@ -251,6 +251,17 @@ function syncClientSuite(storeName: string, api: ReturnType<typeof useApi>): voi
       expect(device.client.status().deviceId).toMatch(/^[0-9a-f-]{36}$/);
     });
 
+    it('in dry-run sends no heartbeats (it enforces nothing), yet hears the server time from its pulls', async () => {
+      const server = await api.start();
+      const heard: number[] = [];
+      const device = laptop(server, { deps: { enforcing: false, heartbeatIntervalMs: 50, onServerTime: (serverTime) => heard.push(serverTime) } });
+      running(device.client);
+      await vi.waitFor(() => expect(server.context.hub.connections).toBe(1), { timeout: 20_000 });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(device.paths).not.toContain('/api/v1/device/heartbeat');
+      expect(heard).toContain(NOW);
+    });
+
     it('pulls on its cron schedule', async () => {
       const server = await api.start();
       const device = laptop(server, { deps: { pullSchedule: '* * * * * *' } });
