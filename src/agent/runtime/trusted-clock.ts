@@ -6,8 +6,8 @@ import { uptime } from 'node:os';
  * agent does not follow the wall clock: it counts on from an anchor — the
  * wall clock when it started, the school server's time at every heartbeat —
  * with a clock the user cannot set. A wall clock that moves away from that
- * count is reported as tamper (art. III.B.9: evading the agent is itself a
- * breach leaders must be able to see).
+ * count is reported as tamper: leaders must be able to see a laptop whose
+ * clock was moved to get around a lesson.
  *
  * The counting clock must include time the laptop was suspended, or every
  * night in a bag would look like a clock moved forward: Node's os.uptime()
