@@ -1,6 +1,8 @@
 import type { CaptureKind, Category } from '../categories.ts';
 import { CAPTURE_KINDS, CATEGORIES } from '../categories.ts';
 import { grantActiveWindow, type Grant, type GrantRole } from '../grants/grant.ts';
+import type { ConsentInterval } from '../sync/signed-payloads.ts';
+import { hasConsent } from './consent.ts';
 import type { Lesson } from '../timetable/lesson.ts';
 import { lessonIndex, lessonsAt, nextLessonAfter } from './lesson-index.ts';
 import { schoolDayCalendar } from './school-day.ts';
@@ -16,6 +18,12 @@ export interface DecisionContext {
   readonly catalog: CatalogView;
   /** On the school's network (premises), as the agent detected it. */
   readonly onSchoolNetwork: boolean;
+  /**
+   * The student's registered consents (III.B.9), from the signed schedule.
+   * Undefined where no register is kept (a standalone laptop): then a rule's
+   * consent is not checked.
+   */
+  readonly consents?: readonly ConsentInterval[];
 }
 
 export type LessonRef = Pick<Lesson, 'uid' | 'start' | 'end' | 'subject' | 'groups' | 'teachers' | 'location' | 'online'>;
@@ -44,11 +52,17 @@ export interface AllowedByGrant {
   readonly until: number;
 }
 
-export type IgnoredGrantReason = 'not-this-lesson' | 'not-their-lesson' | 'role-not-allowed' | 'nothing-blocked';
+export type IgnoredGrantReason = 'not-this-lesson' | 'not-their-lesson' | 'role-not-allowed' | 'nothing-blocked' | 'no-consent';
 
 export interface IgnoredGrant {
   readonly grant: string;
   readonly why: IgnoredGrantReason;
+  /**
+   * For 'no-consent': the article asking for the consent (III.B.9). Such a
+   * grant may have lifted other rules (listed in `allowed`); what needed the
+   * consent stays blocked.
+   */
+  readonly article?: string;
 }
 
 export interface Decision {
@@ -176,7 +190,7 @@ export function decide(
     }
   }
 
-  const granted = applyGrants(at, grants, current, blocked, context.catalog, changes);
+  const granted = applyGrants(at, grants, current, blocked, context, changes);
   const isBlocked = (kind: Blocked['item']['kind'], value: string) => blocked.some((b) => b.item.kind === kind && b.item.value === value);
   const blockedCategories = CATEGORIES.filter((c) => isBlocked('category', c) && !granted.categories.has(c));
   const blockedCapture = CAPTURE_KINDS.filter((k) => isBlocked('capture', k) && !granted.capture.has(k));
@@ -221,9 +235,17 @@ function applyGrants(
   grants: readonly Grant[],
   current: readonly Lesson[],
   blocked: readonly Blocked[],
-  catalog: CatalogView,
+  context: DecisionContext,
   changes: number[],
 ): Granted {
+  const { catalog, consents } = context;
+  // A consent that starts or ends (a new school year, a withdrawal) can change what a grant lifts.
+  for (const c of consents ?? []) changes.push(c.from, c.to);
+  /** The consent a rule's exceptions need and the student lacks now, if any. */
+  const missingConsent = (rule: BlockRule) => {
+    const needed = rule.exceptions?.consent;
+    return needed !== undefined && consents !== undefined && !hasConsent(consents, needed.register, at) ? needed : undefined;
+  };
   const result: Granted = { allowed: [], ignored: [], categories: new Set(), capture: new Set(), services: new Set() };
   const rulesBlocking = (kind: Blocked['item']['kind'], value: string) =>
     blocked.filter((b) => b.item.kind === kind && b.item.value === value).map((b) => b.rule);
@@ -248,10 +270,16 @@ function applyGrants(
 
     const lifted = new Set<BlockRule>();
     let refused = false;
+    let withheldBy: string | undefined;
     const lifts = (rules: readonly BlockRule[]) => {
       if (rules.length === 0) return false;
       if (!rules.every((r) => mayGrant(grant.issuedBy.role, r))) {
         refused = true;
+        return false;
+      }
+      const missing = rules.map(missingConsent).find((m) => m !== undefined);
+      if (missing !== undefined) {
+        withheldBy = missing.article;
         return false;
       }
       rules.forEach((r) => lifted.add(r));
@@ -263,8 +291,9 @@ function applyGrants(
       const service = catalog.servicesIn(CATEGORIES).find((s) => s.id === id);
       return service !== undefined && lifts(rulesBlocking('category', service.category));
     });
+    if (withheldBy !== undefined) result.ignored.push({ grant: grant.id, why: 'no-consent', article: withheldBy });
     if (lifted.size === 0) {
-      result.ignored.push({ grant: grant.id, why: refused ? 'role-not-allowed' : 'nothing-blocked' });
+      if (withheldBy === undefined) result.ignored.push({ grant: grant.id, why: refused ? 'role-not-allowed' : 'nothing-blocked' });
       continue;
     }
     categories.forEach((c) => result.categories.add(c));

@@ -59,6 +59,20 @@ function when(instant: number, at: number, zone: string, locale: Locale): string
   return `${WEEKDAYS[locale][isoWeekday(local) - 1]} ${time}`;
 }
 
+/**
+ * What to tell a student whose teacher granted an exception that their
+ * missing consent (III.B.9) holds back: asking the teacher again won't help.
+ */
+function consentHint(decision: Decision, policy: Policy): Localized | null {
+  const withheld = decision.ignoredGrants.find((g) => g.why === 'no-consent');
+  if (!withheld) return null;
+  const ref = (locale: Locale) => articleRef([withheld.article ?? 'III.B.9'], policy, locale);
+  return {
+    nl: `Je docent heeft een uitzondering gegeven, maar voor dit schooljaar is geen toestemming van jou of je ouders geregistreerd (${ref('nl')}). Vraag je mentor hoe je die geeft.`,
+    en: `Your teacher granted an exception, but no consent from you or your parents is registered for this school year (${ref('en')}). Ask your mentor how to give it.`,
+  };
+}
+
 /** "art. III.A.1 Gedragscode Social Media SVOK", the way the code asks to be cited. */
 function articleRef(articles: readonly string[], policy: Policy, locale: Locale): string {
   return `art. ${list(articles, locale)} ${policy.name}`;
@@ -122,7 +136,7 @@ export function explain(decision: Decision, policy: Policy): Explanation {
 
   return {
     message: { nl: sentence('nl'), en: sentence('en') },
-    hint: {
+    hint: consentHint(decision, policy) ?? {
       nl: 'Heb je het nodig voor de les? Vraag je docent om een uitzondering; die kan het voor deze les toestaan.',
       en: 'Need it for the lesson? Ask your teacher for an exception; they can allow it for this lesson.',
     },
@@ -151,8 +165,9 @@ export function blockNotice(thing: BlockedThing, decision: Decision, policy: Pol
     nl: lesson ? `tijdens de les${lesson.subject ? ` ${lesson.subject}` : ''}` : 'op school',
     en: lesson ? `during the${lesson.subject ? ` ${lesson.subject}` : ''} lesson` : 'at school',
   };
+  const consent = policy.rules.some((r) => r.id === reason.rule && r.kind === 'block' && r.exceptions?.consent) ? consentHint(decision, policy) : null;
   return {
-    nl: `${thing.name} is geblokkeerd ${setting.nl}, tot ${until('nl')} (${article('nl')}). Heb je het nodig voor de les? Vraag je docent om een uitzondering.`,
-    en: `${thing.name} is blocked ${setting.en}, until ${until('en')} (${article('en')}). Need it for the lesson? Ask your teacher for an exception.`,
+    nl: `${thing.name} is geblokkeerd ${setting.nl}, tot ${until('nl')} (${article('nl')}). ${consent?.nl ?? 'Heb je het nodig voor de les? Vraag je docent om een uitzondering.'}`,
+    en: `${thing.name} is blocked ${setting.en}, until ${until('en')} (${article('en')}). ${consent?.en ?? 'Need it for the lesson? Ask your teacher for an exception.'}`,
   };
 }

@@ -53,6 +53,15 @@ export const BlockRuleSchema = z.object({
   exceptions: z.object({
     article: Article,
     by: z.array(GrantRoleSchema).min(1),
+    /**
+     * An exception lifts this rule for a student only with this consent
+     * registered for the school year (III.B.9: using social media in
+     * education needs the student's or parents' yearly, demonstrable consent).
+     */
+    consent: z.object({
+      article: Article,
+      register: z.string().regex(/^[a-z][a-z0-9-]{0,63}$/, 'a register name such as "social-media"'),
+    }).optional(),
   }).nullable(),
 });
 export type BlockRule = z.infer<typeof BlockRuleSchema>;

@@ -27,6 +27,19 @@ export const DeviceGrantPayloadSchema = z.object({
 });
 export type DeviceGrantPayload = z.infer<typeof DeviceGrantPayloadSchema>;
 
+/**
+ * A consent the student (16+) or their parents gave for a school year (art.
+ * III.B.9), as the interval it holds: an exception under a rule that needs
+ * it lifts that rule only while one covers the moment.
+ */
+export const ConsentIntervalSchema = z.object({
+  /** Which register, as the policy names it ("social-media"). */
+  register: Key,
+  from: Instant,
+  to: Instant,
+});
+export type ConsentInterval = z.infer<typeof ConsentIntervalSchema>;
+
 export const SchedulePayloadSchema = z.object({
   type: z.literal(SCHEDULE_TYPE),
   deviceId: Key,
@@ -37,6 +50,12 @@ export const SchedulePayloadSchema = z.object({
   from: Instant,
   to: Instant,
   lessons: z.array(LessonSchema),
+  /**
+   * The student's registered consents overlapping [from, to). Absent from a
+   * server that keeps no consent register: then nothing is checked on the
+   * device. Present and empty: the student has none.
+   */
+  consents: z.array(ConsentIntervalSchema).max(100).optional(),
   signedAt: Instant,
 });
 export type SchedulePayload = z.infer<typeof SchedulePayloadSchema>;
