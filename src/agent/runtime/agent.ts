@@ -99,7 +99,8 @@ export class Agent {
     this.#onSchoolNetwork = await this.#deps.onSchoolNetwork();
     const lessons = store.lessonsBetween(at - LESSON_WINDOW_BEFORE_MS, at + LESSON_WINDOW_AFTER_MS);
     const grants = this.#grantsAt(at);
-    const decision = decide(at, lessons, policy, grants, { catalog, onSchoolNetwork: this.#onSchoolNetwork });
+    const consents = store.scheduleMeta()?.consents ?? undefined;
+    const decision = decide(at, lessons, policy, grants, { catalog, onSchoolNetwork: this.#onSchoolNetwork, ...(consents ? { consents } : {}) });
     const previous = this.#decision;
     this.#decision = decision;
 

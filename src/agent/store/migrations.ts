@@ -146,6 +146,12 @@ export const MIGRATIONS: readonly Migration[] = [
     description: 'event log with outbox and append-only triggers, pending blocks, schedule cache, grants',
     sql: `PRAGMA application_id = ${LESMODUS_APPLICATION_ID};\n${V1_EVENT_LOG}\n${V1_SCHEDULE_AND_GRANTS}`,
   },
+  {
+    version: 2,
+    description: "the student's registered consents (III.B.9), signed with the schedule",
+    // JSON array of {register, from, to}; NULL: the timetable's source keeps no consent register.
+    sql: 'ALTER TABLE schedule_meta ADD COLUMN consents TEXT CHECK (consents IS NULL OR json_valid(consents));',
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;

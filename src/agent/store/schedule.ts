@@ -1,6 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { z } from 'zod';
 import { fieldIssues, describeIssues, type FieldIssue } from '../../core/events/parse.ts';
+import { ConsentIntervalSchema } from '../../core/sync/signed-payloads.ts';
 import { LessonSchema, type Lesson } from '../../core/timetable/lesson.ts';
 import { DeviceStoreError } from './errors.ts';
 import type { ScheduleMeta } from './types.ts';
@@ -19,6 +20,7 @@ const ScheduleMetaSchema = z.object({
   validUntil: Instant,
   signature: z.string().max(4096).nullable(),
   keyId: z.string().max(200).nullable(),
+  consents: z.array(ConsentIntervalSchema).max(100).nullable().optional(),
 });
 const ScheduleSchema = z.object({ lessons: z.array(LessonSchema), meta: ScheduleMetaSchema });
 
@@ -28,6 +30,7 @@ interface MetaRow {
   valid_until: number;
   signature: string | null;
   key_id: string | null;
+  consents: string | null;
 }
 
 type LessonParams = [string, number, number, string | null, string, string, string | null, number, number];
@@ -48,7 +51,7 @@ export class ScheduleCache {
   readonly #path: string;
   readonly #clear: Statement<[]>;
   readonly #insert: Statement<LessonParams>;
-  readonly #putMeta: Statement<[string, number, number, string | null, string | null]>;
+  readonly #putMeta: Statement<[string, number, number, string | null, string | null, string | null]>;
   readonly #between: Statement<[number, number], LessonRow>;
   readonly #meta: Statement<[], MetaRow>;
 
@@ -58,14 +61,14 @@ export class ScheduleCache {
     this.#clear = db.prepare<[]>('DELETE FROM lessons');
     this.#insert = db.prepare<LessonParams>(
       'INSERT INTO lessons (uid, starts_at, ends_at, subject, groups, teachers, location, cancelled, online) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
-    this.#putMeta = db.prepare<[string, number, number, string | null, string | null]>(
-      `INSERT INTO schedule_meta (singleton, source, fetched_at, valid_until, signature, key_id) VALUES (1, ?, ?, ?, ?, ?)
+    this.#putMeta = db.prepare<[string, number, number, string | null, string | null, string | null]>(
+      `INSERT INTO schedule_meta (singleton, source, fetched_at, valid_until, signature, key_id, consents) VALUES (1, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (singleton) DO UPDATE SET source = excluded.source, fetched_at = excluded.fetched_at,
-         valid_until = excluded.valid_until, signature = excluded.signature, key_id = excluded.key_id`);
+         valid_until = excluded.valid_until, signature = excluded.signature, key_id = excluded.key_id, consents = excluded.consents`);
     // Overlap with [from, to): starts before `to` and ends after `from`.
     this.#between = db.prepare<[number, number], LessonRow>(
       'SELECT * FROM lessons WHERE starts_at < ? AND ends_at > ? ORDER BY starts_at, uid');
-    this.#meta = db.prepare<[], MetaRow>('SELECT source, fetched_at, valid_until, signature, key_id FROM schedule_meta WHERE singleton = 1');
+    this.#meta = db.prepare<[], MetaRow>('SELECT source, fetched_at, valid_until, signature, key_id, consents FROM schedule_meta WHERE singleton = 1');
   }
 
   /** Validates everything first, then swaps the timetable in one IMMEDIATE transaction. */
@@ -83,7 +86,7 @@ export class ScheduleCache {
         this.#insert.run(l.uid, l.start, l.end, l.subject, JSON.stringify(l.groups), JSON.stringify(l.teachers), l.location,
           l.cancelled ? 1 : 0, l.online ? 1 : 0);
       }
-      this.#putMeta.run(m.source, m.fetchedAt, m.validUntil, m.signature, m.keyId);
+      this.#putMeta.run(m.source, m.fetchedAt, m.validUntil, m.signature, m.keyId, m.consents == null ? null : JSON.stringify(m.consents));
     }).immediate();
   }
 
@@ -95,6 +98,11 @@ export class ScheduleCache {
   meta(): ScheduleMeta | null {
     const row = this.#meta.get();
     if (row === undefined) return null;
-    return { source: row.source, fetchedAt: row.fetched_at, validUntil: row.valid_until, signature: row.signature, keyId: row.key_id };
+    const consents = row.consents === null ? null : ConsentIntervalSchema.array().safeParse(JSON.parse(row.consents));
+    return {
+      source: row.source, fetchedAt: row.fetched_at, validUntil: row.valid_until, signature: row.signature, keyId: row.key_id,
+      // Unreadable consents count as none (the safe side: an exception then lifts nothing that needs one).
+      consents: consents === null ? null : consents.success ? consents.data : [],
+    };
   }
 }

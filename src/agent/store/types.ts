@@ -1,3 +1,4 @@
+import type { ConsentInterval } from '../../core/sync/signed-payloads.ts';
 import type { BlockEvent, BlockEventType, DeviceEvent, NewEvent } from '../../core/events/schema.ts';
 import type { Lesson } from '../../core/timetable/lesson.ts';
 
@@ -29,9 +30,11 @@ export interface ScheduleMeta {
   readonly fetchedAt: number;
   /** After this instant the agent should not trust the cache without a fresh fetch. */
   readonly validUntil: number;
-  /** For signed timetables (a later issue); null until then. */
+  /** The server's signature over the schedule; null for a local timetable. */
   readonly signature: string | null;
   readonly keyId: string | null;
+  /** The student's consents (III.B.9) signed with the schedule; null or absent where no register is kept. */
+  readonly consents?: readonly ConsentInterval[] | null;
 }
 
 /** What the store indexes a grant on; the grant itself is the raw JSON, validated by the caller. */

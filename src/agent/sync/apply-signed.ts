@@ -57,7 +57,9 @@ export class SignedApplier {
       return false;
     }
     const { payload, signature, keyId } = verified.signed;
-    this.#deps.store.replaceSchedule(payload.lessons, { source: SERVER_SCHEDULE_SOURCE, fetchedAt: payload.signedAt, validUntil: payload.to, signature, keyId });
+    this.#deps.store.replaceSchedule(payload.lessons, {
+      source: SERVER_SCHEDULE_SOURCE, fetchedAt: payload.signedAt, validUntil: payload.to, signature, keyId, consents: payload.consents ?? null,
+    });
     return true;
   }
 

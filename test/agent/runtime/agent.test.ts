@@ -132,6 +132,30 @@ describe('the agent', () => {
     expect(applied?.payload).toMatchObject({ grantId: 'g-1', articles: ['III.A.1'], allowed: { categories: ['social'] }, until: ne.end });
   });
 
+  it('keeps social media blocked for a student without consent this school year (III.B.9), and tells them why', async () => {
+    store.replaceSchedule([ne], { source: 'server', fetchedAt: clock, validUntil: clock + 86_400_000, signature: 'sig', keyId: 'k', consents: [] });
+    const agent = makeAgent();
+    const notices: Notice[] = [];
+    agent.onNotice((n) => notices.push(n));
+    clock = ams('2026-11-23 08:40');
+    const grant = {
+      id: 'g-1', issuedBy: { username: 'jjansen', role: 'teacher', teacherCode: 'JNS' }, reason: 'Instagram als bron',
+      scope: { kind: 'lesson', lessonUid: 'ne-1', lessonStart: ne.start }, allow: { categories: ['social'] },
+      issuedAt: clock, expiresAt: ne.end,
+    };
+    store.putGrant(JSON.stringify(grant), { id: 'g-1', issuedAt: grant.issuedAt, expiresAt: grant.expiresAt });
+    const decision = await agent.evaluate();
+    expect(decision.blocked.categories).toEqual(['social']);
+    expect(decision.ignoredGrants).toEqual([{ grant: 'g-1', why: 'no-consent', article: 'III.B.9' }]);
+    agent.reportBlock({ kind: 'app', service: 'discord', category: 'social', os: 'linux', dryRun: false });
+    expect(notices[0]!.message.nl).toMatch(/geen toestemming van jou of je ouders geregistreerd \(art\. III\.B\.9/);
+    expect(eventTypes()).not.toContain('exception.applied');
+    // Consent registered (the next signed schedule carries it): the same exception now applies.
+    store.replaceSchedule([ne], { source: 'server', fetchedAt: clock, validUntil: clock + 86_400_000, signature: 'sig', keyId: 'k', consents: [{ register: 'social-media', from: clock - 1, to: clock + 86_400_000 }] });
+    expect((await agent.evaluate()).blocked.categories).toEqual([]);
+    expect(eventTypes()).toContain('exception.applied');
+  });
+
   it('wakes at the next change instead of polling, and stops cleanly', async () => {
     const start = Date.now() + 400;
     store.replaceSchedule([lesson({ uid: 'soon', start, end: start + 3_600_000 })], { source: 'test', fetchedAt: Date.now(), validUntil: start + 86_400_000, signature: null, keyId: null });

@@ -101,7 +101,7 @@ describe('refusing a file it must not touch', () => {
     db.pragma('user_version = 7');
     db.close();
     const before = snapshot(temp.dir());
-    expect(openError(path).message).toMatch(/schema 7; this version knows up to 1\b/);
+    expect(openError(path).message).toMatch(new RegExp(`schema 7; this version knows up to ${LATEST_SCHEMA_VERSION}\\b`));
     expect(snapshot(temp.dir())).toEqual(before);
   });
 
@@ -164,6 +164,21 @@ describe('migrations', () => {
   it('are numbered 1, 2, 3, … in order, so user_version is the count applied', () => {
     expect(MIGRATIONS.map((m) => m.version)).toEqual(MIGRATIONS.map((_, i) => i + 1));
     expect(LATEST_SCHEMA_VERSION).toBe(MIGRATIONS.length);
+  });
+
+  it('bring a version 1 store up to date keeping its timetable (the consents column is added, empty)', () => {
+    const path = join(temp.dir(), 'v1.db');
+    const db = new Database(path);
+    runMigrations(db, MIGRATIONS.slice(0, 1));
+    db.prepare("INSERT INTO schedule_meta (singleton, source, fetched_at, valid_until) VALUES (1, 'zermelo', 1, 2)").run();
+    db.close();
+    const store = openDeviceStore({ path });
+    try {
+      expect(store.schemaVersion).toBe(LATEST_SCHEMA_VERSION);
+      expect(store.scheduleMeta()).toMatchObject({ source: 'zermelo', fetchedAt: 1, validUntil: 2, consents: null });
+    } finally {
+      store.close();
+    }
   });
 
   it('apply only what the file lacks, each in its own transaction', () => {

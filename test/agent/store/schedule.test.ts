@@ -10,7 +10,7 @@ import { lesson, MONDAY, scheduleVersion, VERSION_SIZES } from './schedule-versi
 
 const temp = useTempDir();
 const HOUR = 3_600_000;
-const META: ScheduleMeta = { source: 'zermelo', fetchedAt: MONDAY - HOUR, validUntil: MONDAY + 7 * 24 * HOUR, signature: null, keyId: null };
+const META: ScheduleMeta = { source: 'zermelo', fetchedAt: MONDAY - HOUR, validUntil: MONDAY + 7 * 24 * HOUR, signature: null, keyId: null, consents: null };
 
 /** How long the writer process keeps replacing the timetable while this one reads. */
 const CONCURRENT_REPLACE_MS = 1_500;
@@ -37,6 +37,19 @@ describe('the cached timetable', () => {
     const signed = { ...META, signature: 'c2lnbmF0dXJl', keyId: 'school-2025' };
     store.replaceSchedule([], signed);
     expect(store.scheduleMeta()).toEqual(signed);
+  });
+
+  it('keeps the consents signed with the schedule (III.B.9), and tells "no register" (null) from "none" ([])', () => {
+    const { store, reopen } = createTestStore(temp);
+    const consents = [{ register: 'social-media', from: MONDAY - 90 * 24 * HOUR, to: MONDAY + 200 * 24 * HOUR }];
+    store.replaceSchedule([], { ...META, consents });
+    expect(reopen().scheduleMeta()?.consents).toEqual(consents);
+    store.replaceSchedule([], { ...META, consents: [] });
+    expect(store.scheduleMeta()?.consents).toEqual([]);
+    store.replaceSchedule([], { ...META, consents: null });
+    expect(store.scheduleMeta()?.consents).toBeNull();
+    expect(() => store.replaceSchedule([], { ...META, consents: [{ register: '', from: -1, to: 0 }] })).toThrow(DeviceStoreError);
+    expect(store.scheduleMeta()?.consents).toBeNull();
   });
 
   it('replaces the whole timetable, leaving nothing of the old one', () => {
