@@ -148,6 +148,7 @@ export const agentStatus: Command<StatusValues> = {
       `Blocked: ${d.blocked.categories.join(', ') || 'nothing'}${d.blocked.capture.length ? `; browser ${d.blocked.capture.join(', ')}` : ''}`,
       ...d.reasons.map((r) => `Because: art. ${r.article} (${r.rule}) while ${r.condition}, until ${r.until}`),
       ...d.allowed.map((a) => `Allowed: ${[...a.categories, ...a.services, ...a.capture].join(', ')} by ${a.by.teacherCode ?? a.by.username} until ${a.until}: ${a.reason}`),
+      ...d.ignoredGrants.filter((g) => g.why === 'no-consent').map((g) => `Not applied: exception ${g.grant} needs the student's consent for this school year (art. ${g.article ?? 'III.B.9'})`),
       `Next change: ${d.nextChange ?? 'none scheduled'}`,
       ...status.enforcers.map((e) => `Enforcer ${e.name}: ${e.state}`),
       ...(status.sync ? [syncLine(status.sync)] : []),
