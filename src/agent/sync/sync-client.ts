@@ -74,6 +74,11 @@ export interface SyncClientDeps {
   readonly facts: DeviceFactsSource;
   /** The server's time from each heartbeat, for the agent's trusted clock. */
   readonly onServerTime?: (serverTime: number, roundTripMs: number) => void;
+  /**
+   * Whether a stored grant takes effect for this student (false while it waits
+   * for a consent, III.B.9): only then is it acknowledged. Default: always.
+   */
+  readonly takesEffect?: (grantId: string) => boolean;
   /** Re-decide at once (Agent.wake): a grant or a schedule arrived. */
   readonly wake: () => void;
   readonly fetch?: Fetch;
@@ -373,6 +378,8 @@ export class SyncClient {
     for (const outcome of outcomes) {
       if (outcome.status !== 'applied' && outcome.status !== 'unchanged') continue;
       if (this.#acked.has(outcome.grantId)) continue;
+      // Not yet: a later pull acknowledges it once the consent is registered.
+      if (this.#deps.takesEffect?.(outcome.grantId) === false) continue;
       try {
         await this.#client.request({
           method: 'POST', path: `/api/v1/device/grants/${encodeURIComponent(outcome.grantId)}/ack`, credential: credential.credential,

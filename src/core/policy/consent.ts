@@ -78,3 +78,18 @@ export function parseSchoolYear(label: string, timeZone: string): SchoolYear | u
   if (!match || Number(match[2]) !== Number(match[1]) + 1) return undefined;
   return schoolYear(Number(match[1]), timeZone);
 }
+
+/**
+ * Whether an exception lifts anything for this student now: false when every
+ * item it allows needs a consent the student lacks (the device then does not
+ * acknowledge it, so the teacher's count of laptops that applied it is true).
+ * `consents` undefined: no register is kept, nothing is withheld.
+ */
+export function liftsAnything(allow: AllowedItems, policy: Policy, catalog: ServiceCategories, consents: readonly ConsentInterval[] | undefined, at: number): boolean {
+  if (consents === undefined) return true;
+  const withheld = (items: AllowedItems) => consentsNeeded(items, policy, catalog).some((need) => !hasConsent(consents, need.register, at));
+  const none = { categories: [], services: [], capture: [] };
+  return allow.categories.some((c) => !withheld({ ...none, categories: [c] }))
+    || allow.services.some((s) => !withheld({ ...none, services: [s] }))
+    || allow.capture.some((k) => !withheld({ ...none, capture: [k] }));
+}

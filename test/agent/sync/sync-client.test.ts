@@ -296,6 +296,22 @@ function syncClientSuite(storeName: string, api: ReturnType<typeof useApi>): voi
       expect(acks()).toBe(2); // the failed one was sent again, the confirmed one never
     });
 
+    it('does not acknowledge a grant that waits for the student\'s consent, and does once it takes effect', async () => {
+      const server = await api.start();
+      const jansen = await server.login('jansen');
+      const grant = (await server.call('POST', '/api/v1/grants', { as: jansen, body: GRANT_BODY })).body;
+      let consented = false;
+      const device = laptop(server, { deps: { takesEffect: () => consented } });
+      await device.client.enroll();
+      const acks = () => device.paths.filter((p) => p === `/api/v1/device/grants/${grant.id}/ack`).length;
+      await device.client.pull();
+      expect(device.store.activeGrants(NOW).map((g) => g.id)).toEqual([grant.id]); // stored: it applies the moment consent comes
+      expect(acks()).toBe(0);
+      consented = true;
+      await device.client.pull();
+      expect(acks()).toBe(1);
+    });
+
     it('learns a revocation on the next pull', async () => {
       const server = await api.start();
       const jansen = await server.login('jansen');

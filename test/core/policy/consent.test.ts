@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseGrant, type GrantInput } from '../../../src/core/grants/grant.ts';
-import { consentsNeeded, hasConsent, parseSchoolYear, schoolYearOf } from '../../../src/core/policy/consent.ts';
+import { consentsNeeded, hasConsent, liftsAnything, parseSchoolYear, schoolYearOf } from '../../../src/core/policy/consent.ts';
 import { decide } from '../../../src/core/policy/decide.ts';
 import { blockNotice, explain } from '../../../src/core/policy/explain.ts';
 import { PolicySchema } from '../../../src/core/policy/schema.ts';
@@ -53,6 +53,15 @@ describe('which exceptions need consent (III.B.9)', () => {
     const raw = structuredClone(svokPolicy) as { rules: { exceptions?: { consent?: unknown } | null }[] };
     for (const rule of raw.rules) if (rule.exceptions) delete rule.exceptions.consent;
     expect(consentsNeeded({ categories: ['social'], services: [], capture: [] }, PolicySchema.parse(raw), catalog)).toEqual([]);
+  });
+
+  it('an exception takes effect unless everything it allows waits for a consent the student lacks', () => {
+    const none = { categories: [], services: [], capture: [] };
+    expect(liftsAnything({ ...none, categories: ['social'] }, svokPolicy, catalog, [], AT)).toBe(false);
+    expect(liftsAnything({ ...none, services: ['instagram'] }, svokPolicy, catalog, [], AT)).toBe(false);
+    expect(liftsAnything({ ...none, categories: ['social'] }, svokPolicy, catalog, [socialConsent], AT)).toBe(true);
+    expect(liftsAnything({ ...none, categories: ['social'] }, svokPolicy, catalog, undefined, AT)).toBe(true);
+    expect(liftsAnything({ ...none, categories: ['social'], capture: ['camera'] }, svokPolicy, catalog, [], AT)).toBe(true);
   });
 
   it('a consent holds from its start, until (not at) its end', () => {
