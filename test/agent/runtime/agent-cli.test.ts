@@ -96,19 +96,19 @@ describe.skipIf(!isRoot)('lesmodus agent (as root, acting for one student uid)',
     } finally {
       store.close();
     }
-  });
+  }, 60_000); // a real process start, a kill and a shutdown: slow when the machine's other tests drive Chromium
 
   it('in dry-run, says what it would stop and stops nothing', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lesmodus-agent-cli-'));
     standIns = createStandIns();
     const obs = standIns.app('obs', { uid: STUDENT_UID, gid: STUDENT_UID });
     // An online lesson blocks recorders wherever the laptop is (art. III.A.2), at any hour.
-    agent = startAgent(['--timetable', lessonNowIcs(dir, { online: true }), '--data-dir', join(dir, 'data'), '--on-school-network', 'no', '--user', String(STUDENT_UID), '--dry-run', '--browser-policy-root', join(dir, 'root')]);
+    agent = startAgent(['--timetable', lessonNowIcs(dir, { online: true }), '--data-dir', join(dir, 'data'), '--on-school-network', 'no', '--user', String(STUDENT_UID), '--dry-run', '--browser-policy-root', join(dir, 'root'), '--control-socket', join(dir, 'agent.sock')]);
     await waitFor(() => agent!.output().includes('would block app OBS Studio'), 'the dry-run report', 30_000);
     expect(obs.alive()).toBe(true);
     await waitFor(() => /browsers: would write .*lesmodus-lesson\.json/.test(agent!.output()), 'the dry-run browser report');
     expect(await agent.stop()).toBe(0);
     expect(obs.alive()).toBe(true);
     expect(existsSync(join(dir, 'root'))).toBe(false);
-  });
+  }, 60_000);
 });
