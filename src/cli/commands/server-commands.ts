@@ -1,5 +1,6 @@
 import type { Command } from '../command.ts';
 import { serverDemo, serverStart } from './server.ts';
+import { serverConsentImport, serverConsentList, serverConsentWithdraw } from './server-consent.ts';
 import { serverEnrollSecret } from './server-enroll-secret.ts';
 import { serverExport } from './server-export.ts';
 import { serverInit } from './server-init.ts';
@@ -10,5 +11,6 @@ import { serverUserAdd } from './server-user.ts';
 
 /** Every `lesmodus server …` command, for the CLI's COMMANDS list. */
 export const SERVER_COMMANDS: readonly Command<any>[] = [
-  serverStart, serverInit, serverSchoolAdd, serverSchoolList, serverUserAdd, serverTimetableImport, serverEnrollSecret, serverExport, serverPrune, serverDemo,
+  serverStart, serverInit, serverSchoolAdd, serverSchoolList, serverUserAdd, serverTimetableImport,
+  serverConsentImport, serverConsentList, serverConsentWithdraw, serverEnrollSecret, serverExport, serverPrune, serverDemo,
 ];

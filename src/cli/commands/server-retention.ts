@@ -20,7 +20,7 @@ export const RETENTION_OPTIONS: Readonly<Record<keyof RetentionValues, OptionSpe
   },
   'retention-exception-days': {
     type: 'string', valueName: '<days>',
-    help: `Keep exceptions (from when they ended) and the audit log this many days (default ${DEFAULT_RETENTION.exceptionDays}, at least ${MIN_EXCEPTION_RETENTION_DAYS}).`,
+    help: `Keep exceptions (from when they ended), consents (from the end of their school year) and the audit log this many days (default ${DEFAULT_RETENTION.exceptionDays}, at least ${MIN_EXCEPTION_RETENTION_DAYS}).`,
   },
 };
 

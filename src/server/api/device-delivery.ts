@@ -1,6 +1,7 @@
 import type { Signed } from '../../adapters/signing.ts';
 import { addDays, DEFAULT_TIME_ZONE, instantToLocal, localToInstant } from '../../core/time/zoned.ts';
 import type { Device, GrantRecord } from '../store/index.ts';
+import { consentIntervals } from './consent.ts';
 import type { ApiContext } from './context.ts';
 import type { DeviceReach } from './grant-reach.ts';
 import { DEVICE_GRANT_TYPE, SCHEDULE_TYPE, type DeviceGrantPayload, type SchedulePayload } from './schemas/signed.ts';
@@ -21,7 +22,10 @@ export function signedGrantFor(api: ApiContext, record: GrantRecord, deviceId: s
   });
 }
 
-/** From the start of today (school time) for SCHEDULE_DAYS days: today's earlier lessons are included, so "now" is always inside. */
+/**
+ * From the start of today (school time) for SCHEDULE_DAYS days: today's earlier lessons are included, so "now" is always inside.
+ * With the student's consents (art. III.B.9) whose school year overlaps it.
+ */
 export async function signedScheduleFor(api: ApiContext, device: Device, now: number): Promise<Signed<SchedulePayload>> {
   const school = device.schoolId === null ? null : await api.store.school(device.schoolId);
   const timeZone = school?.timeZone ?? DEFAULT_TIME_ZONE;
@@ -30,6 +34,9 @@ export async function signedScheduleFor(api: ApiContext, device: Device, now: nu
   const from = localToInstant(date, timeZone);
   const to = localToInstant(addDays(date, SCHEDULE_DAYS), timeZone);
   const lessons = school === null || device.studentId === null ? [] : await api.store.lessonsOfStudent(school.id, device.studentId, { from, to });
+  // Art. III.B.9: the student's registered consents, so the laptop lets an exception lift social media only for those who gave it.
+  // Always present (this server keeps the register): empty when the student has none or the device has no student.
+  const consents = school === null || device.studentId === null ? [] : await consentIntervals(api, school.id, device.studentId, timeZone, { from, to });
   return api.signer.sign<SchedulePayload>({
     type: SCHEDULE_TYPE,
     deviceId: device.id,
@@ -39,6 +46,7 @@ export async function signedScheduleFor(api: ApiContext, device: Device, now: nu
     from,
     to,
     lessons,
+    consents,
     signedAt: now,
   });
 }

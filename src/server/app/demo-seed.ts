@@ -4,6 +4,7 @@ import { demoTimetableIcs, loadDemoSchool } from '../../adapters/demo-school.ts'
 import { readJsonFile, RESOURCES_DIR } from '../../adapters/resources.ts';
 import { CaptureKindSchema, CategorySchema, OsSchema } from '../../core/categories.ts';
 import type { DeviceEvent } from '../../core/events/schema.ts';
+import { schoolYearOf } from '../../core/policy/consent.ts';
 import { addDays, instantToLocal, isoWeekday, localToInstant, parseClockTime, type LocalDate } from '../../core/time/zoned.ts';
 import { importIcs } from '../../core/timetable/import-ics.ts';
 import type { Lesson } from '../../core/timetable/lesson.ts';
@@ -18,7 +19,8 @@ import type { User } from '../store/index.ts';
 /**
  * The demo school for `npm start`: this week's timetable of the demo class
  * (resources/demo/school.json), its teachers, a leader and an admin, a few
- * laptops with heartbeats (one went silent), and exceptions granted through
+ * laptops with heartbeats (one went silent), the consent register (every
+ * student but one gave consent for social media this school year), and exceptions granted through
  * the real grant path, applied by some devices, one revoked. Everything is
  * laid on the week that contains `now`.
  */
@@ -40,6 +42,13 @@ const DemoServerSchema = z.object({
   leader: Person,
   teachers: z.array(Person.extend({ code: z.string() })),
   students: z.array(z.object({ id: z.string(), name: z.string(), login: z.string() })),
+  /** Art. III.B.9: the register every student has for the current school year, except those `without` (so the demo shows what that means). */
+  consent: z.object({
+    register: z.string(),
+    givenBy: z.enum(['student', 'parent']),
+    source: z.string(),
+    without: z.array(z.string()).default([]),
+  }).optional(),
   devices: z.array(z.object({ login: z.string(), hostname: z.string(), os: OsSchema, agentVersion: z.string(), online: z.boolean() })),
   exceptions: z.array(z.object({
     by: z.string(),
@@ -106,6 +115,14 @@ export async function seedDemo(api: ApiContext, now: number): Promise<DemoSummar
 
   await store.putStudents(demo.schoolId, demo.students.map((s) => ({ id: s.id, name: s.name, loginName: s.login })));
   await store.replaceGroups(demo.schoolId, [{ code: group, name: group.toUpperCase(), studentIds: demo.students.map((s) => s.id) }]);
+  const { consent } = demo;
+  if (consent !== undefined) {
+    const year = schoolYearOf(now, zone);
+    await store.recordConsents(demo.schoolId, demo.students.filter((s) => !consent.without.includes(s.id)).map((s) => ({
+      studentId: s.id, register: consent.register, schoolYear: year.label, givenBy: consent.givenBy,
+      registeredAt: Math.max(year.from, now - 60 * 24 * 60 * MINUTE), source: consent.source,
+    })));
+  }
 
   const today = instantToLocal(now, zone);
   const monday = addDays({ year: today.year, month: today.month, day: today.day }, 1 - isoWeekday(today));

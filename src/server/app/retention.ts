@@ -24,6 +24,7 @@ export const PRUNE_KINDS: readonly { readonly key: keyof PruneCounts; readonly l
   { key: 'exceptions', label: 'exceptions' },
   { key: 'auditEntries', label: 'audit log entries' },
   { key: 'sessions', label: 'expired sessions' },
+  { key: 'consents', label: 'consents (school year ended)' },
 ];
 
 export interface RetentionSchedule {

@@ -5,7 +5,7 @@ import { GrantSchema } from '../../core/grants/grant.ts';
 import { isValidTimeZone } from '../../core/time/zoned.ts';
 import { LessonSchema } from '../../core/timetable/lesson.ts';
 import { ServerStoreError } from './errors.ts';
-import { EXCEPTION_STATUSES, USER_ROLES } from './types.ts';
+import { CONSENT_GIVERS, EXCEPTION_STATUSES, USER_ROLES } from './types.ts';
 
 /**
  * Shapes the store accepts. The API validates requests first; the store
@@ -112,6 +112,37 @@ export const ExceptionLogFilterSchema = z.strictObject({
   service: text(64).optional(),
   status: z.enum(EXCEPTION_STATUSES).optional(),
   lesson: z.strictObject({ uid: text(512), start: Instant }).optional(),
+});
+
+/** "2026-2027": two consecutive years. */
+export const SchoolYearLabel = z.string().regex(/^\d{4}-\d{4}$/, 'must be a school year such as "2026-2027"')
+  .refine((label) => Number(label.slice(5)) === Number(label.slice(0, 4)) + 1, 'must be two consecutive years, e.g. "2026-2027"');
+
+/** A consent register as the policy names it: lower-case words joined by hyphens ("social-media"). */
+export const ConsentRegister = z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'must be a register name such as "social-media"').max(64, 'at most 64 characters');
+
+export const ConsentInputSchema = z.strictObject({
+  studentId: Key,
+  register: ConsentRegister,
+  schoolYear: SchoolYearLabel,
+  givenBy: z.enum(CONSENT_GIVERS),
+  registeredAt: Instant,
+  source: text(64),
+});
+
+export const ConsentsSchema = z.array(ConsentInputSchema).max(100_000, 'at most 100,000 at once');
+
+export const ConsentKeySchema = z.strictObject({ studentId: Key, register: ConsentRegister, schoolYear: SchoolYearLabel });
+
+export const ConsentQuerySchema = z.strictObject({
+  schoolId: Key.optional(),
+  studentId: Key.optional(),
+  register: ConsentRegister.optional(),
+  schoolYear: SchoolYearLabel.optional(),
+});
+
+export const RecordConsentsOptionsSchema = z.strictObject({
+  replace: z.strictObject({ register: ConsentRegister, schoolYear: SchoolYearLabel }).optional(),
 });
 
 export const NewAuditEntrySchema = z.strictObject({

@@ -3,6 +3,10 @@ import type { Lesson } from '../../core/timetable/lesson.ts';
 import type {
   AuditEntry,
   AuditQuery,
+  Consent,
+  ConsentInput,
+  ConsentKey,
+  ConsentQuery,
   CreateGrantResult,
   Device,
   DeviceHealth,
@@ -23,6 +27,8 @@ import type {
   Page,
   PageRequest,
   PruneCounts,
+  RecordConsentsOptions,
+  RecordConsentsResult,
   ReplaceLessonsResult,
   RetentionPolicy,
   School,
@@ -170,14 +176,31 @@ export interface ServerStore {
   /** Newest first. */
   auditLog(query: AuditQuery, page: PageRequest): Promise<Page<AuditEntry>>;
 
+  // Consent register (art. III.B.9) ------------------------------------------------
+
+  /**
+   * Records a school's consents, all or nothing: new ones added, known ones
+   * (student, register, school year) updated, identical ones unchanged, so
+   * the same import twice changes nothing. Unknown students are 'not-found'.
+   * With `replace`, the batch is the whole register of that year: consents
+   * of it missing from the batch are withdrawn.
+   */
+  recordConsents(schoolId: string, consents: readonly ConsentInput[], options?: RecordConsentsOptions): Promise<RecordConsentsResult>;
+  /** Withdraws (deletes) one consent (AVG: consent can be withdrawn). False when there was none. */
+  withdrawConsent(schoolId: string, consent: ConsentKey): Promise<boolean>;
+  /** Consents matching the query (a student's, a school year's, …), by school, student, register, school year. */
+  consents(query: ConsentQuery): Promise<Consent[]>;
+  /** Of these students, those without a consent in `register` for `schoolYear` ("2026-2027"), sorted. */
+  studentsWithoutConsent(schoolId: string, studentIds: readonly string[], register: string, schoolYear: string): Promise<string[]>;
+
   // Retention -----------------------------------------------------------------------
 
   /**
    * Deletes what is past retention at `now`: device events and contact
    * intervals older than `eventDays`; exceptions that expired more than
    * `exceptionDays` ago, with their groups, articles, allowances and
-   * acknowledgements; audit entries older than `exceptionDays`; expired
-   * sessions. A row exactly at its cut-off stays. Never touches lessons,
+   * acknowledgements; audit entries older than `exceptionDays`; consents
+   * whose school year ended more than `exceptionDays` ago; expired sessions. A row exactly at its cut-off stays. Never touches lessons,
    * users, students or devices. One transaction per group of tables.
    * A policy below the minimums (or not whole days) is 'invalid-input'.
    */

@@ -1,6 +1,7 @@
 import type { SqlDriver } from './driver.ts';
 import { ServerStoreError } from './errors.ts';
 import * as audit from './queries/audit-log.ts';
+import * as consentRegister from './queries/consents.ts';
 import * as devices from './queries/devices.ts';
 import * as events from './queries/events.ts';
 import * as log from './queries/exception-log.ts';
@@ -107,6 +108,13 @@ export class SqlServerStore implements ServerStore {
 
   recordAudit: ServerStore['recordAudit'] = async (entry) => audit.recordAudit(this.#db('recordAudit'), entry);
   auditLog: ServerStore['auditLog'] = async (query, page) => audit.auditLog(this.#db('auditLog'), query, page);
+
+  recordConsents: ServerStore['recordConsents'] = async (schoolId, list, options) =>
+    consentRegister.recordConsents(this.#db('recordConsents'), schoolId, list, options);
+  withdrawConsent: ServerStore['withdrawConsent'] = async (schoolId, key) => consentRegister.withdrawConsent(this.#db('withdrawConsent'), schoolId, key);
+  consents: ServerStore['consents'] = async (query) => consentRegister.consents(this.#db('consents'), query);
+  studentsWithoutConsent: ServerStore['studentsWithoutConsent'] = async (schoolId, ids, register, year) =>
+    consentRegister.studentsWithoutConsent(this.#db('studentsWithoutConsent'), schoolId, ids, register, year);
 
   pruneExpired: ServerStore['pruneExpired'] = async (policy, now) => retention.pruneExpired(this.#db('pruneExpired'), policy, now);
   countExpired: ServerStore['countExpired'] = async (policy, now) => retention.countExpired(this.#db('countExpired'), policy, now);

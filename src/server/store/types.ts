@@ -259,6 +259,7 @@ export interface ExceptionOnDevice {
   readonly deviceId: string;
   readonly hostname: string;
   readonly studentId: string | null;
+
   readonly appliedAt: number | null;
   readonly expiredAt: number | null;
   readonly revokedAt: number | null;
@@ -322,6 +323,65 @@ export interface AuditQuery {
   readonly subjectId?: string;
 }
 
+// ---------------------------------------------------------------- consent (art. III.B.9)
+
+/** Who gave a consent: the student when 16 or older, else a parent. */
+export const CONSENT_GIVERS = ['student', 'parent'] as const;
+export type ConsentGiver = (typeof CONSENT_GIVERS)[number];
+
+/**
+ * A registered consent (art. III.B.9): asked every school year, for one
+ * register the policy names ("social-media"). It holds from 1 August of the
+ * school year's first year to 1 August of the next (school time).
+ */
+export interface ConsentInput {
+  readonly studentId: string;
+  /** As the policy names it, e.g. "social-media". */
+  readonly register: string;
+  /** "2026-2027". */
+  readonly schoolYear: string;
+  readonly givenBy: ConsentGiver;
+  /** When the school registered it (in Magister or elsewhere). */
+  readonly registeredAt: number;
+  /** Where it came from, e.g. "magister", "manual". */
+  readonly source: string;
+}
+
+export interface Consent extends ConsentInput {
+  readonly schoolId: string;
+}
+
+/** Which consent, of a school's student. */
+export interface ConsentKey {
+  readonly studentId: string;
+  readonly register: string;
+  readonly schoolYear: string;
+}
+
+export interface ConsentQuery {
+  readonly schoolId?: string;
+  readonly studentId?: string;
+  readonly register?: string;
+  readonly schoolYear?: string;
+}
+
+export interface RecordConsentsOptions {
+  /**
+   * The batch is the whole register for this register and school year (a full
+   * export): the school's consents in it that the batch lacks are withdrawn.
+   * Every consent in the batch must then be of this register and year.
+   */
+  readonly replace?: { readonly register: string; readonly schoolYear: string };
+}
+
+export interface RecordConsentsResult {
+  readonly added: number;
+  readonly updated: number;
+  readonly unchanged: number;
+  /** Withdrawn by `replace`. */
+  readonly withdrawn: number;
+}
+
 // ---------------------------------------------------------------- retention
 
 /**
@@ -332,7 +392,7 @@ export interface AuditQuery {
 export interface RetentionPolicy {
   /** Device events (blocks, enforcement, tamper, exception.*) and contact intervals. */
   readonly eventDays: number;
-  /** Exceptions (counted from when they expired) with everything stored with them, and the audit log. */
+  /** Exceptions (counted from when they expired) with everything stored with them, the audit log, and consents (from the end of their school year). */
   readonly exceptionDays: number;
 }
 
@@ -344,4 +404,6 @@ export interface PruneCounts {
   readonly exceptions: number;
   readonly auditEntries: number;
   readonly sessions: number;
+  /** Registered consents whose school year ended more than exceptionDays ago (they are the evidence for exceptions). */
+  readonly consents: number;
 }

@@ -1,36 +1,15 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { SQLITE_FILE_NAME, SqliteServerStore } from '../../../src/server/store/index.ts';
 import { sql } from '../../../src/server/store/sql.ts';
 import { DAY, device, HOUR, leader, SCHOOL, tamperEvent, windowGrant } from '../store/fixtures.ts';
+import { useCli } from './cli-harness.ts';
 
 // `lesmodus server prune` and the running server's prune, in real processes on a SQLite data folder.
-const LESMODUS = fileURLToPath(new URL('../../../src/cli/lesmodus.mjs', import.meta.url));
-const tmp = mkdtempSync(join(tmpdir(), 'lesmodus-retention-cli-'));
-const children: ChildProcess[] = [];
-afterAll(() => {
-  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
-  rmSync(tmp, { recursive: true, force: true });
-});
-
-/** Never the developer's own PostgreSQL or data folder. */
-const ENV = { ...process.env, LESMODUS_DATABASE_URL: '', LESMODUS_DATA_DIR: '', NO_COLOR: '1' };
-
-async function lesmodus(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [LESMODUS, ...args], { env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => { stdout += c.toString(); });
-  child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
-  const [code] = await once(child, 'close');
-  return { code: code as number, stdout, stderr };
-}
+const cli = useCli('retention-cli');
+const { tmp } = cli;
+const lesmodus = (args: string[]) => cli.run(args);
 
 const data = join(tmp, 'data');
 const store = ['--data-dir', data];
@@ -92,6 +71,7 @@ describe('lesmodus server prune (spawned)', () => {
       exceptions: 1,
       'audit log entries': 1,
       'expired sessions': 1,
+      'consents (school year ended)': 0,
     });
     expect(run.stdout).toContain('Dry run: nothing was deleted.');
     expect(await remaining()).toEqual(before);
@@ -119,12 +99,12 @@ describe('lesmodus server prune (spawned)', () => {
     const run = await lesmodus(['server', 'prune', ...store]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/^Deleted \(events older than 180 days/);
-    expect(Object.values(countsIn(run.stdout))).toEqual([1, 1, 1, 1, 1]);
+    expect(Object.values(countsIn(run.stdout))).toEqual([1, 1, 1, 1, 1, 0]);
     expect(await remaining()).toEqual({ ...before, device_events: 1, device_contact: 1, grants: 1, audit_log: 1, sessions: 0 });
 
     const again = await lesmodus(['server', 'prune', ...store]);
     expect(again.code, again.stderr).toBe(0);
-    expect(Object.values(countsIn(again.stdout))).toEqual([0, 0, 0, 0, 0]);
+    expect(Object.values(countsIn(again.stdout))).toEqual([0, 0, 0, 0, 0, 0]);
   });
 
   it('honours longer retention from the options', async () => {
@@ -139,17 +119,16 @@ describe('lesmodus server prune (spawned)', () => {
     const db = await SqliteServerStore.open({ path: join(data, SQLITE_FILE_NAME) });
     await db.ingestEvents('d1', [tamperEvent(3, 3, NOW - 40 * DAY)], NOW);
     await db.close();
-    const child = spawn(process.execPath, [LESMODUS, 'server', ...store, '--port', '0', '--retention-event-days', '30'], { env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
-    children.push(child);
-    let log = '';
-    child.stderr.on('data', (c: Buffer) => { log += c.toString(); });
-    child.stdout.resume();
+    const server = await cli.start(['server', ...store, '--port', '0', '--retention-event-days', '30']);
+    const child = server.child;
     const line = await new Promise<Record<string, unknown>>((resolve, reject) => {
-      child.stderr.on('data', () => {
-        const found = log.split('\n').find((l) => l.includes('"retention: pruned"'));
+      const check = () => {
+        const found = server.output().split('\n').find((l) => l.includes('"retention: pruned"'));
         if (found) resolve(JSON.parse(found) as Record<string, unknown>);
-      });
-      child.once('close', (code) => reject(new Error(`the server exited with ${code} before pruning:\n${log}`)));
+        else if (child.exitCode !== null) reject(new Error(`the server exited before pruning:\n${server.output()}`));
+        else setTimeout(check, 20);
+      };
+      check();
     });
     expect(line).toMatchObject({ level: 'info', deviceEvents: 1, contactIntervals: 0, exceptions: 0, auditEntries: 0, sessions: 0, eventDays: 30, exceptionDays: 730 });
     child.kill('SIGTERM');

@@ -1,52 +1,17 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { verifySignature, type Signed } from '../../../src/adapters/signing.ts';
+import { useCli } from './cli-harness.ts';
 
 // The real program in real processes, as a school's admin runs it.
-const LESMODUS = fileURLToPath(new URL('../../../src/cli/lesmodus.mjs', import.meta.url));
 const FEED = fileURLToPath(new URL('../../fixtures/timetables/zermelo-student-v4.ics', import.meta.url));
-const tmp = mkdtempSync(join(tmpdir(), 'lesmodus-server-cli-'));
-const children: ChildProcess[] = [];
-afterAll(() => {
-  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
-  rmSync(tmp, { recursive: true, force: true });
-});
-
-/** Never the developer's own PostgreSQL or data folder: the commands get exactly the flags a test gives. */
-const ENV = { ...process.env, LESMODUS_DATABASE_URL: '', LESMODUS_DATA_DIR: '', NO_COLOR: '1' };
-
-async function lesmodus(args: string[], stdin = ''): Promise<{ code: number; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [LESMODUS, ...args], { env: ENV, stdio: ['pipe', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => { stdout += c.toString(); });
-  child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
-  child.stdin.end(stdin);
-  const [code] = await once(child, 'close');
-  return { code: code as number, stdout, stderr };
-}
-
-/** Starts a long-running command and resolves with the first URL it prints; the test stops it. */
-async function started(args: string[]): Promise<{ child: ChildProcess; url: string; output: () => string }> {
-  const child = spawn(process.execPath, [LESMODUS, ...args], { env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let output = '';
-  child.stderr!.on('data', (c: Buffer) => { output += c.toString(); });
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (c: Buffer) => {
-      output += c.toString();
-      const match = /http:\/\/127\.0\.0\.1:\d+/.exec(output);
-      if (match) resolve(match[0]);
-    });
-    child.once('close', (code) => reject(new Error(`the server exited with ${code} before printing its URL:\n${output}`)));
-  });
-  return { child, url, output: () => output };
-}
+const cli = useCli('server-cli');
+const { tmp } = cli;
+const lesmodus = (args: string[], stdin = '') => cli.run(args, stdin);
+const started = (args: string[]) => cli.start(args);
 
 async function login(url: string, username: string, password: string): Promise<string> {
   const response = await fetch(`${url}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });

@@ -1,4 +1,5 @@
 import { auditContract } from './contract/audit-log.ts';
+import { consentContract } from './contract/consents.ts';
 import { deviceContract } from './contract/devices.ts';
 import { exceptionLogContract } from './contract/exception-log.ts';
 import { grantContract } from './contract/grants.ts';
@@ -20,7 +21,7 @@ import { useHarness, type StoreTarget } from './harness.ts';
 export function registerStoreContract(target: StoreTarget): void {
   const harness = useHarness(target);
   for (const contract of [migrationContract, peopleContract, rosterContract, lessonContract, deviceContract, grantContract,
-    ingestContract, exceptionLogContract, notEnforcingContract, auditContract, retentionContract, injectionContract]) {
+    ingestContract, exceptionLogContract, notEnforcingContract, auditContract, retentionContract, consentContract, injectionContract]) {
     contract(harness);
   }
 }

@@ -36,6 +36,11 @@ describe.skipIf(!existsSync(CHROMIUM))('web UI in Chromium', () => {
     await page.getByText('art. III.A.1 / III.A.3 Gedragscode Social Media SVOK', { exact: false }).waitFor();
     const lesson = page.locator('li.lesson.now');
     await lesson.getByLabel('Sociale media').check();
+    // Art. III.B.9: the demo has one student without consent this school year; the teacher sees how many, never who.
+    const consent = lesson.locator('[data-consent]');
+    await consent.waitFor();
+    expect(await consent.textContent()).toBe('1 leerling zonder toestemming voor dit schooljaar (art. III.B.9): voor hem of haar blijft social media geblokkeerd.');
+    expect(await lesson.locator('.recording-hint').isVisible()).toBe(false);
     // Without a reason the form refuses, in Dutch, before asking the server.
     await lesson.getByRole('button', { name: 'Uitzondering geven' }).click();
     await lesson.getByText('Geef de reden').waitFor();
@@ -45,7 +50,9 @@ describe.skipIf(!existsSync(CHROMIUM))('web UI in Chromium', () => {
     const grant = lesson.locator('li.grant.active', { hasText: REASON });
     await grant.waitFor();
     expect(await grant.textContent()).toContain('Sociale media');
-    expect(await grant.locator('.applied').textContent()).toMatch(/^\d+ van \d+ apparaten hebben het toegepast$/);
+    expect(await grant.locator('.applied').textContent()).toMatch(/^\d+ van \d+ apparaten hebben het toegepast · 1 zonder toestemming$/);
+    // The form is reset: the consent line goes with the ticked box.
+    expect(await consent.isVisible()).toBe(false);
     expect(browser!.problems).toEqual([]);
   }, E2E_MS);
 
@@ -54,6 +61,9 @@ describe.skipIf(!existsSync(CHROMIUM))('web UI in Chromium', () => {
     await logIn(page, server.url, 'jansen', server.demo.password);
     const lesson = page.locator('li.lesson.now');
     await lesson.getByLabel('Camera').check();
+    // Recording: the III.B.8 reminder, and no consent line (camera needs no III.B.9 consent).
+    await lesson.getByText('Beeldmateriaal van leerlingen niet publiceren zonder toestemming (art. III.B.8).').waitFor();
+    expect(await lesson.locator('[data-consent]').isVisible()).toBe(false);
     await lesson.getByLabel(/Reden/).fill('Proef: wordt zo ingetrokken');
     await lesson.getByRole('button', { name: 'Uitzondering geven' }).click();
     const grant = lesson.locator('li.grant', { hasText: 'Proef: wordt zo ingetrokken' });
@@ -101,6 +111,14 @@ describe.skipIf(!existsSync(CHROMIUM))('web UI in Chromium', () => {
     expect(facts).toContain(REASON);
     expect(facts).toContain('Docent');
     expect(facts).toContain('H4A');
+    expect(facts).toMatch(/Toestemming \(III\.B\.9\)social-media \(III\.B\.9\), schooljaar \d{4}-\d{4}: 1 leerling\(en\) zonder toestemming/);
+
+    // Monday's Instagram exception was applied on three laptops; Emma Bakker's (LKK-MB-0023) has no consent registered.
+    await page.goto(`${server.url}/leiding?article=III.A.1`);
+    await page.locator('#log tbody tr', { hasText: 'Instagram-campagne' }).getByRole('link', { name: 'Details' }).click();
+    await page.locator('#detail-devices').waitFor();
+    expect(await page.locator('#detail-devices tr', { hasText: 'LKK-MB-0023' }).locator('[data-consent]').textContent()).toBe('Niet geregistreerd');
+    expect(await page.locator('#detail-devices tr', { hasText: 'LKK-LT-0142' }).locator('[data-consent]').textContent()).toBe('Geregistreerd');
     expect(browser!.problems).toEqual([]);
   }, E2E_MS);
 

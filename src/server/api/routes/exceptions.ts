@@ -9,6 +9,7 @@ import { defineRoute, users, type AnyRoute } from '../route.ts';
 import { assertSameSchool } from '../school-scope.ts';
 import { IdParams, PageQuery, pageOf } from '../schemas/common.ts';
 import { ExceptionDetailSchema, ExceptionPageSchema, WeeklyChartSchema } from '../schemas/grants.ts';
+import { grantConsent, studentsReached } from '../consent.ts';
 import { grantView } from '../views.ts';
 
 /** The leader's dashboard: the exception log, its export, the weekly chart and one exception's detail. */
@@ -74,7 +75,8 @@ const detail = defineRoute({
   method: 'GET',
   path: '/api/v1/exceptions/:id',
   tag: 'leader',
-  summary: 'One exception: who granted it (role, reason, scope) and when each device applied it or saw it end. Recorded in the audit log.',
+  summary: 'One exception: who granted it (role, reason, scope), when each device applied it or saw it end, and whether its student has the consent '
+    + 'it needs (art. III.B.9). Recorded in the audit log.',
   access: users('leader'),
   params: IdParams,
   reply: { kind: 'json', status: 200, schema: ExceptionDetailSchema, description: 'The exception and its devices.' },
@@ -84,7 +86,20 @@ const detail = defineRoute({
     assertSameSchool(principal.user, found.record.schoolId, `exception "${params.id}"`);
     await api.store.recordAudit({ at: scope.now, username: principal.user.username, action: 'view-exception',
       subject: { kind: 'exception', id: params.id }, schoolId: found.record.schoolId, detail: `${found.devices.length} devices` });
-    return { grant: grantView(found.record, scope.now), devicesExpected: found.devicesExpected, devices: [...found.devices] };
+    const reached = await studentsReached(api, found.record);
+    const onDevices = found.devices.flatMap((d) => (d.studentId === null ? [] : [d.studentId]));
+    const consent = await grantConsent(api, found.record, [...new Set([...reached, ...onDevices])], scope.now);
+    const needed = consent.needs.length > 0;
+    return {
+      grant: grantView(found.record, scope.now),
+      devicesExpected: found.devicesExpected,
+      consent: {
+        registers: [...consent.needs],
+        schoolYear: consent.schoolYear,
+        studentsWithoutConsent: reached.filter((id) => consent.without.has(id)).length,
+      },
+      devices: found.devices.map((d) => ({ ...d, consent: !needed ? null : d.studentId !== null && !consent.without.has(d.studentId) })),
+    };
   },
 });
 

@@ -7,6 +7,7 @@ import { schoolFilter } from '../school-scope.ts';
 import { IdParams, InstantParam, PageQuery, pageOf, text } from '../schemas/common.ts';
 import { CreateGrantBody, ExceptionPageSchema, GrantSummarySchema, GrantViewSchema, RevokeGrantBody } from '../schemas/grants.ts';
 import { EXCEPTION_STATUSES, type ExceptionLogFilter } from '../../store/index.ts';
+import { grantConsent, studentsReached } from '../consent.ts';
 import { grantView } from '../views.ts';
 
 /** The teacher portal's grants: make one, list them, see how many devices applied it, revoke it. Leaders may do the same. */
@@ -63,17 +64,20 @@ const grantSummary = defineRoute({
   method: 'GET',
   path: '/api/v1/grants/:id',
   tag: 'grants',
-  summary: 'One grant with how many of the devices it reaches have applied it (counts only; leaders see per-device detail in the exception log).',
+  summary: 'One grant with how many of the devices it reaches have applied it, and how many students it reaches lack the consent it needs '
+    + '(art. III.B.9); counts only: leaders see per-device detail in the exception log.',
   access: users('teacher', 'leader'),
   params: IdParams,
   reply: { kind: 'json', status: 200, schema: GrantSummarySchema, description: 'The grant and its counts.' },
   async handle({ principal, params, scope }, api) {
     const record = await grantFor(api, principal.user, params.id);
     const detail = await api.store.exceptionDetail(record.grant.id, scope.now);
+    const consent = await grantConsent(api, record, await studentsReached(api, record), scope.now);
     return {
       grant: grantView(record, scope.now),
       devicesExpected: detail?.devicesExpected ?? 0,
       devicesApplied: detail?.devices.filter((d) => d.appliedAt !== null).length ?? 0,
+      studentsWithoutConsent: consent.without.size,
     };
   },
 });

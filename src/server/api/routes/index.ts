@@ -1,4 +1,5 @@
 import type { AnyRoute } from '../route.ts';
+import { consentRoutes } from './consents.ts';
 import { deviceRoutes } from './device.ts';
 import { deviceUnlockRoutes } from './device-unlock.ts';
 import { deviceAdminRoutes } from './devices.ts';
@@ -13,7 +14,7 @@ import { timetableRoutes } from './timetable.ts';
 /** The whole API, one table: what the router serves and what the OpenAPI document lists. */
 export const API_ROUTES: readonly AnyRoute[] = (() => {
   const routes: AnyRoute[] = [
-    ...metaRoutes, ...sessionRoutes, ...peopleRoutes, ...lessonRoutes, ...timetableRoutes, ...grantRoutes, ...exceptionRoutes, ...deviceAdminRoutes, ...deviceRoutes, ...deviceUnlockRoutes,
+    ...metaRoutes, ...sessionRoutes, ...peopleRoutes, ...consentRoutes, ...lessonRoutes, ...timetableRoutes, ...grantRoutes, ...exceptionRoutes, ...deviceAdminRoutes, ...deviceRoutes, ...deviceUnlockRoutes,
   ];
   routes.push(openApiRoute(() => routes));
   return routes;

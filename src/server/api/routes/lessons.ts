@@ -1,7 +1,10 @@
 import { z } from 'zod';
+import { schoolYearOf } from '../../../core/policy/consent.ts';
 import { addDays, formatLocalDate, instantToLocal, localToInstant, parseLocalDate } from '../../../core/time/zoned.ts';
 import { forbidden } from '../../http/http-error.ts';
 import { USER_ROLES } from '../../store/index.ts';
+import { policyRegisters } from '../consent.ts';
+import type { ApiContext } from '../context.ts';
 import { teaches } from '../grants/authority.ts';
 import { defineRoute, users, type AnyRoute } from '../route.ts';
 import { oneSchool } from '../school-scope.ts';
@@ -15,7 +18,8 @@ const lessonsOfDay = defineRoute({
   method: 'GET',
   path: '/api/v1/lessons',
   tag: 'timetable',
-  summary: "One day's lessons: a teacher's own (\"my lessons today\"), or a leader's pick by teacher or group.",
+  summary: "One day's lessons: a teacher's own (\"my lessons today\"), or a leader's pick by teacher or group; each with how many of its "
+    + 'students lack each consent register (art. III.B.9) for the school year (counts only).',
   description: 'The day is counted in the school\'s time zone; without `date` it is today. Teachers always get their own lessons.',
   access: users(...USER_ROLES),
   query: z.strictObject({ date: DateParam.optional(), school: Key.optional(), teacher: TeacherCode.optional(), group: Key.optional() }),
@@ -32,14 +36,38 @@ const lessonsOfDay = defineRoute({
     const date = { year: day.year, month: day.month, day: day.day };
     const from = localToInstant(date, school.timeZone);
     const to = localToInstant(addDays(date, 1), school.timeZone);
-    const lessons = await api.store.lessons(school.id, { from, to, ...(query.group ? { groupCode: query.group } : {}) });
+    const all = await api.store.lessons(school.id, { from, to, ...(query.group ? { groupCode: query.group } : {}) });
+    const lessons = teacher === null ? all : all.filter((l) => teaches(teacher, l));
+    const schoolYear = schoolYearOf(from, school.timeZone).label;
+    const without = await withoutConsentPerLesson(api, school.id, lessons, schoolYear);
     return {
       date: formatLocalDate(date),
       schoolId: school.id,
       timeZone: school.timeZone,
-      lessons: teacher === null ? lessons : lessons.filter((l) => teaches(teacher, l)),
+      schoolYear,
+      lessons: lessons.map((lesson, index) => ({ ...lesson, studentsWithoutConsent: without[index]! })),
     };
   },
 });
+
+/** For each lesson, per register the policy names: how many students of its groups lack a consent for the school year (art. III.B.9). */
+async function withoutConsentPerLesson(
+  api: ApiContext, schoolId: string, lessons: readonly { readonly groups: readonly string[] }[], schoolYear: string,
+): Promise<Record<string, number>[]> {
+  const members = new Map<string, string[]>();
+  for (const group of new Set(lessons.flatMap((l) => l.groups))) {
+    members.set(group, (await api.store.studentsInGroup(schoolId, group)).map((s) => s.id));
+  }
+  const studentsOf = lessons.map((l) => new Set(l.groups.flatMap((g) => members.get(g) ?? [])));
+  const everyone = [...new Set(studentsOf.flatMap((s) => [...s]))];
+  const counts: Record<string, number>[] = lessons.map(() => ({}));
+  for (const { register } of policyRegisters(api)) {
+    const without = new Set(everyone.length === 0 ? [] : await api.store.studentsWithoutConsent(schoolId, everyone, register, schoolYear));
+    studentsOf.forEach((students, index) => {
+      counts[index]![register] = [...students].filter((id) => without.has(id)).length;
+    });
+  }
+  return counts;
+}
 
 export const lessonRoutes: readonly AnyRoute[] = [lessonsOfDay];

@@ -83,6 +83,12 @@ export const GrantSummarySchema = z.object({
   grant: GrantViewSchema,
   devicesExpected: z.number().int(),
   devicesApplied: z.number().int(),
+  /**
+   * Students it reaches without a consent it needs for this school year
+   * (art. III.B.9): for them it lifts nothing that needs consent. 0 when it
+   * needs none.
+   */
+  studentsWithoutConsent: z.number().int(),
 });
 
 export const ExceptionRowSchema = z.object({
@@ -114,6 +120,12 @@ export const ExceptionPageSchema = z.object({
 export const ExceptionDetailSchema = z.object({
   grant: GrantViewSchema,
   devicesExpected: z.number().int(),
+  /** The consent registers it needs (art. III.B.9) and the school year judged; empty when it needs none. */
+  consent: z.object({
+    registers: z.array(z.object({ register: z.string(), article: z.string() })),
+    schoolYear: z.string(),
+    studentsWithoutConsent: z.number().int(),
+  }),
   devices: z.array(z.object({
     deviceId: z.string(),
     hostname: z.string(),
@@ -121,6 +133,8 @@ export const ExceptionDetailSchema = z.object({
     appliedAt: Instant.nullable(),
     expiredAt: Instant.nullable(),
     revokedAt: Instant.nullable(),
+    /** Whether the device's student has the consent it needs registered; null when it needs none. */
+    consent: z.boolean().nullable(),
   })),
 });
 

@@ -20,5 +20,14 @@ export const LessonDaySchema = z.object({
   date: z.string(),
   schoolId: z.string(),
   timeZone: z.string(),
-  lessons: z.array(LessonViewSchema),
+  /** The school year the day is in ("2026-2027"), which consents are counted for. */
+  schoolYear: z.string(),
+  lessons: z.array(LessonViewSchema.extend({
+    /**
+     * Per consent register the policy names (art. III.B.9, "social-media"):
+     * how many students of the lesson's groups have none for this school
+     * year. Counts only: the portal never shows who.
+     */
+    studentsWithoutConsent: z.record(z.string(), z.number().int()),
+  })),
 });

@@ -280,6 +280,24 @@ CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
 FOR EACH ROW EXECUTE FUNCTION lesmodus_audit_log_retention();
 `;
 
+/** The consent register, as sqlite/migrations.ts V3. */
+const V3 = `
+CREATE TABLE consents (
+  school_id     TEXT COLLATE "C" NOT NULL,
+  student_id    TEXT COLLATE "C" NOT NULL,
+  register      TEXT COLLATE "C" NOT NULL,
+  school_year   TEXT COLLATE "C" NOT NULL,
+  given_by      TEXT    NOT NULL CHECK (given_by IN ('student', 'parent')),
+  registered_at BIGINT  NOT NULL,
+  source        TEXT    NOT NULL,
+  ends_at       BIGINT  NOT NULL,
+  PRIMARY KEY (school_id, student_id, register, school_year),
+  FOREIGN KEY (school_id, student_id) REFERENCES students (school_id, id)
+);
+CREATE INDEX consents_by_year ON consents (school_id, school_year, register);
+CREATE INDEX consents_by_end ON consents (ends_at);
+`;
+
 export const POSTGRES_MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -290,5 +308,10 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
     version: 2,
     description: 'retention: old device events and audit entries may be pruned, nothing else deleted',
     sql: V2,
+  },
+  {
+    version: 3,
+    description: 'consent register (art. III.B.9): consents per student, register and school year',
+    sql: V3,
   },
 ];

@@ -10,6 +10,7 @@ import type { PruneCounts, RetentionPolicy } from '../types.ts';
  *
  * "Older than N days" is strictly before `now − N days`: a row exactly at the
  * cut-off stays. Lessons, users, students and devices are never touched.
+ * Consents go when their school year ended more than exceptionDays ago.
  */
 
 const DAY_MS = 86_400_000;
@@ -37,6 +38,8 @@ const expired = {
   // An exception counts from when it ended (its expiry; a revocation ends it earlier, never later).
   exceptions: (c: Cutoffs) => sql`grants WHERE expires_at < ${c.exceptions}`,
   auditEntries: (c: Cutoffs) => sql`audit_log WHERE at < ${c.exceptions}`,
+  // A consent is evidence for the exceptions of its school year: it goes as they do, counted from the year's end.
+  consents: (c: Cutoffs) => sql`consents WHERE ends_at < ${c.exceptions}`,
   // As deleteExpiredSessions: a session is expired by `at` when expires_at <= at.
   sessions: (c: Cutoffs) => sql`sessions WHERE expires_at <= ${c.now}`,
 } as const satisfies Record<keyof PruneCounts, (c: Cutoffs) => Sql>;
@@ -57,6 +60,7 @@ export async function countExpired(db: SqlDriver, policy: RetentionPolicy, now: 
     exceptions: await count(db, expired.exceptions(c)),
     auditEntries: await count(db, expired.auditEntries(c)),
     sessions: await count(db, expired.sessions(c)),
+    consents: await count(db, expired.consents(c)),
   };
 }
 
@@ -93,5 +97,6 @@ export async function pruneExpired(db: SqlDriver, policy: RetentionPolicy, now: 
   });
   const auditEntries = await db.transaction(async (tx) => deleteAppendOnly(tx, 'audit_log', c.exceptions, expired.auditEntries(c)));
   const sessions = await db.run(sql`DELETE FROM ${expired.sessions(c)}`);
-  return { ...activity, exceptions, auditEntries, sessions };
+  const consents = await db.run(sql`DELETE FROM ${expired.consents(c)}`);
+  return { ...activity, exceptions, auditEntries, sessions, consents };
 }

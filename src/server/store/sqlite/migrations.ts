@@ -267,6 +267,29 @@ WHEN NOT EXISTS (SELECT 1 FROM retention_cutoffs r WHERE r.table_name = 'audit_l
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only: only retention removes entries past their retention period'); END;
 `;
 
+/**
+ * Consent register (art. III.B.9): per student, register ("social-media") and
+ * school year ("2026-2027"), who gave it and when it was registered. ends_at
+ * is the end of the school year (1 August, school time) at registration, for
+ * retention; the school year's label is what counts everywhere else.
+ */
+const V3 = `
+CREATE TABLE consents (
+  school_id     TEXT    NOT NULL,
+  student_id    TEXT    NOT NULL,
+  register      TEXT    NOT NULL,
+  school_year   TEXT    NOT NULL,
+  given_by      TEXT    NOT NULL CHECK (given_by IN ('student', 'parent')),
+  registered_at INTEGER NOT NULL,
+  source        TEXT    NOT NULL,
+  ends_at       INTEGER NOT NULL,
+  PRIMARY KEY (school_id, student_id, register, school_year),
+  FOREIGN KEY (school_id, student_id) REFERENCES students (school_id, id)
+) STRICT;
+CREATE INDEX consents_by_year ON consents (school_id, school_year, register);
+CREATE INDEX consents_by_end ON consents (ends_at);
+`;
+
 export const SQLITE_MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -277,5 +300,10 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
     version: 2,
     description: 'retention: old device events and audit entries may be pruned, nothing else deleted',
     sql: V2,
+  },
+  {
+    version: 3,
+    description: 'consent register (art. III.B.9): consents per student, register and school year',
+    sql: V3,
   },
 ];

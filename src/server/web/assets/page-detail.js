@@ -27,7 +27,14 @@ export async function renderDetail(ctx, id) {
     [t('detail.expires'), at(grant.expiresAt)],
     [t('log.status'), t(`status.${view.status}`)],
     ...(view.revokedAt === null ? [] : [[t('detail.revokedAt'), `${at(view.revokedAt)} (${view.revokedBy ?? '—'})`]]),
+    ...(detail.consent.registers.length === 0 ? [] : [[t('detail.consent'), t('detail.consentFact', {
+      registers: detail.consent.registers.map((r) => `${r.register} (${r.article})`).join(', '),
+      year: detail.consent.schoolYear,
+      count: detail.consent.studentsWithoutConsent,
+    })]]),
   ];
+  const needsConsent = detail.consent.registers.length > 0;
+  const consentCell = (d) => (d.consent === null ? '—' : d.consent ? t('detail.consentYes') : t('detail.consentNo'));
   document.title = `${t('detail.title')} – Lesmodus`;
   ctx.show(h('section', { 'data-page': 'detail' },
     h('a', { href: '/leiding' }, t('detail.back')),
@@ -35,7 +42,9 @@ export async function renderDetail(ctx, id) {
     h('dl', { class: 'card facts' }, rows.map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])),
     h('h2', {}, t('detail.devices', { applied, expected: detail.devicesExpected })),
     detail.devices.length === 0 ? h('p', { class: 'muted' }, t('detail.noDevices')) : h('div', { class: 'table-wrap' }, h('table', { id: 'detail-devices' },
-      h('thead', {}, h('tr', {}, [t('health.host'), t('detail.student'), t('detail.applied'), t('detail.ended')].map((c) => h('th', { scope: 'col' }, c)))),
+      h('thead', {}, h('tr', {}, [t('health.host'), t('detail.student'), ...(needsConsent ? [t('detail.consent')] : []), t('detail.applied'), t('detail.ended')].map((c) => h('th', { scope: 'col' }, c)))),
       h('tbody', {}, detail.devices.map((d) => h('tr', {},
-        h('td', {}, d.hostname), h('td', {}, d.studentId ?? '—'), h('td', {}, at(d.appliedAt)), h('td', {}, at(d.revokedAt ?? d.expiredAt)))))))));
+        h('td', {}, d.hostname), h('td', {}, d.studentId ?? '—'),
+        needsConsent ? h('td', { class: d.consent ? '' : 'bad', 'data-consent': String(d.consent) }, consentCell(d)) : null,
+        h('td', {}, at(d.appliedAt)), h('td', {}, at(d.revokedAt ?? d.expiredAt)))))))));
 }

@@ -7,6 +7,17 @@ import { h } from './dom.js';
 import { allowedText, clock, lessonState, untilInstant } from './format.js';
 
 export const GRANTABLE = ['social', 'video', 'camera', 'screen-recording', 'audio-recording'];
+/** Categories that record: ticking one shows the III.B.8 reminder about publishing images. */
+const RECORDING = ['camera', 'screen-recording', 'audio-recording'];
+/** The consent register (art. III.B.9) "social media" needs. */
+const SOCIAL_REGISTER = 'social-media';
+
+/** "N leerlingen zonder toestemming …", or null when every student of the lesson has it. */
+export function consentLine(t, lesson) {
+  const count = lesson.studentsWithoutConsent?.[SOCIAL_REGISTER] ?? 0;
+  if (count <= 0) return null;
+  return count === 1 ? t('consent.missingOne') : t('consent.missing', { count });
+}
 
 export async function renderLessons(ctx) {
   const { t, day } = ctx;
@@ -78,7 +89,9 @@ const WATCH_FOR_MS = 60_000;
 
 function watchApplied(ctx, grantId, summary) {
   const { t } = ctx;
-  const text = (s) => t('grant.applied', { applied: s.devicesApplied, expected: s.devicesExpected });
+  // Students without the consent it needs (III.B.9): their laptops keep blocking social media. A count, never names.
+  const text = (s) => t('grant.applied', { applied: s.devicesApplied, expected: s.devicesExpected })
+    + (s.studentsWithoutConsent > 0 ? ` · ${t('grant.withoutConsent', { count: s.studentsWithoutConsent })}` : '');
   const line = h('div', { class: 'applied', 'aria-live': 'polite' }, text(summary));
   const until = Date.now() + WATCH_FOR_MS;
   const tick = async () => {
@@ -105,9 +118,20 @@ function grantForm(ctx, lesson, open, refresh) {
   const reason = h('input', { id: `${id}-reason`, name: 'reason', maxlength: 500, required: true, minlength: 3, 'aria-describedby': `${id}-reason-hint` });
   const until = h('input', { id: `${id}-until`, name: 'until', type: 'time', value: clock(lesson.end, timeZone), 'aria-describedby': `${id}-until-hint` });
   const error = h('p', { class: 'error', role: 'alert' });
+  const consent = h('p', { class: 'consent warning', 'data-consent': '', 'aria-live': 'polite', hidden: true });
+  const recordingHint = h('small', { class: 'muted recording-hint', hidden: true }, t('grant.recordingHint'));
+  const ticked = () => boxes.map((b) => b.querySelector('input')).filter((i) => i.checked).map((i) => i.value);
+  const showHints = () => {
+    const chosen = ticked();
+    const line = chosen.includes('social') ? consentLine(t, lesson) : null;
+    consent.textContent = line ?? '';
+    consent.hidden = line === null;
+    recordingHint.hidden = !chosen.some((c) => RECORDING.includes(c));
+  };
+  for (const box of boxes) box.querySelector('input').addEventListener('change', showHints);
   // Our own checks (novalidate): the message is then in the page's language and read out by the live region.
   const form = h('form', { class: 'grant-form', novalidate: true },
-    h('fieldset', {}, h('legend', {}, t('grant.what')), h('div', { class: 'checks' }, boxes)),
+    h('fieldset', {}, h('legend', {}, t('grant.what')), h('div', { class: 'checks' }, boxes), consent, recordingHint),
     h('label', { for: reason.id }, t('grant.reason')), reason,
     h('small', { id: `${id}-reason-hint`, class: 'muted' }, t('grant.reasonHint')),
     h('label', { for: until.id }, t('grant.until')), until,
@@ -117,7 +141,7 @@ function grantForm(ctx, lesson, open, refresh) {
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     error.textContent = '';
-    const categories = boxes.map((b) => b.querySelector('input')).filter((i) => i.checked).map((i) => i.value);
+    const categories = ticked();
     if (categories.length === 0) { error.textContent = t('grant.needWhat'); return; }
     if (reason.value.trim().length < 3) { error.textContent = t('grant.needReason'); reason.focus(); return; }
     const expiresAt = untilInstant(until.value, lesson.end, timeZone);
@@ -129,6 +153,7 @@ function grantForm(ctx, lesson, open, refresh) {
       await api('POST', '/api/v1/grants', body);
       ctx.say(t('grant.done'));
       form.reset();
+      showHints();
       until.value = clock(lesson.end, timeZone);
       details.open = false;
       await refresh();

@@ -10,7 +10,7 @@ const POLICY: RetentionPolicy = { eventDays: 180, exceptionDays: 730 };
 const NOW = MONDAY_0830 + 1_000 * DAY;
 const EVENT_CUTOFF = NOW - 180 * DAY;
 const EXCEPTION_CUTOFF = NOW - 730 * DAY;
-const NOTHING: PruneCounts = { deviceEvents: 0, contactIntervals: 0, exceptions: 0, auditEntries: 0, sessions: 0 };
+const NOTHING: PruneCounts = { deviceEvents: 0, contactIntervals: 0, exceptions: 0, auditEntries: 0, sessions: 0, consents: 0 };
 const EVERYTHING = { from: 0, to: NOW + DAY };
 const PAGE = { limit: 100, offset: 0 };
 
