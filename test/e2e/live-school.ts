@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { schoolYearOf } from '../../src/core/policy/consent.ts';
 import { addDays, instantToLocal, localToInstant } from '../../src/core/time/zoned.ts';
 import type { Lesson } from '../../src/core/timetable/lesson.ts';
 import { dataDirAt, ensureDataDir } from '../../src/server/app/data-dir.ts';
@@ -68,6 +69,10 @@ export async function startLiveSchool(studentLogin: string): Promise<LiveSchool>
     await store.createUser({ username: LEADER.username, role: 'leader', displayName: LEADER.name, teacherCode: null, schoolId: SCHOOL.id, passwordHash }, now);
     const student = { id: '100231', name: 'Sanne de Vries', login: studentLogin };
     await store.putStudents(SCHOOL.id, [{ id: student.id, name: student.name, loginName: student.login }]);
+    // Her parents consented to social media in lessons this school year (III.B.9): without it no exception would lift the block.
+    await store.recordConsents(SCHOOL.id, [{
+      studentId: student.id, register: 'social-media', schoolYear: schoolYearOf(now, SCHOOL.timeZone).label, givenBy: 'parent', registeredAt: now, source: 'test',
+    }]);
     await store.replaceGroups(SCHOOL.id, [{ code: GROUP, name: GROUP.toUpperCase(), studentIds: [student.id] }]);
     const lesson = lessonAround(now);
     await store.replaceLessons(SCHOOL.id, { from: lesson.start - 24 * 60 * MINUTE, to: lesson.end + 24 * 60 * MINUTE }, [lesson]);

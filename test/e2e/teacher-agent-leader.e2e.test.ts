@@ -170,7 +170,9 @@ describe.skipIf(SKIP !== null)(SKIP === null ? TITLE : `${TITLE} (${SKIP})`, () 
     expect(await page.locator('dl.facts').textContent()).toContain(REASON);
     await page.getByRole('heading', { name: 'Apparaten (1 van 1 toegepast)' }).waitFor();
     const cells = await page.locator('#detail-devices tbody tr').first().locator('td').allTextContents();
-    const [host, student, appliedText] = cells;
+    // Social media needs consent (III.B.9): the detail shows whether it was registered for this student.
+    const [host, student, consent, appliedText] = cells;
+    expect(consent).toBe('Geregistreerd');
     const device = (await school.store.deviceHealth(SCHOOL.id))[0]!;
     expect(host).toBe(device.hostname);
     expect(student).toBe(school.student.id);
@@ -199,7 +201,7 @@ describe.skipIf(SKIP !== null)(SKIP === null ? TITLE : `${TITLE} (${SKIP})`, () 
     await waitFor(async () => {
       await detail.reload();
       await detail.locator('[data-page=detail]').waitFor();
-      const ended = await detail.locator('#detail-devices tbody tr').first().locator('td').nth(3).textContent();
+      const ended = await detail.locator('#detail-devices tbody tr').first().locator('td').nth(4).textContent();
       return ended !== null && ended !== '—';
     }, "the laptop's end of the exception in the leader's detail", 10_000, 250);
     const facts = await detail.locator('dl.facts').textContent();

@@ -42,7 +42,7 @@ export const ControlRequestSchema = z.discriminatedUnion('type', [
 ]);
 export type ControlRequest = z.infer<typeof ControlRequestSchema>;
 
-export type ControlErrorCode = 'not-ready' | 'invalid-request' | 'no-server' | 'wrong-password' | 'too-many-attempts' | 'not-allowed' | 'no-lesson' | 'offline' | 'rejected';
+export type ControlErrorCode = 'not-ready' | 'no-consent' | 'invalid-request' | 'no-server' | 'wrong-password' | 'too-many-attempts' | 'not-allowed' | 'no-lesson' | 'offline' | 'rejected';
 
 export type ControlReply =
   | { readonly ok: true; readonly grantId: string; readonly expiresAt: number; readonly message: { readonly nl: string; readonly en: string } }
@@ -68,7 +68,9 @@ function fromSyncError(error: SyncError): ControlReply {
     case 401: return failure('wrong-password', 'Onbekende gebruikersnaam of onjuist wachtwoord.', 'Wrong username or password.');
     case 429: return failure('too-many-attempts', `Te veel mislukte pogingen; probeer het later opnieuw. ${detail}`, `Too many failed attempts. ${detail}`);
     case 403: return failure('not-allowed', `Dit mag u hier niet ontgrendelen: ${detail}`, `Not allowed: ${detail}`);
-    case 409: return failure('no-lesson', `Geen les om te ontgrendelen: ${detail}`, `No lesson to unlock: ${detail}`);
+    case 409: return error.code === 'consent-missing'
+      ? failure('no-consent', 'Deze leerling heeft voor dit schooljaar geen toestemming voor social media geregistreerd (art. III.B.9): een uitzondering zou niets opheffen. Laat de toestemming eerst registreren.', `No consent: ${detail}`)
+      : failure('no-lesson', `Geen les om te ontgrendelen: ${detail}`, `No lesson to unlock: ${detail}`);
     case 400: return failure('invalid-request', `Het verzoek klopt niet: ${detail}`, `Invalid request: ${detail}`);
     default: return failure('offline', 'De schoolserver is niet bereikbaar. Verleen de uitzondering in het docentenportaal.', `The school server cannot be reached (${error.message}). Grant the exception in the teacher portal.`);
   }

@@ -13,12 +13,15 @@ export const REQUEST_TIMEOUT_MS = 30_000;
 export class SyncError extends Error {
   readonly retryable: boolean;
   readonly status: number | null;
+  /** The server's error code ("consent-missing", …) when it sent one. */
+  readonly code: string | null;
 
-  constructor(message: string, options: { retryable: boolean; status?: number | null; cause?: unknown }) {
+  constructor(message: string, options: { retryable: boolean; status?: number | null; code?: string | null; cause?: unknown }) {
     super(message, { cause: options.cause });
     this.name = 'SyncError';
     this.retryable = options.retryable;
     this.status = options.status ?? null;
+    this.code = options.code ?? null;
   }
 }
 
@@ -89,12 +92,14 @@ export class ServerClient {
 
 function statusError(path: string, status: number, text: string): SyncError {
   let message = '';
+  let code: string | null = null;
   try {
-    const body = JSON.parse(text) as { message?: unknown };
+    const body = JSON.parse(text) as { message?: unknown; error?: unknown };
     if (typeof body.message === 'string') message = `: ${body.message.slice(0, 200)}`;
+    if (typeof body.error === 'string') code = body.error.slice(0, 64);
   } catch {
     // A proxy's HTML error page: the status says enough.
   }
   const retryable = status >= 500 || status === 429 || status === 408;
-  return new SyncError(`${path}: the server answered ${status}${message}`, { retryable, status });
+  return new SyncError(`${path}: the server answered ${status}${message}`, { retryable, status, code });
 }

@@ -14,6 +14,8 @@ export const HTTP_ERROR_CODES = [
   'not-found',
   'method-not-allowed',
   'conflict',
+  /** An exception that would lift nothing: the student lacks the consent it needs (III.B.9). */
+  'consent-missing',
   'payload-too-large',
   'unsupported-media-type',
   'too-many-requests',

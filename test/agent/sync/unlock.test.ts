@@ -65,10 +65,11 @@ describe('the control socket request', () => {
     [401, 'wrong-password', /onjuist wachtwoord/],
     [403, 'not-allowed', /mag u hier niet ontgrendelen/],
     [409, 'no-lesson', /Geen les om te ontgrendelen/],
+    [409, 'no-consent', /geen toestemming voor social media geregistreerd \(art\. III\.B\.9\)/, 'consent-missing'],
     [429, 'too-many-attempts', /Te veel mislukte pogingen/],
     [503, 'offline', /niet bereikbaar.*docentenportaal/],
-  ])('turns the server\'s %i into "%s", in Dutch first', async (status, code, nl) => {
-    const deps = fakeSync(async () => { throw new SyncError(`/api/v1/device/unlock: the server answered ${status}: because`, { retryable: status >= 500, status }); });
+  ])('turns the server\'s %i into "%s", in Dutch first', async (status, code, nl, serverCode?: string) => {
+    const deps = fakeSync(async () => { throw new SyncError(`/api/v1/device/unlock: the server answered ${status}: because`, { retryable: status >= 500, status, code: serverCode ?? null }); });
     const reply = await handleControlRequest(unlockRequest, deps);
     expect(reply).toMatchObject({ ok: false, code, message: { nl: expect.stringMatching(nl) } });
     expect(JSON.stringify(reply)).not.toContain(PASSWORD);
@@ -83,6 +84,10 @@ interface Laptop {
 }
 
 async function enrolledLaptop(server: TestApi, loginName = 'sanne'): Promise<Laptop> {
+  // Sanne's parents consented to social media in lessons this school year (III.B.9).
+  await server.store.recordConsents('svok-college', [
+    { studentId: 's1', register: 'social-media', schoolYear: '2025-2026', givenBy: 'parent', registeredAt: NOW - 90 * 86_400_000, source: 'test' },
+  ]);
   const dataDir = tempDir();
   const store = openDeviceStore({ path: join(dataDir, 'device.db'), now: () => NOW });
   cleanups.push(() => store.close());

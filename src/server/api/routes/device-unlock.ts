@@ -1,5 +1,8 @@
 import type { Lesson } from '../../../core/timetable/lesson.ts';
-import { conflict, forbidden } from '../../http/http-error.ts';
+import { liftsAnything, consentsNeeded } from '../../../core/policy/consent.ts';
+import { DEFAULT_TIME_ZONE } from '../../../core/time/zoned.ts';
+import { conflict, forbidden, HttpError } from '../../http/http-error.ts';
+import { consentIntervals } from '../consent.ts';
 import type { Device, User } from '../../store/index.ts';
 import type { ApiContext } from '../context.ts';
 import { signedGrantFor } from '../device-delivery.ts';
@@ -49,6 +52,14 @@ const unlock = defineRoute({
     const user = await checkPassword(api, body.username, body.password, `${scope.address}/${device.id}`, scope.now);
     if (user.role !== 'teacher' && user.role !== 'leader') throw forbidden('Only teachers and school leaders grant exceptions.');
     const lesson = await lessonNow(api, device, user, scope.now);
+    // An exception that lifts nothing for this student (all of it waits for their consent) would only mislead the log.
+    const school = await api.store.school(device.schoolId!);
+    const consents = await consentIntervals(api, device.schoolId!, device.studentId!, school?.timeZone ?? DEFAULT_TIME_ZONE, { from: scope.now, to: scope.now + 1 });
+    const allow = { categories: body.allow.categories, services: body.allow.services, capture: body.allow.capture };
+    if (!liftsAnything(allow, api.policy, api.catalog, consents, scope.now)) {
+      const articles = consentsNeeded(allow, api.policy, api.catalog).map((n) => n.article).join(', ');
+      throw new HttpError(409, 'consent-missing', `This student has no consent registered for this school year (art. ${articles}); an exception would not lift the block. Register the consent first.`);
+    }
     const record = await issueGrant(api, user, {
       ...(device.schoolId !== null ? { schoolId: device.schoolId } : {}),
       scope: { kind: 'lesson', lessonUid: lesson.uid, lessonStart: lesson.start },

@@ -200,9 +200,24 @@ export function deviceSuite(api: ReturnType<typeof useApi>): void {
 
   describe("a teacher's unlock at the laptop", () => {
     const unlockBody = { username: 'jansen', password: PASSWORD, allow: { categories: ['social'] }, reason: REASON };
+    /** Sanne's parents consented to social media in lessons this school year (III.B.9). */
+    const sanneConsents = (server: TestApi) => server.store.recordConsents('svok-college', [
+      { studentId: 's1', register: 'social-media', schoolYear: '2025-2026', givenBy: 'parent', registeredAt: NOW - 90 * 24 * 60 * MINUTE, source: 'test' },
+    ]);
+
+    it('refuses (409 consent-missing) a social-media unlock for a student without consent this school year, but not a recording one', async () => {
+      const server = await api.start();
+      const sanne = await server.enroll('sanne');
+      const refused = await server.call('POST', '/api/v1/device/unlock', { as: sanne, body: unlockBody });
+      expect(refused).toMatchObject({ status: 409, body: { error: 'consent-missing', message: expect.stringMatching(/no consent registered for this school year \(art\. III\.B\.9\)/) } });
+      expect((await server.call('GET', '/api/v1/device/grants', { as: sanne })).body.grants).toEqual([]);
+      const recording = await server.call('POST', '/api/v1/device/unlock', { as: sanne, body: { ...unlockBody, allow: { categories: ['camera'] } } });
+      expect(recording.status).toBe(201);
+    });
 
     it('grants this laptop only, for the lesson in progress, signed for it, and shows in the log as the teacher\'s', async () => {
       const server = await api.start();
+      await sanneConsents(server);
       const sanne = await server.enroll('sanne');
       const daan = await server.enroll('daan');
       const reply = await server.call('POST', '/api/v1/device/unlock', { as: sanne, body: unlockBody });
@@ -244,6 +259,7 @@ export function deviceSuite(api: ReturnType<typeof useApi>): void {
 
     it('lets a leader of the school unlock in any lesson, and refuses a leader of another school', async () => {
       const server = await api.start();
+      await sanneConsents(server);
       const sanne = await server.enroll('sanne');
       expect((await server.call('POST', '/api/v1/device/unlock', { as: sanne, body: { ...unlockBody, username: 'de-vries' } })).status).toBe(201);
       expect((await server.call('POST', '/api/v1/device/unlock', { as: sanne, body: { ...unlockBody, username: 'bakker' } })).status).toBe(403);
