@@ -351,6 +351,8 @@ export class SyncClient {
             this.#live = true;
             onReady();
           }
+          // The signed schedule changed (consents, timetable, assignment): fetch it now rather than within 15 minutes.
+          if (event.event === 'refresh') this.requestPull();
           if (event.event !== 'grant' && event.event !== 'revocation') continue;
           const outcome = applier.applyGrant(parseJson(event.data));
           if (outcome.status === 'rejected') continue;

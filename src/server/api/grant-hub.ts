@@ -12,10 +12,21 @@ import { grantReaches, type DeviceReach } from './grant-reach.ts';
 
 export type GrantChange = { readonly kind: 'grant' | 'revocation'; readonly record: GrantRecord };
 
+/** Whose signed schedule changed (consents, timetable, assignment): those devices pull now instead of within 15 minutes. */
+export interface RefreshTarget {
+  readonly schoolId: string;
+  /** Only devices of these students; all of the school's when absent. */
+  readonly studentIds?: ReadonlySet<string>;
+  /** Only this device (its assignment changed). */
+  readonly deviceId?: string;
+}
+
 export interface Subscriber {
   /** Mutable so a long-lived connection can refresh it when the roster changes. */
   reach: DeviceReach;
   deliver(change: GrantChange): void;
+  /** Tells the device to pull its schedule and grants again. */
+  refresh(reason: string): void;
   /** Ends the subscriber's stream (server shutdown). */
   close(): void;
 }
@@ -59,6 +70,24 @@ export class GrantHub {
       }
     }
     return delivered;
+  }
+
+  /** Asks the devices whose schedule changed to pull it now; returns how many were told. */
+  refresh(target: RefreshTarget, reason: string): number {
+    let told = 0;
+    for (const subscriber of [...this.#subscribers]) {
+      const { reach } = subscriber;
+      if (target.deviceId !== undefined ? reach.deviceId !== target.deviceId : reach.schoolId !== target.schoolId) continue;
+      if (target.studentIds !== undefined && (reach.studentId === null || !target.studentIds.has(reach.studentId))) continue;
+      try {
+        subscriber.refresh(reason);
+        told++;
+      } catch {
+        this.#subscribers.delete(subscriber);
+        subscriber.close();
+      }
+    }
+    return told;
   }
 
   closeAll(): void {

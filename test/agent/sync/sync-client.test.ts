@@ -262,6 +262,17 @@ function syncClientSuite(storeName: string, api: ReturnType<typeof useApi>): voi
       expect(heard).toContain(NOW);
     });
 
+    it('pulls again at once when the server says its schedule changed (a consent recorded)', async () => {
+      const server = await api.start();
+      const device = laptop(server);
+      running(device.client);
+      await vi.waitFor(() => expect(server.context.hub.connections).toBe(1), { timeout: 20_000 });
+      await vi.waitFor(() => expect(device.store.scheduleMeta()?.consents).toEqual([]), { timeout: 20_000 });
+      await server.store.recordConsents('svok-college', [{ studentId: 's1', register: 'social-media', schoolYear: '2025-2026', givenBy: 'parent', registeredAt: NOW, source: 'test' }]);
+      server.context.hub.refresh({ schoolId: 'svok-college', studentIds: new Set(['s1']) }, 'consents');
+      await vi.waitFor(() => expect(device.store.scheduleMeta()?.consents).toEqual([expect.objectContaining({ register: 'social-media' })]), { timeout: 5_000 });
+    });
+
     it('pulls on its cron schedule', async () => {
       const server = await api.start();
       const device = laptop(server, { deps: { pullSchedule: '* * * * * *' } });

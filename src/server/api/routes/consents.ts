@@ -101,6 +101,10 @@ const recordConsents = defineRoute({
     await api.store.recordAudit({ at: scope.now, username: principal.user.username, action: 'record-consents',
       subject: { kind: 'consents', id: school.id }, schoolId: school.id,
       detail: `${result.added} added, ${result.updated} updated, ${result.unchanged} unchanged, ${result.withdrawn} withdrawn` });
+    // The laptops concerned pull their newly signed consents now (a replace may withdraw anyone's: then the whole school).
+    if (result.added + result.updated + result.withdrawn > 0) {
+      api.hub.refresh(replace ? { schoolId: school.id } : { schoolId: school.id, studentIds: new Set(consents.map((c) => c.studentId)) }, 'consents');
+    }
     return result;
   },
 });
@@ -109,7 +113,7 @@ const withdrawConsent = defineRoute({
   method: 'POST',
   path: '/api/v1/consents/withdraw',
   tag: 'roster',
-  summary: "Withdraws a student's consent (AVG); their laptop blocks again from its next sync. Recorded in the audit log.",
+  summary: "Withdraws a student's consent (AVG); a connected laptop learns it at once, others at their next sync. Recorded in the audit log.",
   access: users('admin', 'leader'),
   body: z.strictObject({
     schoolId: Key.optional(),
@@ -125,6 +129,7 @@ const withdrawConsent = defineRoute({
     if (withdrawn) {
       await api.store.recordAudit({ at: scope.now, username: principal.user.username, action: 'withdraw-consent',
         subject: { kind: 'student', id: body.studentId }, schoolId: school.id, detail: `${body.register} ${schoolYear}` });
+      api.hub.refresh({ schoolId: school.id, studentIds: new Set([body.studentId]) }, 'consents');
     }
     return { withdrawn };
   },

@@ -110,7 +110,7 @@ const stream = defineRoute({
   method: 'GET',
   path: '/api/v1/device/stream',
   tag: 'device',
-  summary: 'Server-Sent Events: "grant" and "revocation" events (data: a grant signed for this device) as they happen.',
+  summary: 'Server-Sent Events: "grant" and "revocation" events (data: a grant signed for this device) as they happen, and "refresh" when its schedule changed.',
   description: 'On connect the device first gets every grant currently reaching it, then a "ready" event, then live changes. '
     + 'A comment line every 15 s keeps the connection open.',
   access: DEVICE,
@@ -119,12 +119,20 @@ const stream = defineRoute({
     const { device } = principal;
     const sse = new SseStream(scope.res);
     const send = (change: GrantChange) => sse.send(change.kind, signedGrantFor(api, change.record, device.id, api.clock()), change.record.grant.id);
-    const subscriber: Subscriber = { reach: await reachOf(api, device), deliver: send, close: () => sse.close() };
+    // Re-read the device too: an admin may have assigned it to another student since it connected.
+    const rereadReach = () => api.store.device(device.id)
+      .then(async (current) => { subscriber.reach = await reachOf(api, current ?? device); })
+      .catch((error: unknown) => scope.log.warn('reach refresh failed', { error: String(error) }));
+    const subscriber: Subscriber = {
+      reach: await reachOf(api, device), deliver: send, close: () => sse.close(),
+      refresh: (reason) => {
+        sse.send('refresh', { reason });
+        void rereadReach();
+      },
+    };
     // Subscribe before reading the current grants, so a grant made in between is sent (perhaps twice; applying is idempotent) and never missed.
     const unsubscribe = api.hub.subscribe(subscriber);
-    const refresh = setInterval(() => {
-      reachOf(api, device).then((reach) => { subscriber.reach = reach; }, (error: unknown) => scope.log.warn('reach refresh failed', { error: String(error) }));
-    }, REACH_REFRESH_MS);
+    const refresh = setInterval(() => void rereadReach(), REACH_REFRESH_MS);
     refresh.unref();
     sse.onClose(() => {
       unsubscribe();

@@ -139,7 +139,10 @@ const assign = defineRoute({
   async handle({ principal, params, body }, api) {
     if (body.student !== null) assertSameSchool(principal.user, body.student.schoolId, `school "${body.student.schoolId}"`);
     if (!(await api.store.assignDevice(params.id, body.student))) throw notFound(`There is no device "${params.id}".`);
-    return deviceView((await api.store.device(params.id))!);
+    const device = (await api.store.device(params.id))!;
+    // Its live stream re-reads whom it reaches, and the laptop pulls what is now its schedule.
+    api.hub.refresh({ schoolId: device.schoolId ?? '', deviceId: device.id }, 'assigned');
+    return deviceView(device);
   },
 });
 

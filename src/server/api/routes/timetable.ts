@@ -44,6 +44,7 @@ const upload = defineRoute({
     }
     if (body.from !== undefined && body.to !== undefined && body.to < body.from) throw invalidRequest([{ path: 'body.to', message: 'must not be before from' }]);
     const result = await storeTimetable(api.store, school, timetable, range);
+    if (result.added + result.removed > 0) api.hub.refresh({ schoolId: school.id }, 'timetable');
     return { ...result, warnings: [...result.warnings] };
   },
 });

@@ -308,6 +308,34 @@ export function deviceSuite(api: ReturnType<typeof useApi>): void {
       await waitFor(() => server.context.hub.connections === 0);
     });
 
+    it("tells a connected laptop to pull again when its student's consent is recorded or withdrawn, and no other laptop", async () => {
+      const server = await api.start();
+      const leader = await server.login('de-vries');
+      const sanne = await server.enroll('sanne');
+      const emma = await server.enroll('emma');
+      const stream = await openStream(server, sanne.credential);
+      const other = await openStream(server, emma.credential);
+      const told: string[] = [];
+      const hub = server.context.hub;
+      try {
+        await stream.reader.until('ready');
+        await other.reader.until('ready');
+        void other.reader.until('refresh').then(() => told.push('emma'), () => {});
+        const consent = { studentId: 's1', givenBy: 'parent' };
+        expect((await server.call('POST', '/api/v1/consents', { as: leader, body: { consents: [consent] } })).status).toBe(200);
+        expect((await stream.reader.until('refresh')).data).toEqual({ reason: 'consents' });
+        // Recording it again changes nothing, and tells nobody.
+        expect(hub.refresh({ schoolId: 'svok-college', studentIds: new Set(['nobody']) }, 'test')).toBe(0);
+        await server.call('POST', '/api/v1/consents/withdraw', { as: leader, body: { studentId: 's1' } });
+        expect((await stream.reader.until('refresh')).data).toEqual({ reason: 'consents' });
+        expect(told).toEqual([]);
+      } finally {
+        stream.abort.abort();
+        other.abort.abort();
+      }
+      await waitFor(() => hub.connections === 0);
+    });
+
     it('sends the grants already in force first, on (re)connect', async () => {
       const server = await api.start();
       const jansen = await server.login('jansen');
