@@ -110,17 +110,23 @@ export async function runStandaloneAgent(options: StandaloneOptions, signal: Abo
   const catalog = loadCatalogIndex();
   const config = loadAgentConfig(options.configPath, log);
   let store: DeviceStore | undefined;
+  /** A tamper seen before the store is open (a clock set back while the agent was off) is written once it is. */
+  const early: { kind: string; detail: string }[] = [];
+  const lastRun = readStatus(join(options.dataDir, 'status.json'));
   const clock = options.now ? null : new TrustedClock({
     sources: systemClockSources(),
     verifiable: config.server !== undefined,
+    ...(lastRun ? { floor: Date.parse(lastRun.updatedAt) } : {}),
     info: (message) => log.info(message),
     onTamper: ({ kind, detail }) => {
       log.warn(`tamper: ${detail}`);
-      store?.appendEvent({ type: 'tamper', policyVersion: policy.version, payload: { kind, detail } });
+      if (store === undefined) early.push({ kind, detail });
+      else store.appendEvent({ type: 'tamper', policyVersion: policy.version, payload: { kind, detail } });
     },
   });
   const now = options.now ?? clock!.now;
   store = openDeviceStore({ path: join(options.dataDir, 'device.db'), now });
+  for (const payload of early) store.appendEvent({ type: 'tamper', policyVersion: policy.version, payload });
   try {
     const { timetable } = options;
     if (timetable === undefined && config.server === undefined) throw new Error('no timetable: give --timetable, or a server in the agent config (--config)');

@@ -48,6 +48,12 @@ export interface TrustedClockDeps {
   readonly info: (message: string) => void;
   /** Whether a school server can confirm the time; without one a jump is reported at once. */
   readonly verifiable: boolean;
+  /**
+   * The latest time the agent knew before it started (its last status): time
+   * does not run backwards across a restart, so a wall clock behind it was
+   * set back while the agent was not running.
+   */
+  readonly floor?: number;
 }
 
 /** "2 h 5 min", "45 s": how far, in words a leader reads in the log. */
@@ -73,6 +79,12 @@ export class TrustedClock {
     this.#deps = deps;
     const { wall, counter } = deps.sources;
     this.#anchor = { time: wall(), counter: counter() };
+    const behind = deps.floor === undefined ? 0 : deps.floor - wall();
+    if (behind > CLOCK_TOLERANCE_MS) {
+      // The best lower bound there is until the server answers: when the agent last ran.
+      this.#anchor = { time: deps.floor!, counter: counter() };
+      this.#report({ kind: 'clock-jump', detail: `wall clock is at least ${spanWords(behind)} behind the last time the agent ran; the agent keeps its own time` }, -behind);
+    }
   }
 
   readonly now = (): number => {

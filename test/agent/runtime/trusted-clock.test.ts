@@ -173,6 +173,28 @@ describe('the trusted clock', () => {
     });
   });
 
+  it('does not let time run backwards across a restart: a clock set back while the agent was off is caught at start', () => {
+    const clocks = laptopClocks({ start: ams('2026-11-23 08:00') });
+    const lastRan = ams('2026-11-23 10:04');
+    const tampers: ClockTamper[] = [];
+    const clock = new TrustedClock({ sources: clocks.sources, verifiable: true, floor: lastRan, onTamper: (t) => tampers.push(t), info: () => {} });
+    expect(clock.now()).toBe(lastRan);
+    expect(tampers).toEqual([{ kind: 'clock-jump', detail: 'wall clock is at least 2 h 4 min behind the last time the agent ran; the agent keeps its own time' }]);
+    clocks.pass(MINUTE);
+    clock.check();
+    expect(tampers).toHaveLength(1);
+  });
+
+  it('a normal restart (the last run earlier, or a few seconds of drift) is no tamper', () => {
+    for (const floor of [ams('2026-11-23 07:00'), ams('2026-11-23 08:00') + 30_000]) {
+      const clocks = laptopClocks({ start: ams('2026-11-23 08:00') });
+      const tampers: ClockTamper[] = [];
+      const clock = new TrustedClock({ sources: clocks.sources, verifiable: true, floor, onTamper: (t) => tampers.push(t), info: () => {} });
+      expect(clock.now()).toBe(ams('2026-11-23 08:00'));
+      expect(tampers).toEqual([]);
+    }
+  });
+
   it('spells spans as a leader reads them', () => {
     expect([45_000, 55 * MINUTE, 65 * MINUTE, 3 * HOUR, 26 * HOUR + 30_000].map(spanWords)).toEqual(['45 s', '55 min', '1 h 5 min', '3 h', '1 d 2 h 1 min']);
   });
