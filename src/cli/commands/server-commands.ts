@@ -1,7 +1,8 @@
 import type { Command } from '../command.ts';
 import { serverDemo, serverStart } from './server.ts';
 import { serverConsentImport, serverConsentList, serverConsentWithdraw } from './server-consent.ts';
-import { serverEnrollSecret } from './server-enroll-secret.ts';
+import { serverDeviceRestore, serverDeviceRevoke } from './server-device.ts';
+import { serverEnrollSecret, serverEnrollSecretList, serverEnrollSecretRevoke } from './server-enroll-secret.ts';
 import { serverExport } from './server-export.ts';
 import { serverInit } from './server-init.ts';
 import { serverPrune } from './server-retention.ts';
@@ -12,5 +13,6 @@ import { serverUserAdd } from './server-user.ts';
 /** Every `lesmodus server …` command, for the CLI's COMMANDS list. */
 export const SERVER_COMMANDS: readonly Command<any>[] = [
   serverStart, serverInit, serverSchoolAdd, serverSchoolList, serverUserAdd, serverTimetableImport,
-  serverConsentImport, serverConsentList, serverConsentWithdraw, serverEnrollSecret, serverExport, serverPrune, serverDemo,
+  serverConsentImport, serverConsentList, serverConsentWithdraw, serverEnrollSecret, serverEnrollSecretList, serverEnrollSecretRevoke,
+  serverDeviceRevoke, serverDeviceRestore, serverExport, serverPrune, serverDemo,
 ];

@@ -65,6 +65,11 @@ async function authenticateDevice(req: IncomingMessage, api: ApiContext): Promis
   if (device === null || !credentialMatches(credential, device.credentialHash)) {
     throw unauthenticated('The device credential is not valid; the device must enroll again.');
   }
+  // Checked after the credential: only the laptop itself learns that it was revoked.
+  if (device.revokedAt !== null) {
+    throw unauthenticated(`This device was revoked by the school on ${new Date(device.revokedAt).toISOString()} (lost or stolen laptop); `
+      + 'it gets no schedules or grants. Ask the school\'s IT to restore it.');
+  }
   return { kind: 'device', device };
 }
 

@@ -27,7 +27,7 @@ export interface Subscriber {
   deliver(change: GrantChange): void;
   /** Tells the device to pull its schedule and grants again. */
   refresh(reason: string): void;
-  /** Ends the subscriber's stream (server shutdown). */
+  /** Ends the subscriber's stream (server shutdown, device revoked). */
   close(): void;
 }
 
@@ -88,6 +88,18 @@ export class GrantHub {
       }
     }
     return told;
+  }
+
+  /** Ends every live stream of one device at once (the device was revoked); returns how many. */
+  closeDevice(deviceId: string): number {
+    let closed = 0;
+    for (const subscriber of [...this.#subscribers]) {
+      if (subscriber.reach.deviceId !== deviceId) continue;
+      this.#subscribers.delete(subscriber);
+      subscriber.close();
+      closed++;
+    }
+    return closed;
   }
 
   closeAll(): void {

@@ -43,6 +43,10 @@ function responsesOf(route: AnyRoute): Record<string, unknown> {
   if (reply.kind === 'json') responses[String(reply.status)] = { description: reply.description, content: { 'application/json': { schema: jsonSchema(reply.schema, 'output') } } };
   else if (reply.kind === 'empty') responses['204'] = { description: reply.description };
   else responses['200'] = { description: reply.description, content: Object.fromEntries(reply.contentTypes.map((t) => [t, {}])) };
+  for (const [status, description] of Object.entries(route.otherReplies ?? {})) {
+    const json = reply.kind === 'json' && status.startsWith('2');
+    responses[status] = json ? { description, content: { 'application/json': { schema: jsonSchema(reply.schema, 'output') } } } : errorResponse(description);
+  }
   if (route.params || route.query || route.body) responses['400'] = errorResponse('A parameter, the query or the body is not valid; `issues` names each field.');
   if (route.access.kind !== 'public') responses['401'] = errorResponse('Not logged in, or no valid device credential.');
   if (route.access.kind === 'user') responses['403'] = errorResponse('Wrong role, or a state-changing request without the CSRF token.');
@@ -74,7 +78,11 @@ function operationOf(route: AnyRoute): Record<string, unknown> {
     'x-access': route.access.kind,
     ...(roles.length > 0 ? { 'x-roles': roles } : {}),
     security: securityOf(route),
-    parameters: [...parametersOf(route.params, 'path'), ...parametersOf(route.query, 'query')],
+    parameters: [
+      ...parametersOf(route.params, 'path'),
+      ...parametersOf(route.query, 'query'),
+      ...(route.requestHeaders ?? []).map((h) => ({ name: h.name, in: 'header', required: false, description: h.description, schema: jsonSchema(h.schema, 'input') })),
+    ],
     ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(route.body, 'input') } } } } : {}),
     responses: responsesOf(route),
   };

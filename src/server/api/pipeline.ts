@@ -82,6 +82,7 @@ export function createApiHandler(routes: readonly AnyRoute[], api: ApiContext): 
       res,
       log: api.logger,
       headers: {},
+      status: null,
     };
     let who = '-';
     res.once('close', () => {
@@ -111,7 +112,7 @@ export function createApiHandler(routes: readonly AnyRoute[], api: ApiContext): 
       }
       const checked = reply.schema.safeParse(result);
       if (!checked.success) throw new Error(`the answer of ${route.method} ${route.path} does not fit its schema: ${checked.error.message}`);
-      sendJson(res, reply.status, checked.data, { ...scope.headers, 'x-request-id': scope.requestId });
+      sendJson(res, scope.status ?? reply.status, checked.data, { ...scope.headers, 'x-request-id': scope.requestId });
     } catch (error) {
       sendError(res, error, scope);
     }

@@ -48,6 +48,15 @@ export interface RequestScope {
   readonly log: Logger;
   /** Headers to add to the answer (Set-Cookie). */
   readonly headers: Record<string, string | string[]>;
+  /** A JSON answer's status when the handler sets it (a replayed request: 200 instead of 201); else the route's reply.status. */
+  status: 200 | 201 | null;
+}
+
+/** A request header a route reads (the handler checks it), for the OpenAPI document. */
+export interface HeaderDoc {
+  readonly name: string;
+  readonly description: string;
+  readonly schema: z.ZodType;
 }
 
 export interface RouteInput<A extends Access, P, Q, B> {
@@ -80,6 +89,10 @@ export interface RouteSpec<A extends Access, P, Q, B, R> {
   /** Bytes; DEFAULT_BODY_LIMIT when not set. */
   readonly bodyLimit?: number;
   readonly reply: Reply<R>;
+  /** Request headers the handler reads, for the OpenAPI document. */
+  readonly requestHeaders?: readonly HeaderDoc[];
+  /** Other answers the route gives, by status, for the OpenAPI document (a replay's 200, a 409). */
+  readonly otherReplies?: Readonly<Record<string, string>>;
   handle(input: RouteInput<A, P, Q, B>, api: ApiContext): Promise<R>;
 }
 

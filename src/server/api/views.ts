@@ -35,6 +35,8 @@ export function deviceView(device: Device): z.infer<typeof DeviceViewSchema> {
     enrolledAt: device.enrolledAt,
     lastSeenAt: device.lastSeenAt,
     lastEventSeq: device.lastEventSeq,
+    revokedAt: device.revokedAt,
+    revokedBy: device.revokedBy,
   };
 }
 

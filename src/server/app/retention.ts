@@ -25,6 +25,7 @@ export const PRUNE_KINDS: readonly { readonly key: keyof PruneCounts; readonly l
   { key: 'auditEntries', label: 'audit log entries' },
   { key: 'sessions', label: 'expired sessions' },
   { key: 'consents', label: 'consents (school year ended)' },
+  { key: 'idempotencyKeys', label: 'idempotency keys (older than 24 hours)' },
 ];
 
 export interface RetentionSchedule {

@@ -10,7 +10,7 @@ import { SqliteServerStore } from './sqlite/sqlite-server-store.ts';
 
 export type { ServerStore } from './server-store.ts';
 export type * from './types.ts';
-export { CONSENT_GIVERS, EXCEPTION_STATUSES, USER_ROLES } from './types.ts';
+export { CONSENT_GIVERS, EXCEPTION_STATUSES, IDEMPOTENCY_WINDOW_MS, USER_ROLES } from './types.ts';
 export { SERVER_STORE_ERROR_CODES, ServerStoreError, type ServerStoreErrorCode } from './errors.ts';
 export {
   DEFAULT_EVENT_RETENTION_DAYS, DEFAULT_EXCEPTION_RETENTION_DAYS, MAX_PAGE_SIZE, MAX_RETENTION_DAYS, MIN_EVENT_RETENTION_DAYS, MIN_EXCEPTION_RETENTION_DAYS,

@@ -94,6 +94,17 @@ export const NewGrantRecordSchema = z.strictObject({
     message: 'only a lesson grant can reach "the lesson"', path: ['audience', 'kind'],
   });
 
+/** An Idempotency-Key as the API accepts it: 1–128 characters of A–Z, a–z, 0–9, _ and -. */
+export const IdempotencyKeyText = z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'must be 1 to 128 characters of A-Z, a-z, 0-9, _ and -');
+
+export const GrantIdempotencySchema = z.strictObject({
+  username: Key,
+  key: IdempotencyKeyText,
+  requestHash: z.string().min(1, 'must not be empty').max(128, 'at most 128 characters'),
+});
+
+export const DeviceRevocationSchema = z.strictObject({ at: Instant, by: text(128) });
+
 export const PageSchema = z.strictObject({
   limit: z.number().int().min(1, 'at least 1').max(MAX_PAGE_SIZE, `at most ${MAX_PAGE_SIZE}`),
   offset: z.number().int().nonnegative(),

@@ -11,11 +11,14 @@ import type {
   Device,
   DeviceHealth,
   DeviceReport,
+  DeviceRevocation,
   ExceptionDetail,
   ExceptionLogFilter,
   ExceptionLogRow,
+  GrantIdempotency,
   GrantRecord,
   Group,
+  IdempotentGrant,
   GroupInput,
   IngestResult,
   LessonQuery,
@@ -110,8 +113,16 @@ export interface ServerStore {
 
   /** 'conflict' if the id is taken. A device reporting a known student's login name is assigned to that student. */
   enrollDevice(device: NewDevice, at: number): Promise<Device>;
-  /** A new credential (and report) for a device enrolling again under its own id; null when unknown. */
+  /** A new credential (and report) for a device enrolling again under its own id; null when unknown; 'conflict' when it is revoked. */
   renewDeviceCredential(id: string, credentialHash: string, report: DeviceReport, at: number): Promise<Device | null>;
+  /**
+   * Cuts a device off (lost or stolen laptop): revokedAt/revokedBy are set and
+   * the API refuses its credential and its enrollment key. Revoking again
+   * keeps the first revocation. Null for an unknown device.
+   */
+  revokeDevice(id: string, revocation: DeviceRevocation): Promise<Device | null>;
+  /** Lifts a revocation. Null for an unknown device. */
+  restoreDevice(id: string): Promise<Device | null>;
   device(id: string): Promise<Device | null>;
   /** Records what the device reports about itself now. False for an unknown device. */
   updateDeviceReport(id: string, report: DeviceReport, at: number): Promise<boolean>;
@@ -123,9 +134,9 @@ export interface ServerStore {
    * the store's contact gap). False for an unknown device.
    */
   recordDeviceContact(id: string, at: number): Promise<boolean>;
-  /** Every device of the school (or every device), least recently seen first. */
+  /** Every device of the school (or every device), least recently seen first; revoked ones with their revokedAt. */
   deviceHealth(schoolId: string | null): Promise<DeviceHealth[]>;
-  /** Devices expected in a lesson of [from, to) that were silent for longer than the contact gap, or reported tampering, during it. */
+  /** Devices expected in a lesson of [from, to) that were silent for longer than the contact gap, or reported tampering, during it. Never revoked ones. */
   devicesNotEnforcing(schoolId: string, range: TimeRange): Promise<NotEnforcingDevice[]>;
 
   // Grants (exceptions) ----------------------------------------------------------
@@ -134,8 +145,17 @@ export interface ServerStore {
    * Stores a grant. Idempotent on the id: the same record again is
    * 'already-stored'; the same id with other content is 'conflict'.
    * A lesson grant needs the lesson to be in the timetable ('not-found').
+   *
+   * With `idempotency` (the API's Idempotency-Key), the key is stored with
+   * the grant in one transaction, unique per (username, key): when this user
+   * used the key within the last 24 hours (IDEMPOTENCY_WINDOW_MS) for the same
+   * request hash, nothing is stored and the result is 'replayed' with the
+   * grant made then — also when two such calls race; for another request
+   * hash it is 'conflict'.
    */
-  createGrant(record: NewGrantRecord, at: number): Promise<CreateGrantResult>;
+  createGrant(record: NewGrantRecord, at: number, idempotency?: GrantIdempotency): Promise<CreateGrantResult>;
+  /** The grant this user's Idempotency-Key made within the 24 hours before `at`, with its request hash; null when none. */
+  grantByIdempotencyKey(username: string, key: string, at: number): Promise<IdempotentGrant | null>;
   grant(id: string): Promise<GrantRecord | null>;
   /** Revokes a grant; the earliest revocation counts. Null for an unknown id. */
   revokeGrant(id: string, revocation: { readonly at: number; readonly by: string }): Promise<GrantRecord | null>;
@@ -200,7 +220,8 @@ export interface ServerStore {
    * intervals older than `eventDays`; exceptions that expired more than
    * `exceptionDays` ago, with their groups, articles, allowances and
    * acknowledgements; audit entries older than `exceptionDays`; consents
-   * whose school year ended more than `exceptionDays` ago; expired sessions. A row exactly at its cut-off stays. Never touches lessons,
+   * whose school year ended more than `exceptionDays` ago; expired sessions; Idempotency-Keys older
+   * than 24 hours. A row exactly at its cut-off stays. Never touches lessons,
    * users, students or devices. One transaction per group of tables.
    * A policy below the minimums (or not whole days) is 'invalid-input'.
    */

@@ -83,6 +83,8 @@ export class SqlServerStore implements ServerStore {
   device: ServerStore['device'] = async (id) => devices.deviceIn(this.#db('device'), id);
   renewDeviceCredential: ServerStore['renewDeviceCredential'] = async (id, hash, report, at) =>
     devices.renewDeviceCredential(this.#db('renewDeviceCredential'), id, hash, report, at);
+  revokeDevice: ServerStore['revokeDevice'] = async (id, revocation) => devices.revokeDevice(this.#db('revokeDevice'), id, revocation);
+  restoreDevice: ServerStore['restoreDevice'] = async (id) => devices.restoreDevice(this.#db('restoreDevice'), id);
   updateDeviceReport: ServerStore['updateDeviceReport'] = async (id, report, at) => devices.updateDeviceReport(this.#db('updateDeviceReport'), id, report, at);
   assignDevice: ServerStore['assignDevice'] = async (id, student) => devices.assignDevice(this.#db('assignDevice'), id, student);
   recordDeviceContact: ServerStore['recordDeviceContact'] = async (id, at) =>
@@ -91,7 +93,9 @@ export class SqlServerStore implements ServerStore {
   devicesNotEnforcing: ServerStore['devicesNotEnforcing'] = async (schoolId, range) =>
     devicesNotEnforcing(this.#db('devicesNotEnforcing'), schoolId, range, this.#contactGapMs);
 
-  createGrant: ServerStore['createGrant'] = async (record, at) => grants.createGrant(this.#db('createGrant'), record, at);
+  createGrant: ServerStore['createGrant'] = async (record, at, idempotency) => grants.createGrant(this.#db('createGrant'), record, at, idempotency);
+  grantByIdempotencyKey: ServerStore['grantByIdempotencyKey'] = async (username, key, at) =>
+    grants.grantByIdempotencyKey(this.#db('grantByIdempotencyKey'), username, key, at);
   grant: ServerStore['grant'] = async (id) => grantRecord(this.#db('grant'), id);
   revokeGrant: ServerStore['revokeGrant'] = async (id, revocation) => grants.revokeGrant(this.#db('revokeGrant'), id, revocation);
   grantsForDevice: ServerStore['grantsForDevice'] = async (deviceId, at) => grants.grantsForDevice(this.#db('grantsForDevice'), deviceId, at);

@@ -116,6 +116,16 @@ export interface Device extends NewDevice {
   readonly lastSeenAt: number | null;
   /** The highest event seq stored for this device, to spot gaps. */
   readonly lastEventSeq: number | null;
+  /** When school IT cut the device off (lost, stolen): its credential and enrollment key stop working. Null when it is not revoked. */
+  readonly revokedAt: number | null;
+  /** Who revoked it (a username, or "cli:…" for the command line). */
+  readonly revokedBy: string | null;
+}
+
+/** Who revokes a device, and when. */
+export interface DeviceRevocation {
+  readonly at: number;
+  readonly by: string;
 }
 
 /** One row of the leader's device health page (no credential). */
@@ -130,6 +140,8 @@ export interface DeviceHealth {
   readonly studentName: string | null;
   readonly enrolledAt: number;
   readonly lastSeenAt: number | null;
+  /** Revoked devices are listed as such, and never counted as "not enforcing". */
+  readonly revokedAt: number | null;
 }
 
 /**
@@ -189,7 +201,34 @@ export interface GrantRecord extends NewGrantRecord {
   readonly createdAt: number;
 }
 
-export type CreateGrantResult = { readonly status: 'created' | 'already-stored'; readonly record: GrantRecord };
+/**
+ * 'created'; 'already-stored' (the same grant id again); 'replayed': the
+ * Idempotency-Key given was already used by this user for this request within
+ * IDEMPOTENCY_WINDOW_MS, and `record` is the grant it made then (the new one
+ * was not stored).
+ */
+export type CreateGrantResult = { readonly status: 'created' | 'already-stored' | 'replayed'; readonly record: GrantRecord };
+
+/** How long an Idempotency-Key of POST /api/v1/grants is remembered: 24 hours. */
+export const IDEMPOTENCY_WINDOW_MS = 24 * 3_600_000;
+
+/**
+ * A grant request's Idempotency-Key: one per (username, key), with a hash of
+ * the request it came with, so the same key with another request is a conflict.
+ */
+export interface GrantIdempotency {
+  readonly username: string;
+  readonly key: string;
+  /** Made by the API from the request body; the store only compares it. */
+  readonly requestHash: string;
+}
+
+/** A remembered Idempotency-Key and the grant it made. */
+export interface IdempotentGrant {
+  readonly requestHash: string;
+  readonly createdAt: number;
+  readonly record: GrantRecord;
+}
 
 export const EXCEPTION_STATUSES = ['active', 'expired', 'revoked'] as const;
 export type ExceptionStatus = (typeof EXCEPTION_STATUSES)[number];
@@ -406,4 +445,6 @@ export interface PruneCounts {
   readonly sessions: number;
   /** Registered consents whose school year ended more than exceptionDays ago (they are the evidence for exceptions). */
   readonly consents: number;
+  /** Idempotency-Keys of exception requests older than 24 hours (IDEMPOTENCY_WINDOW_MS). */
+  readonly idempotencyKeys: number;
 }

@@ -25,7 +25,8 @@ async function seed(): Promise<void> {
     await db.recordDeviceContact('d1', NOW - 200 * DAY);
     await db.recordDeviceContact('d1', NOW - 10 * DAY);
     await db.createGrant(windowGrant('g-old', NOW - 800 * DAY - HOUR, NOW - 800 * DAY), NOW - 801 * DAY);
-    await db.createGrant(windowGrant('g-recent', NOW - 100 * DAY - HOUR, NOW - 100 * DAY), NOW - 101 * DAY);
+    // Made with an Idempotency-Key: the key (long past its 24 hours) goes, the exception stays.
+    await db.createGrant(windowGrant('g-recent', NOW - 100 * DAY - HOUR, NOW - 100 * DAY), NOW - 101 * DAY, { username: 'de-vries', key: 'old-key', requestHash: 'h' });
     await db.recordAudit({ at: NOW - 800 * DAY, username: 'de-vries', action: 'export-log', subject: { kind: 'exception-log', id: 'all' }, schoolId: null, detail: null });
     await db.recordAudit({ at: NOW - DAY, username: 'de-vries', action: 'export-log', subject: { kind: 'exception-log', id: 'all' }, schoolId: null, detail: null });
     await db.createSession({ tokenHash: 'expired', username: 'de-vries', createdAt: NOW - 2 * DAY, expiresAt: NOW - DAY });
@@ -72,6 +73,7 @@ describe('lesmodus server prune (spawned)', () => {
       'audit log entries': 1,
       'expired sessions': 1,
       'consents (school year ended)': 0,
+      'idempotency keys (older than 24 hours)': 1,
     });
     expect(run.stdout).toContain('Dry run: nothing was deleted.');
     expect(await remaining()).toEqual(before);
@@ -99,12 +101,12 @@ describe('lesmodus server prune (spawned)', () => {
     const run = await lesmodus(['server', 'prune', ...store]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/^Deleted \(events older than 180 days/);
-    expect(Object.values(countsIn(run.stdout))).toEqual([1, 1, 1, 1, 1, 0]);
+    expect(Object.values(countsIn(run.stdout))).toEqual([1, 1, 1, 1, 1, 0, 1]);
     expect(await remaining()).toEqual({ ...before, device_events: 1, device_contact: 1, grants: 1, audit_log: 1, sessions: 0 });
 
     const again = await lesmodus(['server', 'prune', ...store]);
     expect(again.code, again.stderr).toBe(0);
-    expect(Object.values(countsIn(again.stdout))).toEqual([0, 0, 0, 0, 0, 0]);
+    expect(Object.values(countsIn(again.stdout))).toEqual([0, 0, 0, 0, 0, 0, 0]);
   });
 
   it('honours longer retention from the options', async () => {
@@ -130,7 +132,7 @@ describe('lesmodus server prune (spawned)', () => {
       };
       check();
     });
-    expect(line).toMatchObject({ level: 'info', deviceEvents: 1, contactIntervals: 0, exceptions: 0, auditEntries: 0, sessions: 0, eventDays: 30, exceptionDays: 730 });
+    expect(line).toMatchObject({ level: 'info', deviceEvents: 1, contactIntervals: 0, exceptions: 0, auditEntries: 0, sessions: 0, idempotencyKeys: 0, eventDays: 30, exceptionDays: 730 });
     child.kill('SIGTERM');
     const [code] = await once(child, 'close');
     expect(code).toBe(0);

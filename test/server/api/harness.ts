@@ -58,6 +58,8 @@ export interface TestApi {
   readonly signer: ServerSigner;
   readonly logger: ReturnType<typeof memoryLogger>;
   readonly enrollmentSecret: string;
+  /** The enrollment secret file the API reads (to make or revoke secrets). */
+  readonly enrollmentSecretsPath: string;
   /** The API's clock; tests move it. */
   now: number;
   call(method: string, path: string, options?: CallOptions): Promise<Reply>;
@@ -91,6 +93,7 @@ export function useApi(target: StoreTarget): { start(options?: { seed?: boolean;
         signer,
         logger,
         enrollmentSecret,
+        enrollmentSecretsPath: secretsPath,
         now: NOW,
         context: undefined as unknown as ApiContext,
         call: (method, path, callOptions) => call(api.url, method, path, callOptions),

@@ -94,10 +94,10 @@ describe('SqliteServerStore', () => {
 
       const store = await SqliteServerStore.open({ path });
       try {
-        expect(store.schemaVersion).toBe(3);
+        expect(store.schemaVersion).toBe(4);
         await expect(store.driver.run(sql`DELETE FROM audit_log`)).rejects.toThrow(/append-only/);
         expect(await store.pruneExpired({ eventDays: 180, exceptionDays: 730 }, 2_000 * 86_400_000))
-          .toEqual({ deviceEvents: 0, contactIntervals: 0, exceptions: 0, auditEntries: 1, sessions: 0, consents: 0 });
+          .toEqual({ deviceEvents: 0, contactIntervals: 0, exceptions: 0, auditEntries: 1, sessions: 0, consents: 0, idempotencyKeys: 0 });
         expect((await store.auditLog({}, { limit: 10, offset: 0 })).rows.map((e) => e.at)).toEqual([2_000 * 86_400_000]);
       } finally {
         await store.close();

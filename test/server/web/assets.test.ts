@@ -14,6 +14,7 @@ const format = await load('format.js');
 const i18n = await load('i18n.js');
 const chart = await load('chart.js');
 const log = await load('page-log.js');
+const apiModule = await load('api.js');
 
 const ZONE = 'Europe/Amsterdam';
 const END = Date.UTC(2026, 10, 25, 9, 10); // 10:10 in Amsterdam
@@ -97,5 +98,20 @@ describe('log filter', () => {
       .toEqual({ from: '2026-11-23', to: '2026-12-01', school: undefined, group: 'h4a', teacher: 'JNS', article: 'III.A.1', category: undefined, service: undefined, status: 'active' });
     expect(log.filterQuery({ school: 'kl' }).school).toBe('kl');
     expect(log.filterQuery({ from: 'nonsense' }).from).toBeUndefined();
+  });
+});
+
+describe('api', () => {
+  it('makes Idempotency-Keys the server accepts, a new one each time, also without crypto.randomUUID (plain http)', () => {
+    const keys = [apiModule.newIdempotencyKey(), apiModule.newIdempotencyKey()];
+    const randomUUID = crypto.randomUUID;
+    try {
+      Object.defineProperty(crypto, 'randomUUID', { value: undefined, configurable: true });
+      keys.push(apiModule.newIdempotencyKey());
+    } finally {
+      Object.defineProperty(crypto, 'randomUUID', { value: randomUUID, configurable: true });
+    }
+    for (const key of keys) expect(key).toMatch(/^[A-Za-z0-9_-]{1,128}$/);
+    expect(new Set(keys).size).toBe(3);
   });
 });

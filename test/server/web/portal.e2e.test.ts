@@ -72,6 +72,37 @@ describe.skipIf(!existsSync(CHROMIUM))('web UI in Chromium', () => {
     expect(await lesson.locator('li.grant.active', { hasText: REASON }).count()).toBe(1);
   }, E2E_MS);
 
+  it('a retry after a lost answer reuses the Idempotency-Key: one exception, not two', async () => {
+    const { page } = await fresh();
+    await logIn(page, server.url, 'jansen', server.demo.password);
+    const lesson = page.locator('li.lesson.now');
+    await lesson.getByLabel('Camera').check();
+    await lesson.getByLabel(/Reden/).fill('Proef: antwoord kwijt');
+    const sent: { key: string | null; status: number }[] = [];
+    let loseAnswer = true;
+    await page.route('**/api/v1/grants', async (route) => {
+      if (route.request().method() !== 'POST') return route.continue();
+      const key = await route.request().headerValue('idempotency-key');
+      const response = await route.fetch();
+      sent.push({ key, status: response.status() });
+      if (loseAnswer) {
+        // The server made the exception; the answer never reaches the teacher (school Wi-Fi).
+        loseAnswer = false;
+        return route.abort('connectionreset');
+      }
+      return route.fulfill({ response });
+    });
+    await lesson.getByRole('button', { name: 'Uitzondering geven' }).click();
+    await lesson.locator('p.error').filter({ hasText: /\S/ }).waitFor();
+    await lesson.getByRole('button', { name: 'Uitzondering geven' }).click();
+    await lesson.locator('li.grant.active', { hasText: 'Proef: antwoord kwijt' }).waitFor();
+    expect(sent.map((s) => s.status)).toEqual([201, 200]);
+    expect(sent[0]!.key).toMatch(/^[A-Za-z0-9_-]{1,128}$/);
+    expect(sent[1]!.key).toBe(sent[0]!.key);
+    expect(await lesson.locator('li.grant', { hasText: 'Proef: antwoord kwijt' }).count()).toBe(1);
+    await page.unroute('**/api/v1/grants');
+  }, E2E_MS);
+
   it('the leader finds it in the log with reason and teacher, filters by article and exports the CSV', async () => {
     const { page } = await fresh();
     await logIn(page, server.url, 'dewit', server.demo.password);

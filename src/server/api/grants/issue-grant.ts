@@ -3,7 +3,7 @@ import type { FieldIssue } from '../../../core/events/parse.ts';
 import { GrantSchema, type Grant, type GrantRole } from '../../../core/grants/grant.ts';
 import type { Lesson } from '../../../core/timetable/lesson.ts';
 import { forbidden, HttpError, invalidRequest, notFound } from '../../http/http-error.ts';
-import type { GrantAudience, GrantRecord, School, User } from '../../store/index.ts';
+import type { GrantAudience, GrantIdempotency, GrantRecord, School, User } from '../../store/index.ts';
 import type { ApiContext } from '../context.ts';
 import { oneSchool } from '../school-scope.ts';
 import type { CreateGrantBody } from '../schemas/grants.ts';
@@ -105,6 +105,16 @@ async function plan(api: ApiContext, user: User, role: GrantRole, body: CreateGr
 }
 
 export async function issueGrant(api: ApiContext, user: User, body: CreateGrantBody, now: number, origin: GrantOrigin = {}): Promise<GrantRecord> {
+  return (await issueGrantOnce(api, user, body, now, origin)).record;
+}
+
+/**
+ * As issueGrant, with an Idempotency-Key: when the store finds the key (this
+ * user, same request, within 24 hours; also a request racing this one) it
+ * answers the grant made then, `replayed`, and nothing is stored or pushed.
+ */
+export async function issueGrantOnce(api: ApiContext, user: User, body: CreateGrantBody, now: number, origin: GrantOrigin = {},
+  idempotency?: Omit<GrantIdempotency, 'username'>): Promise<{ record: GrantRecord; replayed: boolean }> {
   const role = roleOf(user);
   const verdict = articlesFor(body.allow, role, api.policy, api.catalog);
   if (verdict.issues.length > 0) throw invalidRequest(verdict.issues.map((i) => ({ ...i, path: `body.${i.path}` })));
@@ -127,7 +137,9 @@ export async function issueGrant(api: ApiContext, user: User, body: CreateGrantB
   });
   const articles = [...verdict.articles];
   const signed = JSON.stringify(api.signer.sign({ type: ISSUED_GRANT_TYPE, schoolId: school.id, grant, articles, audience }));
-  const { record } = await api.store.createGrant({ schoolId: school.id, grant, signed, articles, audience }, now);
+  const key = idempotency === undefined ? undefined : { ...idempotency, username: user.username };
+  const { status, record } = await api.store.createGrant({ schoolId: school.id, grant, signed, articles, audience }, now, key);
+  if (status === 'replayed') return { record, replayed: true };
   api.hub.publish({ kind: 'grant', record });
-  return record;
+  return { record, replayed: false };
 }

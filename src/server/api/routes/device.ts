@@ -121,7 +121,14 @@ const stream = defineRoute({
     const send = (change: GrantChange) => sse.send(change.kind, signedGrantFor(api, change.record, device.id, api.clock()), change.record.grant.id);
     // Re-read the device too: an admin may have assigned it to another student since it connected.
     const rereadReach = () => api.store.device(device.id)
-      .then(async (current) => { subscriber.reach = await reachOf(api, current ?? device); })
+      .then(async (current) => {
+        // Revoked by another process (the CLI): this process's hub was not told, so the stream ends here.
+        if (current?.revokedAt != null) {
+          sse.close();
+          return;
+        }
+        subscriber.reach = await reachOf(api, current ?? device);
+      })
       .catch((error: unknown) => scope.log.warn('reach refresh failed', { error: String(error) }));
     const subscriber: Subscriber = {
       reach: await reachOf(api, device), deliver: send, close: () => sse.close(),
@@ -139,6 +146,11 @@ const stream = defineRoute({
       clearInterval(refresh);
     });
     try {
+      // Revoked between authentication and subscribing: the revocation's closeDevice may have missed this stream.
+      if ((await api.store.device(device.id))?.revokedAt != null) {
+        sse.close();
+        return;
+      }
       const current = await api.store.grantsForDevice(device.id, scope.now);
       for (const record of current) send({ kind: record.revokedAt === null ? 'grant' : 'revocation', record });
       sse.send('ready', { serverTime: scope.now, deviceId: device.id, grants: current.length });

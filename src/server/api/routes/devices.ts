@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { issueDeviceCredential } from '../../auth/device-credentials.ts';
-import { conflict, HttpError, invalidRequest, notFound, unauthenticated } from '../../http/http-error.ts';
+import { conflict, forbidden, HttpError, invalidRequest, notFound, unauthenticated } from '../../http/http-error.ts';
 import { defineRoute, PUBLIC, users, type AnyRoute } from '../route.ts';
 import { assertSameSchool, oneSchool, schoolFilter } from '../school-scope.ts';
 import { IdParams, InstantParam, Key, PageQuery, pageOf } from '../schemas/common.ts';
@@ -52,6 +52,10 @@ const enroll = defineRoute({
     const known = enrollmentKey === undefined ? null : await api.store.device(id);
     if (known !== null && secret.schoolId !== null && known.schoolId !== null && known.schoolId !== secret.schoolId) {
       throw conflict('This laptop is enrolled at another school; ask that school\'s administrator to release it.');
+    }
+    if (known?.revokedAt != null) {
+      throw forbidden(`This laptop was revoked by the school on ${new Date(known.revokedAt).toISOString()} (lost or stolen) and cannot enroll again; `
+        + 'an administrator must restore it first.');
     }
     const device = known === null
       ? await api.store.enrollDevice({ ...report, id, credentialHash, schoolId }, scope.now)
@@ -146,4 +150,55 @@ const assign = defineRoute({
   },
 });
 
-export const deviceAdminRoutes: readonly AnyRoute[] = [enroll, list, notEnforcing, events, assign];
+/**
+ * Revoking is open to the school's leaders as well as admins: it only takes
+ * access away, and a leader who hears of a stolen laptop at 08:15 should not
+ * have to wait for IT. Restoring trusts a laptop again, so it is for admins,
+ * after they have the laptop back.
+ */
+const revoke = defineRoute({
+  method: 'POST',
+  path: '/api/v1/devices/:id/revoke',
+  tag: 'devices',
+  summary: 'Revokes a device (lost or stolen laptop): its credential is refused at once (401), its live stream is closed, and it cannot '
+    + 'enroll again with its enrollment key until an admin restores it. Revoking twice keeps the first revocation. Audited.',
+  description: 'Admins, and leaders for devices of their own school. Its events and exceptions stay in the logs.',
+  access: users('admin', 'leader'),
+  params: IdParams,
+  reply: { kind: 'json', status: 200, schema: DeviceViewSchema, description: 'The device, revoked.' },
+  async handle({ principal, params, scope }, api) {
+    const device = await api.store.device(params.id);
+    if (device === null) throw notFound(`There is no device "${params.id}".`);
+    assertSameSchool(principal.user, device.schoolId, `device "${params.id}"`);
+    const revoked = (await api.store.revokeDevice(device.id, { at: scope.now, by: principal.user.username }))!;
+    const closed = api.hub.closeDevice(device.id);
+    if (device.revokedAt === null) {
+      await api.store.recordAudit({ at: scope.now, username: principal.user.username, action: 'revoke-device',
+        subject: { kind: 'device', id: device.id }, schoolId: device.schoolId, detail: `${device.hostname}; ${closed} live stream(s) closed` });
+    }
+    return deviceView(revoked);
+  },
+});
+
+const restore = defineRoute({
+  method: 'POST',
+  path: '/api/v1/devices/:id/restore',
+  tag: 'devices',
+  summary: 'Lifts a revocation: the device may enroll again with its enrollment key (and its old credential works again). Audited.',
+  access: users('admin'),
+  params: IdParams,
+  reply: { kind: 'json', status: 200, schema: DeviceViewSchema, description: 'The device, no longer revoked.' },
+  async handle({ principal, params, scope }, api) {
+    const device = await api.store.device(params.id);
+    if (device === null) throw notFound(`There is no device "${params.id}".`);
+    assertSameSchool(principal.user, device.schoolId, `device "${params.id}"`);
+    const restored = (await api.store.restoreDevice(device.id))!;
+    if (device.revokedAt !== null) {
+      await api.store.recordAudit({ at: scope.now, username: principal.user.username, action: 'restore-device',
+        subject: { kind: 'device', id: device.id }, schoolId: device.schoolId, detail: device.hostname });
+    }
+    return deviceView(restored);
+  },
+});
+
+export const deviceAdminRoutes: readonly AnyRoute[] = [enroll, list, notEnforcing, events, assign, revoke, restore];

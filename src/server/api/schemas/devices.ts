@@ -89,6 +89,9 @@ export const DeviceViewSchema = z.object({
   enrolledAt: Instant,
   lastSeenAt: Instant.nullable(),
   lastEventSeq: z.number().int().nullable(),
+  /** When school IT revoked it (lost, stolen); null when it is not revoked. */
+  revokedAt: Instant.nullable(),
+  revokedBy: z.string().nullable(),
 });
 
 export const DeviceHealthSchema = z.object({
@@ -102,6 +105,8 @@ export const DeviceHealthSchema = z.object({
   studentName: z.string().nullable(),
   enrolledAt: Instant,
   lastSeenAt: Instant.nullable(),
+  /** A revoked device is cut off on purpose: not "silent", not "not enforcing". */
+  revokedAt: Instant.nullable(),
 });
 
 export const NotEnforcingSchema = z.object({

@@ -298,6 +298,23 @@ CREATE INDEX consents_by_year ON consents (school_id, school_year, register);
 CREATE INDEX consents_by_end ON consents (ends_at);
 `;
 
+/** Idempotency keys and revoked devices, as sqlite/migrations.ts V4. */
+const V4 = `
+CREATE TABLE grant_idempotency (
+  username        TEXT COLLATE "C" NOT NULL,
+  idempotency_key TEXT COLLATE "C" NOT NULL,
+  request_hash    TEXT    NOT NULL,
+  grant_id        TEXT COLLATE "C" NOT NULL,
+  created_at      BIGINT  NOT NULL,
+  PRIMARY KEY (username, idempotency_key)
+);
+CREATE INDEX grant_idempotency_by_time ON grant_idempotency (created_at);
+CREATE INDEX grant_idempotency_by_grant ON grant_idempotency (grant_id);
+
+ALTER TABLE devices ADD COLUMN revoked_at BIGINT;
+ALTER TABLE devices ADD COLUMN revoked_by TEXT COLLATE "C";
+`;
+
 export const POSTGRES_MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -313,5 +330,10 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
     version: 3,
     description: 'consent register (art. III.B.9): consents per student, register and school year',
     sql: V3,
+  },
+  {
+    version: 4,
+    description: 'idempotency keys of exception creation; revoked devices',
+    sql: V4,
   },
 ];

@@ -1,9 +1,9 @@
 import type { Os } from '../../../core/categories.ts';
 import type { SqlDriver, SqlExecutor } from '../driver.ts';
 import { ServerStoreError } from '../errors.ts';
-import { DeviceReportSchema, Instant, NewDeviceSchema, validate } from '../inputs.ts';
+import { DeviceReportSchema, DeviceRevocationSchema, Instant, NewDeviceSchema, validate } from '../inputs.ts';
 import { sql } from '../sql.ts';
-import type { Device, DeviceHealth, DeviceReport, NewDevice } from '../types.ts';
+import type { Device, DeviceHealth, DeviceReport, DeviceRevocation, NewDevice } from '../types.ts';
 import { requireSchool } from './people.ts';
 import { studentByLoginName } from './roster.ts';
 
@@ -22,10 +22,12 @@ interface DeviceRow {
   enrolled_at: number;
   last_seen_at: number | null;
   last_event_seq: number | null;
+  revoked_at: number | null;
+  revoked_by: string | null;
 }
 
 const DEVICE_COLUMNS = sql`id, credential_hash, school_id, student_id, hostname, serial, os, agent_version, login_name,
-  enrolled_at, last_seen_at, last_event_seq`;
+  enrolled_at, last_seen_at, last_event_seq, revoked_at, revoked_by`;
 
 const deviceOf = (row: DeviceRow): Device => ({
   id: row.id,
@@ -40,6 +42,8 @@ const deviceOf = (row: DeviceRow): Device => ({
   enrolledAt: row.enrolled_at,
   lastSeenAt: row.last_seen_at,
   lastEventSeq: row.last_event_seq,
+  revokedAt: row.revoked_at,
+  revokedBy: row.revoked_by,
 });
 
 export async function deviceIn(db: Pick<SqlExecutor, 'get'>, id: string): Promise<Device | null> {
@@ -64,13 +68,43 @@ export async function enrollDevice(db: SqlDriver, input: NewDevice, at: number):
 /**
  * A device enrolling again under its own id (its first answer was lost): it
  * gets a new credential, the one it never received stops working, and its
- * report is updated as by a heartbeat. Null when there is no such device.
+ * report is updated as by a heartbeat. Null when there is no such device;
+ * 'conflict' (nothing changed) when it was revoked.
  */
 export async function renewDeviceCredential(db: SqlDriver, id: string, credentialHash: string, input: DeviceReport, at: number): Promise<Device | null> {
   const hash = validate(NewDeviceSchema.shape.credentialHash, credentialHash, 'a credential hash');
-  if (!(await updateDeviceReport(db, id, input, at))) return null;
-  await db.run(sql`UPDATE devices SET credential_hash = ${hash} WHERE id = ${id}`);
-  return deviceIn(db, id);
+  validate(DeviceReportSchema, input, 'a device report');
+  return db.transaction(async (tx) => {
+    const device = await deviceIn(tx, id);
+    if (device === null) return null;
+    if (device.revokedAt !== null) {
+      throw new ServerStoreError('conflict', `Device "${id}" was revoked; it cannot enroll again until it is restored.`);
+    }
+    await reportIn(tx, device, input, at);
+    await tx.run(sql`UPDATE devices SET credential_hash = ${hash} WHERE id = ${id}`);
+    return deviceIn(tx, id);
+  });
+}
+
+/**
+ * Cuts a device off (lost, stolen): the API then refuses its credential and
+ * its enrollment key. Revoking again keeps the first revocation. Null for an
+ * unknown device.
+ */
+export async function revokeDevice(db: SqlDriver, id: string, input: DeviceRevocation): Promise<Device | null> {
+  const revocation = validate(DeviceRevocationSchema, input, 'a device revocation');
+  return db.transaction(async (tx) => {
+    await tx.run(sql`UPDATE devices SET revoked_at = ${revocation.at}, revoked_by = ${revocation.by} WHERE id = ${id} AND revoked_at IS NULL`);
+    return deviceIn(tx, id);
+  });
+}
+
+/** Lifts a revocation: the device may enroll again with its enrollment key (its old credential was replaced by then or still works). Null for an unknown device. */
+export async function restoreDevice(db: SqlDriver, id: string): Promise<Device | null> {
+  return db.transaction(async (tx) => {
+    await tx.run(sql`UPDATE devices SET revoked_at = NULL, revoked_by = NULL WHERE id = ${id}`);
+    return deviceIn(tx, id);
+  });
 }
 
 /**
@@ -83,13 +117,17 @@ export async function updateDeviceReport(db: SqlDriver, id: string, input: Devic
   return db.transaction(async (tx) => {
     const device = await deviceIn(tx, id);
     if (device === null) return false;
-    const student = device.studentId !== null || report.loginName === null ? null : await studentByLoginName(tx, device.schoolId, report.loginName);
-    await tx.run(sql`UPDATE devices SET hostname = ${report.hostname}, serial = ${report.serial}, os = ${report.os},
-      agent_version = ${report.agentVersion}, login_name = ${report.loginName}, reported_at = ${at},
-      school_id = ${student?.schoolId ?? device.schoolId}, student_id = ${student?.id ?? device.studentId}
-      WHERE id = ${id}`);
+    await reportIn(tx, device, report, at);
     return true;
   });
+}
+
+async function reportIn(tx: SqlExecutor, device: Device, report: DeviceReport, at: number): Promise<void> {
+  const student = device.studentId !== null || report.loginName === null ? null : await studentByLoginName(tx, device.schoolId, report.loginName);
+  await tx.run(sql`UPDATE devices SET hostname = ${report.hostname}, serial = ${report.serial}, os = ${report.os},
+    agent_version = ${report.agentVersion}, login_name = ${report.loginName}, reported_at = ${at},
+    school_id = ${student?.schoolId ?? device.schoolId}, student_id = ${student?.id ?? device.studentId}
+    WHERE id = ${device.id}`);
 }
 
 export async function assignDevice(db: SqlDriver, id: string, student: { readonly schoolId: string; readonly studentId: string } | null): Promise<boolean> {
@@ -134,7 +172,7 @@ export async function recordDeviceContact(db: SqlDriver, id: string, at: number,
 
 export async function deviceHealth(db: SqlDriver, schoolId: string | null): Promise<DeviceHealth[]> {
   const rows = await db.all<DeviceRow & { student_name: string | null }>(sql`SELECT d.id, d.school_id, d.student_id, d.hostname, d.os,
-      d.agent_version, d.login_name, d.enrolled_at, d.last_seen_at, s.name AS student_name
+      d.agent_version, d.login_name, d.enrolled_at, d.last_seen_at, d.revoked_at, s.name AS student_name
     FROM devices d LEFT JOIN students s ON s.school_id = d.school_id AND s.id = d.student_id
     ${schoolId === null ? sql`` : sql`WHERE d.school_id = ${schoolId}`}
     ORDER BY CASE WHEN d.last_seen_at IS NULL THEN 0 ELSE 1 END, d.last_seen_at, d.id`);
@@ -149,5 +187,6 @@ export async function deviceHealth(db: SqlDriver, schoolId: string | null): Prom
     studentName: row.student_name,
     enrolledAt: row.enrolled_at,
     lastSeenAt: row.last_seen_at,
+    revokedAt: row.revoked_at,
   }));
 }

@@ -2,9 +2,9 @@ import type { Grant } from '../../../core/grants/grant.ts';
 import { addDays, formatLocalDate, instantToLocal, isoWeekday } from '../../../core/time/zoned.ts';
 import type { SqlDriver, SqlExecutor } from '../driver.ts';
 import { ServerStoreError } from '../errors.ts';
-import { Instant, NewGrantRecordSchema, validate } from '../inputs.ts';
+import { GrantIdempotencySchema, IdempotencyKeyText, Instant, NewGrantRecordSchema, validate } from '../inputs.ts';
 import { sql } from '../sql.ts';
-import type { CreateGrantResult, GrantRecord, NewGrantRecord } from '../types.ts';
+import { IDEMPOTENCY_WINDOW_MS, type CreateGrantResult, type GrantIdempotency, type GrantRecord, type IdempotentGrant, type NewGrantRecord } from '../types.ts';
 import { deviceIn } from './devices.ts';
 import { GRANT_COLUMNS, grantRecord, recordsOf, type GrantRow } from './grant-records.ts';
 import { lesson } from './lessons.ts';
@@ -63,10 +63,60 @@ function sameRecord(stored: GrantRecord, record: NewGrantRecord): boolean {
       === JSON.stringify(record.audience.kind === 'groups' ? { kind: 'groups', groups: [...new Set(record.audience.groups)].sort() } : record.audience);
 }
 
-export async function createGrant(db: SqlDriver, input: NewGrantRecord, at: number): Promise<CreateGrantResult> {
+/** Keys made at or before this are past the window: forgotten (and pruned). */
+const staleBefore = (at: number) => at - IDEMPOTENCY_WINDOW_MS;
+
+function keyReused(key: string): ServerStoreError {
+  return new ServerStoreError('conflict', `This Idempotency-Key was used for another exception ("${key}", within the last 24 hours); `
+    + 'make a new key for a new request.');
+}
+
+async function idempotentIn(tx: SqlExecutor, username: string, key: string, at: number): Promise<IdempotentGrant | null> {
+  const row = await tx.get<{ request_hash: string; grant_id: string; created_at: number }>(sql`SELECT request_hash, grant_id, created_at
+    FROM grant_idempotency WHERE username = ${username} AND idempotency_key = ${key} AND created_at > ${staleBefore(at)}`);
+  if (row === undefined) return null;
+  const record = await grantRecord(tx, row.grant_id);
+  // The grant went (retention) while its key was still remembered: nothing to replay.
+  return record === null ? null : { requestHash: row.request_hash, createdAt: row.created_at, record };
+}
+
+/** The grant an Idempotency-Key of this user made within the last 24 hours before `at`, with its request's hash; null when none. */
+export async function grantByIdempotencyKey(db: SqlDriver, username: string, keyInput: string, at: number): Promise<IdempotentGrant | null> {
+  const key = validate(IdempotencyKeyText, keyInput, 'an Idempotency-Key');
+  validate(Instant, at, 'the time of the request');
+  return idempotentIn(db, username, key, at);
+}
+
+/**
+ * Claims the key for this request first, in the grant's transaction: a
+ * second request with the key (also one racing this one: in PostgreSQL its
+ * INSERT waits for this transaction and then finds the row) stores nothing
+ * and gets the grant this one made. A key past the window is taken over.
+ */
+async function claimKey(tx: SqlExecutor, idempotency: GrantIdempotency, grantId: string, at: number): Promise<CreateGrantResult | null> {
+  const claimed = await tx.run(sql`INSERT INTO grant_idempotency (username, idempotency_key, request_hash, grant_id, created_at)
+    VALUES (${idempotency.username}, ${idempotency.key}, ${idempotency.requestHash}, ${grantId}, ${at})
+    ON CONFLICT (username, idempotency_key) DO UPDATE SET request_hash = excluded.request_hash, grant_id = excluded.grant_id,
+      created_at = excluded.created_at
+    WHERE grant_idempotency.created_at <= ${staleBefore(at)}`);
+  if (claimed > 0) return null;
+  const earlier = await idempotentIn(tx, idempotency.username, idempotency.key, at);
+  if (earlier === null) {
+    throw new ServerStoreError('conflict', `The Idempotency-Key "${idempotency.key}" is taken by a request of the same moment; try again.`);
+  }
+  if (earlier.requestHash !== idempotency.requestHash) throw keyReused(idempotency.key);
+  return { status: 'replayed', record: earlier.record };
+}
+
+export async function createGrant(db: SqlDriver, input: NewGrantRecord, at: number, idempotencyInput?: GrantIdempotency): Promise<CreateGrantResult> {
   const record = validate(NewGrantRecordSchema, input, 'a grant') as NewGrantRecord;
+  const idempotency = idempotencyInput === undefined ? undefined : validate(GrantIdempotencySchema, idempotencyInput, 'an Idempotency-Key');
   const { grant } = record;
   return db.transaction(async (tx) => {
+    if (idempotency !== undefined) {
+      const replay = await claimKey(tx, idempotency, grant.id, at);
+      if (replay !== null) return replay;
+    }
     const existing = await grantRecord(tx, grant.id);
     if (existing !== null) {
       if (sameRecord(existing, record)) return { status: 'already-stored', record: existing };

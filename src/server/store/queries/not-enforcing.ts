@@ -26,6 +26,7 @@ interface Row {
  * intervals cover, and how many tamper events it logged during the lesson.
  * A device is reported when it was silent for longer than `contactGapMs` —
  * shorter silences are just the time between two heartbeats — or tampered.
+ * Revoked devices are left out: school IT cut them off.
  */
 export async function devicesNotEnforcing(db: SqlDriver, schoolId: string, rangeInput: TimeRange, contactGapMs: number): Promise<NotEnforcingDevice[]> {
   const range = validate(RangeSchema, rangeInput, 'the range of lessons');
@@ -44,6 +45,8 @@ export async function devicesNotEnforcing(db: SqlDriver, schoolId: string, range
           WHERE g.school_id = ${schoolId} AND g.starts_at < ${range.to} AND g.starts_at > ${range.from - LONGEST_LESSON_MS}) expected
           ON expected.starts_at = l.starts_at AND expected.uid = l.uid
         JOIN devices d ON d.school_id = l.school_id AND d.student_id = expected.student_id
+          -- A revoked laptop (lost, stolen) is cut off on purpose: its silence is not a student evading the policy.
+          AND d.revoked_at IS NULL
         JOIN students s ON s.school_id = d.school_id AND s.id = d.student_id
       WHERE l.school_id = ${schoolId} AND l.cancelled = 0
         AND l.starts_at < ${range.to} AND l.starts_at > ${range.from - LONGEST_LESSON_MS} AND l.ends_at > ${range.from}

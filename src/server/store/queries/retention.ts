@@ -1,7 +1,7 @@
 import type { SqlDriver, SqlExecutor } from '../driver.ts';
 import { Instant, RetentionPolicySchema, validate } from '../inputs.ts';
 import { sql, trusted, type Sql } from '../sql.ts';
-import type { PruneCounts, RetentionPolicy } from '../types.ts';
+import { IDEMPOTENCY_WINDOW_MS, type PruneCounts, type RetentionPolicy } from '../types.ts';
 
 /**
  * Retention: deleting what the server no longer needs (AVG, "log the minimum;
@@ -11,6 +11,8 @@ import type { PruneCounts, RetentionPolicy } from '../types.ts';
  * "Older than N days" is strictly before `now − N days`: a row exactly at the
  * cut-off stays. Lessons, users, students and devices are never touched.
  * Consents go when their school year ended more than exceptionDays ago.
+ * Idempotency-Keys of exception requests go after 24 hours, whatever the
+ * policy: past that window they mean nothing.
  */
 
 const DAY_MS = 86_400_000;
@@ -22,12 +24,14 @@ interface Cutoffs {
   readonly exceptions: number;
   /** Sessions expired by this go. */
   readonly now: number;
+  /** Idempotency-Keys made before this go (a key exactly 24 hours old is already forgotten by the store, but stays, as every row at its cut-off). */
+  readonly idempotencyKeys: number;
 }
 
 function cutoffsOf(policyInput: RetentionPolicy, now: number): Cutoffs {
   const policy = validate(RetentionPolicySchema, policyInput, 'the retention policy');
   validate(Instant, now, 'the time of pruning');
-  return { events: now - policy.eventDays * DAY_MS, exceptions: now - policy.exceptionDays * DAY_MS, now };
+  return { events: now - policy.eventDays * DAY_MS, exceptions: now - policy.exceptionDays * DAY_MS, now, idempotencyKeys: now - IDEMPOTENCY_WINDOW_MS };
 }
 
 /** The rows of each kind past retention: FROM … WHERE …, shared by the count and the delete. */
@@ -42,6 +46,7 @@ const expired = {
   consents: (c: Cutoffs) => sql`consents WHERE ends_at < ${c.exceptions}`,
   // As deleteExpiredSessions: a session is expired by `at` when expires_at <= at.
   sessions: (c: Cutoffs) => sql`sessions WHERE expires_at <= ${c.now}`,
+  idempotencyKeys: (c: Cutoffs) => sql`grant_idempotency WHERE created_at < ${c.idempotencyKeys}`,
 } as const satisfies Record<keyof PruneCounts, (c: Cutoffs) => Sql>;
 
 /** The rows stored with a grant, none of which means anything without it (no ON DELETE CASCADE in the schema: deleted first, by hand). */
@@ -61,6 +66,7 @@ export async function countExpired(db: SqlDriver, policy: RetentionPolicy, now: 
     auditEntries: await count(db, expired.auditEntries(c)),
     sessions: await count(db, expired.sessions(c)),
     consents: await count(db, expired.consents(c)),
+    idempotencyKeys: await count(db, expired.idempotencyKeys(c)),
   };
 }
 
@@ -89,7 +95,11 @@ export async function pruneExpired(db: SqlDriver, policy: RetentionPolicy, now: 
     deviceEvents: await deleteAppendOnly(tx, 'device_events', c.events, expired.deviceEvents(c)),
     contactIntervals: await tx.run(sql`DELETE FROM ${expired.contactIntervals(c)}`),
   }));
+  // Before the exceptions: a key of a pruned exception (always far older than 24 hours) is counted here, not dropped with it unseen.
+  const idempotencyKeys = await db.run(sql`DELETE FROM ${expired.idempotencyKeys(c)}`);
   const exceptions = await db.transaction(async (tx) => {
+    // Any key still pointing at a pruned exception (only with a clock far off) goes with it.
+    await tx.run(sql`DELETE FROM grant_idempotency WHERE grant_id IN (SELECT id FROM ${expired.exceptions(c)})`);
     for (const child of GRANT_CHILD_TABLES) {
       await tx.run(sql`DELETE FROM ${child} WHERE grant_id IN (SELECT id FROM ${expired.exceptions(c)})`);
     }
@@ -98,5 +108,5 @@ export async function pruneExpired(db: SqlDriver, policy: RetentionPolicy, now: 
   const auditEntries = await db.transaction(async (tx) => deleteAppendOnly(tx, 'audit_log', c.exceptions, expired.auditEntries(c)));
   const sessions = await db.run(sql`DELETE FROM ${expired.sessions(c)}`);
   const consents = await db.run(sql`DELETE FROM ${expired.consents(c)}`);
-  return { ...activity, exceptions, auditEntries, sessions, consents };
+  return { ...activity, exceptions, auditEntries, sessions, consents, idempotencyKeys };
 }

@@ -290,6 +290,32 @@ CREATE INDEX consents_by_year ON consents (school_id, school_year, register);
 CREATE INDEX consents_by_end ON consents (ends_at);
 `;
 
+/**
+ * Idempotent exception creation and revoking laptops. grant_idempotency: one
+ * row per (user, Idempotency-Key) of POST /api/v1/grants, written in the same
+ * transaction as the grant it made, so a repeated or racing request finds it
+ * instead of making a second exception; request_hash tells the same request
+ * from another one under the same key. Kept 24 hours (retention prunes it).
+ * No foreign key to grants: the row is written first, to claim the key.
+ * devices.revoked_at/revoked_by: school IT cut the laptop off (lost, stolen);
+ * its credential and its enrollment key no longer work until restored.
+ */
+const V4 = `
+CREATE TABLE grant_idempotency (
+  username        TEXT    NOT NULL,
+  idempotency_key TEXT    NOT NULL,
+  request_hash    TEXT    NOT NULL,
+  grant_id        TEXT    NOT NULL,
+  created_at      INTEGER NOT NULL,
+  PRIMARY KEY (username, idempotency_key)
+) STRICT;
+CREATE INDEX grant_idempotency_by_time ON grant_idempotency (created_at);
+CREATE INDEX grant_idempotency_by_grant ON grant_idempotency (grant_id);
+
+ALTER TABLE devices ADD COLUMN revoked_at INTEGER;
+ALTER TABLE devices ADD COLUMN revoked_by TEXT;
+`;
+
 export const SQLITE_MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -305,5 +331,10 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
     version: 3,
     description: 'consent register (art. III.B.9): consents per student, register and school year',
     sql: V3,
+  },
+  {
+    version: 4,
+    description: 'idempotency keys of exception creation; revoked devices',
+    sql: V4,
   },
 ];

@@ -12,8 +12,9 @@ export class ApiError extends Error {
   }
 }
 
-export async function api(method, path, body) {
-  const headers = { accept: 'application/json' };
+/** `extra`: more request headers, e.g. { 'idempotency-key': … }. */
+export async function api(method, path, body, extra = {}) {
+  const headers = { accept: 'application/json', ...extra };
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET' && csrfToken !== null) headers['x-csrf-token'] = csrfToken;
   const res = await fetch(path, { method, headers, credentials: 'same-origin', body: body === undefined ? undefined : JSON.stringify(body) });
@@ -21,6 +22,16 @@ export async function api(method, path, body) {
   const data = text === '' ? null : JSON.parse(text);
   if (!res.ok) throw new ApiError(res.status, data);
   return data;
+}
+
+/**
+ * A fresh Idempotency-Key. crypto.randomUUID exists only in secure contexts
+ * (HTTPS, localhost); a school server reached over plain http on the LAN has
+ * getRandomValues still, which is just as random.
+ */
+export function newIdempotencyKey() {
+  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 /** Who is logged in, or null when nobody is. */

@@ -2,7 +2,7 @@
 // grant form. Mid-lesson speed matters: the current (or next) lesson's form
 // is open already, one tick + a reason + one click grants.
 
-import { ApiError, api, queryString } from './api.js';
+import { ApiError, api, newIdempotencyKey, queryString } from './api.js';
 import { h } from './dom.js';
 import { allowedText, clock, lessonState, untilInstant } from './format.js';
 
@@ -138,6 +138,12 @@ function grantForm(ctx, lesson, open, refresh) {
     h('small', { id: `${id}-until-hint`, class: 'muted' }, t('grant.untilHint')),
     error,
     h('button', { type: 'submit', class: 'primary big' }, t('grant.submit')));
+  // One Idempotency-Key per exception the teacher means to make: kept when the answer is lost (a retry
+  // after a network error then cannot make a second exception), new once it succeeded or the form changed.
+  let attemptKey = null;
+  const forget = () => { attemptKey = null; };
+  form.addEventListener('input', forget);
+  form.addEventListener('change', forget);
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     error.textContent = '';
@@ -150,7 +156,9 @@ function grantForm(ctx, lesson, open, refresh) {
     const submit = form.querySelector('button[type=submit]');
     submit.disabled = true;
     try {
-      await api('POST', '/api/v1/grants', body);
+      attemptKey ??= newIdempotencyKey();
+      await api('POST', '/api/v1/grants', body, { 'idempotency-key': attemptKey });
+      forget();
       ctx.say(t('grant.done'));
       form.reset();
       showHints();

@@ -130,11 +130,14 @@ async function loadHealth(ctx, section) {
   section.append(h('div', { class: 'table-wrap' }, h('table', { id: 'devices' },
     h('thead', {}, h('tr', {}, [t('health.host'), t('detail.student'), t('health.lastSeen'), t('health.version')].map((c) => h('th', { scope: 'col' }, c)))),
     h('tbody', {}, devices.map((d) => {
-      const stale = d.lastSeenAt === null || now - d.lastSeenAt > STALE_MS;
-      return h('tr', { class: stale ? 'stale' : undefined },
+      // A revoked laptop is cut off on purpose: shown as such, not as one that went quiet.
+      const revoked = d.revokedAt !== null && d.revokedAt !== undefined;
+      const stale = !revoked && (d.lastSeenAt === null || now - d.lastSeenAt > STALE_MS);
+      const badge = revoked ? h('span', { class: 'badge revoked' }, t('health.revoked')) : stale ? h('span', { class: 'badge revoked' }, t('health.stale')) : null;
+      return h('tr', { class: revoked ? 'revoked' : stale ? 'stale' : undefined },
         h('td', {}, d.hostname),
         h('td', {}, d.studentName ?? d.loginName ?? '—'),
-        h('td', {}, d.lastSeenAt === null ? t('health.never') : dateTime(d.lastSeenAt, timeZone, lang), stale ? h('span', { class: 'badge revoked' }, t('health.stale')) : null),
+        h('td', {}, d.lastSeenAt === null ? t('health.never') : dateTime(d.lastSeenAt, timeZone, lang), badge),
         h('td', {}, d.agentVersion));
     })))));
   // Lessons (last 7 days) in which a device that should have enforced was silent or was tampered with.

@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { verifySignature } from '../../../../src/adapters/signing.ts';
 import type { DeviceEvent } from '../../../../src/core/events/schema.ts';
+import { EnrollmentSecretFile } from '../../../../src/server/auth/enrollment-secrets.ts';
 import type { TestApi, useApi } from '../harness.ts';
 import { JNS_NOW, MINUTE, NOW, PASSWORD } from '../school.ts';
 
 const lessonScope = { kind: 'lesson', lessonUid: JNS_NOW.uid, lessonStart: JNS_NOW.start };
 const REASON = 'Instagram-campagne analyseren';
+const DAY_MS = 24 * 60 * MINUTE;
 
 function uuid(n: number): string {
   return `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
@@ -373,6 +375,133 @@ export function deviceSuite(api: ReturnType<typeof useApi>): void {
       await stream.reader.until('ready');
       server.context.hub.closeAll();
       expect(await stream.reader.next()).toBeNull();
+    });
+  });
+
+  describe('revoking a laptop', () => {
+    const KEY = 'k'.repeat(43);
+    const enrollWithKey = (server: TestApi, secret = server.enrollmentSecret) => server.call('POST', '/api/v1/devices/enroll', {
+      body: { enrollmentSecret: secret, enrollmentKey: KEY, hostname: 'LAPTOP-SANNE', serial: null, os: 'win32', agentVersion: '0.1.0', loginName: 'sanne' },
+    });
+
+    it('refuses every device route to a revoked laptop (401), ends its live stream at once, and leaves other laptops alone', async () => {
+      const server = await api.start();
+      const enrolled = await enrollWithKey(server);
+      expect(enrolled.status).toBe(201);
+      const sanne = { kind: 'device' as const, deviceId: enrolled.body.deviceId, credential: enrolled.body.credential };
+      const daan = await server.enroll('daan');
+      const stream = await openStream(server, sanne.credential);
+      const other = await openStream(server, daan.credential);
+      await stream.reader.until('ready');
+      await other.reader.until('ready');
+
+      server.now += MINUTE;
+      const leader = await server.login('de-vries');
+      const revoked = await server.call('POST', `/api/v1/devices/${sanne.deviceId}/revoke`, { as: leader });
+      expect(revoked.status).toBe(200);
+      expect(revoked.body).toMatchObject({ id: sanne.deviceId, revokedAt: NOW + MINUTE, revokedBy: 'de-vries' });
+      expect(await stream.reader.next()).toBeNull(); // the open stream ended
+      expect(server.context.hub.connections).toBe(1);
+
+      const calls = [
+        server.call('POST', '/api/v1/device/heartbeat', { as: sanne, body: {} }),
+        server.call('GET', '/api/v1/device/schedule', { as: sanne }),
+        server.call('GET', '/api/v1/device/grants', { as: sanne }),
+        server.call('POST', '/api/v1/device/events', { as: sanne, body: { events: [tamper(1)] } }),
+        server.call('GET', '/api/v1/device/stream', { as: sanne }),
+      ];
+      for (const reply of await Promise.all(calls)) {
+        expect(reply.status).toBe(401);
+        expect(reply.body).toMatchObject({ error: 'unauthenticated', message: expect.stringMatching(/was revoked/) });
+      }
+      expect((await server.store.deviceEvents(sanne.deviceId, { from: 0, to: NOW + DAY_MS }, { limit: 10, offset: 0 })).total).toBe(0);
+      // A stranger with a made-up credential for that id learns nothing about the revocation.
+      const forged = await server.call('GET', '/api/v1/device/schedule', { as: { ...sanne, credential: `lmd1.${sanne.deviceId}.${'x'.repeat(43)}` } });
+      expect(forged.body.message).not.toMatch(/revoked/);
+
+      // Daan's laptop is unaffected.
+      expect((await server.call('POST', '/api/v1/device/heartbeat', { as: daan, body: {} })).status).toBe(200);
+      expect((await server.call('GET', '/api/v1/device/schedule', { as: daan })).status).toBe(200);
+      other.abort.abort();
+
+      // Revoking again keeps the first revocation; it was audited once.
+      server.now += MINUTE;
+      expect((await server.call('POST', `/api/v1/devices/${sanne.deviceId}/revoke`, { as: leader })).body.revokedAt).toBe(NOW + MINUTE);
+      const audit = await server.store.auditLog({ subjectKind: 'device', subjectId: sanne.deviceId }, { limit: 10, offset: 0 });
+      expect(audit.rows.map((e) => [e.action, e.username])).toEqual([['revoke-device', 'de-vries']]);
+    });
+
+    it('refuses re-enrollment with the enrollment key (403) until an admin restores the laptop', async () => {
+      const server = await api.start();
+      const first = await enrollWithKey(server);
+      const admin = await server.login('beheer');
+      expect((await server.call('POST', `/api/v1/devices/${first.body.deviceId}/revoke`, { as: admin })).status).toBe(200);
+      const again = await enrollWithKey(server);
+      expect(again.status).toBe(403);
+      expect(again.body.message).toMatch(/revoked .* cannot enroll again/);
+      const oldCredential = { kind: 'device' as const, deviceId: first.body.deviceId, credential: first.body.credential };
+      expect((await server.call('GET', '/api/v1/device/schedule', { as: oldCredential })).status).toBe(401);
+
+      const leader = await server.login('de-vries');
+      expect((await server.call('POST', `/api/v1/devices/${first.body.deviceId}/restore`, { as: leader })).status).toBe(403);
+      const restored = await server.call('POST', `/api/v1/devices/${first.body.deviceId}/restore`, { as: admin });
+      expect(restored.body).toMatchObject({ revokedAt: null, revokedBy: null });
+      const renewed = await enrollWithKey(server);
+      expect(renewed.status).toBe(201);
+      expect(renewed.body.deviceId).toBe(first.body.deviceId);
+      expect((await server.call('GET', '/api/v1/device/schedule', { as: { kind: 'device', deviceId: renewed.body.deviceId, credential: renewed.body.credential } })).status).toBe(200);
+      const audit = await server.store.auditLog({ subjectKind: 'device', subjectId: first.body.deviceId }, { limit: 10, offset: 0 });
+      expect(audit.rows.map((e) => e.action)).toEqual(['restore-device', 'revoke-device']);
+    });
+
+    it('shows a revoked laptop as revoked in device health, and keeps it out of "not enforcing"', async () => {
+      const server = await api.start();
+      const sanne = await server.enroll('sanne');
+      const daan = await server.enroll('daan');
+      const leader = await server.login('de-vries');
+      await server.call('POST', `/api/v1/devices/${sanne.deviceId}/revoke`, { as: leader });
+      const health = (await server.call('GET', '/api/v1/devices', { as: leader })).body.devices;
+      expect(health).toEqual(expect.arrayContaining([
+        expect.objectContaining({ deviceId: sanne.deviceId, revokedAt: NOW }),
+        expect.objectContaining({ deviceId: daan.deviceId, revokedAt: null }),
+      ]));
+      server.now = JNS_NOW.end + MINUTE;
+      const leaderLater = await server.login('de-vries');
+      const silent = (await server.call('GET', '/api/v1/devices/not-enforcing', { as: leaderLater })).body.devices.map((d: { deviceId: string }) => d.deviceId);
+      expect(silent).toContain(daan.deviceId);
+      expect(silent).not.toContain(sanne.deviceId);
+    });
+
+    it('lets only admins and leaders of the laptop\'s school revoke it', async () => {
+      const server = await api.start();
+      const sanne = await server.enroll('sanne');
+      expect((await server.call('POST', `/api/v1/devices/${sanne.deviceId}/revoke`, { as: await server.login('jansen') })).status).toBe(403);
+      expect((await server.call('POST', `/api/v1/devices/${sanne.deviceId}/revoke`, { as: await server.login('bakker') })).status).toBe(404);
+      expect((await server.call('POST', `/api/v1/devices/${sanne.deviceId}/revoke`)).status).toBe(401);
+      expect((await server.call('POST', '/api/v1/devices/ghost/revoke', { as: await server.login('beheer') })).status).toBe(404);
+      expect((await server.call('POST', '/api/v1/device/heartbeat', { as: sanne, body: {} })).status).toBe(200);
+    });
+  });
+
+  describe('revoking an enrollment secret', () => {
+    it('refuses enrollment with a revoked secret like a wrong one (401), and keeps enrolled laptops working', async () => {
+      const server = await api.start();
+      const sanne = await server.enroll('sanne');
+      const file = new EnrollmentSecretFile(server.enrollmentSecretsPath);
+      const [secret] = await file.list();
+      expect(await file.revoke(secret!.id, NOW)).toMatchObject({ id: secret!.id, revokedAt: NOW });
+      const refused = await server.call('POST', '/api/v1/devices/enroll', {
+        body: { enrollmentSecret: server.enrollmentSecret, hostname: 'LAPTOP-NEW', serial: null, os: 'win32', agentVersion: '0.1.0', loginName: null },
+      });
+      expect(refused.status).toBe(401);
+      expect(refused.body.message).toMatch(/enrollment secret is not valid/);
+      expect((await server.call('POST', '/api/v1/device/heartbeat', { as: sanne, body: {} })).status).toBe(200);
+      // A new secret enrolls.
+      const { secret: fresh } = await file.create('svok-college', NOW);
+      const enrolled = await server.call('POST', '/api/v1/devices/enroll', {
+        body: { enrollmentSecret: fresh, hostname: 'LAPTOP-NEW', serial: null, os: 'win32', agentVersion: '0.1.0', loginName: null },
+      });
+      expect(enrolled.status).toBe(201);
     });
   });
 }

@@ -181,6 +181,87 @@ export function grantSuite(api: ReturnType<typeof useApi>): void {
     });
   });
 
+  describe('Idempotency-Key on POST /api/v1/grants', () => {
+    const body = { scope: lessonScope(JNS_NOW), allow: SOCIAL, reason: REASON };
+    const withKey = (key: string) => ({ 'idempotency-key': key });
+    const stored = async (server: Awaited<ReturnType<typeof api.start>>) => (await server.store.exceptionLog({ at: server.now }, { limit: 100, offset: 0 })).total;
+
+    it('answers the same grant again (200, Idempotent-Replayed) for the same key and body, storing and pushing nothing new', async () => {
+      const server = await api.start();
+      const jansen = await server.login('jansen');
+      const first = await server.call('POST', '/api/v1/grants', { as: jansen, body, headers: withKey('attempt-1') });
+      expect(first.status).toBe(201);
+      expect(first.headers.get('idempotent-replayed')).toBeNull();
+      let pushed = 0;
+      const publish = server.context.hub.publish.bind(server.context.hub);
+      server.context.hub.publish = (change) => { pushed++; return publish(change); };
+      // The answer was lost; the teacher clicks again a little later (the key's body even in another key order).
+      server.now += MINUTE;
+      const again = await server.call('POST', '/api/v1/grants', { as: jansen, body: { reason: REASON, allow: SOCIAL, scope: lessonScope(JNS_NOW) }, headers: withKey('attempt-1') });
+      expect(again.status).toBe(200);
+      expect(again.headers.get('idempotent-replayed')).toBe('true');
+      expect(again.body).toEqual(first.body);
+      expect(pushed).toBe(0);
+      expect(await stored(server)).toBe(1);
+      // Without a key, or with a new one, it is a new exception.
+      expect((await server.call('POST', '/api/v1/grants', { as: jansen, body, headers: withKey('attempt-2') })).status).toBe(201);
+      expect((await server.call('POST', '/api/v1/grants', { as: jansen, body })).status).toBe(201);
+      expect(pushed).toBe(2);
+      expect(await stored(server)).toBe(3);
+    });
+
+    it('still answers a retry after the lesson ended, and forgets the key after 24 hours', async () => {
+      const server = await api.start();
+      const jansen = await server.login('jansen');
+      const first = await server.call('POST', '/api/v1/grants', { as: jansen, body, headers: withKey('k') });
+      server.now = JNS_NOW.end + MINUTE;
+      const retry = await server.call('POST', '/api/v1/grants', { as: jansen, body, headers: withKey('k') });
+      expect(retry.status).toBe(200);
+      expect(retry.body.id).toBe(first.body.id);
+      server.now = NOW + DAY;
+      const jansenAgain = await server.login('jansen');
+      // Forgotten: the request is judged afresh (and the lesson is over).
+      expect((await server.call('POST', '/api/v1/grants', { as: jansenAgain, body, headers: withKey('k') })).status).toBe(400);
+    });
+
+    it('refuses the same key with another body (409), and keeps keys of other users apart', async () => {
+      const server = await api.start();
+      const jansen = await server.login('jansen');
+      expect((await server.call('POST', '/api/v1/grants', { as: jansen, body, headers: withKey('shared') })).status).toBe(201);
+      const other = await server.call('POST', '/api/v1/grants', { as: jansen, body: { ...body, reason: 'Iets anders voor Nederlands' }, headers: withKey('shared') });
+      expect(other.status).toBe(409);
+      expect(other.body).toMatchObject({ error: 'conflict', message: expect.stringMatching(/this Idempotency-Key was used for another exception/i) });
+      const leader = await server.login('de-vries');
+      const leaders = await server.call('POST', '/api/v1/grants', { as: leader, body: { scope: lessonScope(PTR_NOW), allow: SOCIAL, reason: REASON }, headers: withKey('shared') });
+      expect(leaders.status).toBe(201);
+      expect(await stored(server)).toBe(2);
+    });
+
+    it('refuses a malformed key with a 400 naming the header, storing nothing', async () => {
+      const server = await api.start();
+      const jansen = await server.login('jansen');
+      for (const key of ['', 'has space', 'x'.repeat(129), 'ü-key', 'a,b']) {
+        const reply = await server.call('POST', '/api/v1/grants', { as: jansen, body, headers: withKey(key) });
+        expect(reply.status, key).toBe(400);
+        expect(reply.body.issues).toEqual([{ path: 'headers.Idempotency-Key', message: expect.stringMatching(/1 to 128 characters/) }]);
+        expect(reply.body.message).toContain('Idempotency-Key');
+      }
+      expect((await server.call('POST', '/api/v1/grants', { as: jansen, body, headers: withKey('x'.repeat(128)) })).status).toBe(201);
+      expect(await stored(server)).toBe(1);
+    });
+
+    it('makes one grant when the same request arrives twice at once', async () => {
+      const server = await api.start();
+      const jansen = await server.login('jansen');
+      const sanne = await server.enroll('sanne');
+      const replies = await Promise.all([1, 2, 3].map(() => server.call('POST', '/api/v1/grants', { as: jansen, body, headers: withKey('double-click') })));
+      expect(replies.map((r) => r.status).sort()).toEqual([200, 200, 201]);
+      expect(new Set(replies.map((r) => r.body.id)).size).toBe(1);
+      expect(await stored(server)).toBe(1);
+      expect((await server.call('GET', '/api/v1/device/grants', { as: sanne })).body.grants).toHaveLength(1);
+    });
+  });
+
   describe('signatures', () => {
     it('verify for every grant a device receives, and never for a tampered, forged or re-addressed one', async () => {
       const server = await api.start();

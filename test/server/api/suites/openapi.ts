@@ -24,6 +24,11 @@ export function openApiSuite(api: ReturnType<typeof useApi>): void {
       expect(create.requestBody.content['application/json'].schema.required).toEqual(expect.arrayContaining(['scope', 'allow', 'reason']));
       expect(create.responses['201'].content['application/json'].schema.properties.signed).toBeDefined();
       expect(Object.keys(create.responses)).toEqual(expect.arrayContaining(['400', '401', '403', '413']));
+      expect(Object.keys(create.responses)).toEqual(expect.arrayContaining(['200', '201', '409']));
+      expect(create.parameters).toEqual([expect.objectContaining({ name: 'Idempotency-Key', in: 'header', required: false })]);
+      expect(create.description).toMatch(/Idempotency-Key.*24 hours.*Idempotent-Replayed: true/s);
+      expect(doc.paths['/api/v1/devices/{id}/revoke'].post['x-roles']).toEqual(['admin', 'leader']);
+      expect(doc.paths['/api/v1/devices/{id}/restore'].post['x-roles']).toEqual(['admin']);
       const revoke = doc.paths['/api/v1/grants/{id}/revoke'].post;
       expect(revoke.parameters).toEqual([expect.objectContaining({ name: 'id', in: 'path', required: true })]);
       const log = doc.paths['/api/v1/exceptions'].get;

@@ -9,7 +9,7 @@ const YEAR = '2025-2026';
 const consent = (studentId: string, overrides: Partial<ConsentInput> = {}): ConsentInput => ({
   studentId, register: 'social-media', schoolYear: YEAR, givenBy: 'parent', registeredAt: MONDAY_0830 - 30 * DAY, source: 'magister', ...overrides,
 });
-const NOTHING: PruneCounts = { deviceEvents: 0, contactIntervals: 0, exceptions: 0, auditEntries: 0, sessions: 0, consents: 0 };
+const NOTHING: PruneCounts = { deviceEvents: 0, contactIntervals: 0, exceptions: 0, auditEntries: 0, sessions: 0, consents: 0, idempotencyKeys: 0 };
 
 export function consentContract(h: Harness): void {
   describe('consent register (art. III.B.9)', () => {

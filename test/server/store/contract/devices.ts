@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { device, MINUTE, SCHOOL } from '../fixtures.ts';
+import { device, HOUR, LESSON_V4A, MINUTE, MONDAY_0830, SCHOOL, seedSchool } from '../fixtures.ts';
 import type { Harness } from '../harness.ts';
 
 export function deviceContract(h: Harness): void {
@@ -9,7 +9,7 @@ export function deviceContract(h: Harness): void {
       await store.putSchool(SCHOOL, 1);
       await store.putStudents(SCHOOL.id, [{ id: 's1', name: 'An', loginName: 'an1' }]);
       const enrolled = await store.enrollDevice(device('d1', { loginName: 'an1' }), 10);
-      expect(enrolled).toEqual({ ...device('d1', { loginName: 'an1' }), studentId: 's1', enrolledAt: 10, lastSeenAt: null, lastEventSeq: null });
+      expect(enrolled).toEqual({ ...device('d1', { loginName: 'an1' }), studentId: 's1', enrolledAt: 10, lastSeenAt: null, lastEventSeq: null, revokedAt: null, revokedBy: null });
       expect(await store.device('d1')).toEqual(enrolled);
       const stranger = await store.enrollDevice(device('d2', { loginName: 'unknown' }), 10);
       expect(stranger.studentId).toBeNull();
@@ -83,6 +83,47 @@ export function deviceContract(h: Harness): void {
       expect(Object.keys(health[0]!)).not.toContain('credentialHash');
       expect(await store.deviceHealth('other-school')).toEqual([]);
       expect(await store.deviceHealth(null)).toHaveLength(3);
+    });
+
+    it('revokes a device, keeping the first revocation, and restores it; knows no ghost', async () => {
+      const store = await h.fresh();
+      await store.putSchool(SCHOOL, 1);
+      await store.enrollDevice(device('d1'), 1);
+      await store.enrollDevice(device('d2'), 1);
+      const revoked = await store.revokeDevice('d1', { at: 50, by: 'beheer' });
+      expect(revoked).toMatchObject({ id: 'd1', revokedAt: 50, revokedBy: 'beheer' });
+      expect(await store.revokeDevice('d1', { at: 60, by: 'de-vries' })).toMatchObject({ revokedAt: 50, revokedBy: 'beheer' });
+      expect(await store.device('d2')).toMatchObject({ revokedAt: null, revokedBy: null });
+      expect(await store.revokeDevice('ghost', { at: 60, by: 'beheer' })).toBeNull();
+      await expect(store.revokeDevice('d2', { at: -1, by: 'beheer' })).rejects.toMatchObject({ code: 'invalid-input' });
+
+      const health = await store.deviceHealth(SCHOOL.id);
+      expect(health.map((d) => [d.deviceId, d.revokedAt])).toEqual([['d1', 50], ['d2', null]]);
+
+      expect(await store.restoreDevice('d1')).toMatchObject({ id: 'd1', revokedAt: null, revokedBy: null });
+      expect(await store.restoreDevice('ghost')).toBeNull();
+    });
+
+    it('refuses to renew the credential of a revoked device, changing nothing', async () => {
+      const store = await h.fresh();
+      await store.putSchool(SCHOOL, 1);
+      await store.enrollDevice(device('d1'), 1);
+      await store.revokeDevice('d1', { at: 2, by: 'beheer' });
+      const report = { hostname: 'THIEF-PC', serial: null, os: 'win32' as const, agentVersion: '0.1.0', loginName: null };
+      await expect(store.renewDeviceCredential('d1', 'hash-2', report, 3)).rejects.toMatchObject({ code: 'conflict' });
+      expect(await store.device('d1')).toMatchObject({ hostname: 'laptop-d1', credentialHash: device('d1').credentialHash });
+      await store.restoreDevice('d1');
+      expect(await store.renewDeviceCredential('d1', 'hash-2', report, 4)).toMatchObject({ credentialHash: 'hash-2', hostname: 'THIEF-PC' });
+    });
+
+    it('never counts a revoked device as not enforcing', async () => {
+      const store = await h.fresh();
+      await seedSchool(store);
+      const monday = { from: MONDAY_0830 - HOUR, to: LESSON_V4A.end + HOUR };
+      const silent = async () => (await store.devicesNotEnforcing(SCHOOL.id, monday)).filter((r) => r.lesson.uid === LESSON_V4A.uid).map((r) => r.deviceId);
+      expect(await silent()).toEqual(['d1', 'd2']);
+      await store.revokeDevice('d1', { at: MONDAY_0830 - HOUR, by: 'beheer' });
+      expect(await silent()).toEqual(['d2']);
     });
   });
 }

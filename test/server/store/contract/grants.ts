@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sql } from '../../../../src/server/store/sql.ts';
-import { device, grantFor, HOUR, LESSON_V4A, LESSON_V4B, MINUTE, MONDAY_0830, seedSchool, windowGrant } from '../fixtures.ts';
+import { DAY, device, grantFor, HOUR, LESSON_V4A, LESSON_V4B, MINUTE, MONDAY_0830, seedSchool, windowGrant } from '../fixtures.ts';
 import type { Harness } from '../harness.ts';
 
 export function grantContract(h: Harness): void {
@@ -33,6 +33,79 @@ export function grantContract(h: Harness): void {
       expect((await store.createGrant(grantFor('g1', LESSON_V4A), 2)).status).toBe('already-stored');
       await expect(store.createGrant(grantFor('g1', LESSON_V4A, { reason: 'iets anders' }), 3)).rejects.toMatchObject({ code: 'conflict' });
       expect(await store.driver.all(sql`SELECT id FROM grants`)).toHaveLength(1);
+    });
+
+    describe('with an Idempotency-Key', () => {
+      const jansenKey = (key: string, requestHash = 'hash-a') => ({ username: 'jansen', key, requestHash });
+      const AT = MONDAY_0830 - 9 * MINUTE;
+
+      it('stores the grant with the key, and gives that grant back for the same key and request, storing nothing', async () => {
+        const store = await h.fresh();
+        await seedSchool(store);
+        const first = await store.createGrant(grantFor('g1', LESSON_V4A), AT, jansenKey('k-1'));
+        expect(first.status).toBe('created');
+        const again = await store.createGrant(grantFor('g2', LESSON_V4A), AT + MINUTE, jansenKey('k-1'));
+        expect(again).toEqual({ status: 'replayed', record: first.record });
+        expect(await store.grant('g2')).toBeNull();
+        expect(await store.driver.all(sql`SELECT id FROM grants`)).toHaveLength(1);
+        expect(await store.grantByIdempotencyKey('jansen', 'k-1', AT + MINUTE)).toEqual({ requestHash: 'hash-a', createdAt: AT, record: first.record });
+        expect(await store.grantByIdempotencyKey('jansen', 'k-other', AT + MINUTE)).toBeNull();
+      });
+
+      it('refuses the same key with another request (conflict), and lets other users use the same key', async () => {
+        const store = await h.fresh();
+        await seedSchool(store);
+        await store.createGrant(grantFor('g1', LESSON_V4A), AT, jansenKey('k-1'));
+        await expect(store.createGrant(grantFor('g2', LESSON_V4A), AT, jansenKey('k-1', 'hash-b'))).rejects
+          .toMatchObject({ code: 'conflict', message: expect.stringMatching(/Idempotency-Key was used for another exception/) });
+        expect(await store.grant('g2')).toBeNull();
+        const other = await store.createGrant(grantFor('g3', LESSON_V4B), AT, { username: 'pieters', key: 'k-1', requestHash: 'hash-b' });
+        expect(other.status).toBe('created');
+        expect(await store.grantByIdempotencyKey('jansen', 'k-1', AT)).toMatchObject({ record: { grant: { id: 'g1' } } });
+        expect(await store.grantByIdempotencyKey('pieters', 'k-1', AT)).toMatchObject({ record: { grant: { id: 'g3' } } });
+      });
+
+      it('forgets a key after 24 hours: then it makes a new grant', async () => {
+        const store = await h.fresh();
+        await seedSchool(store);
+        await store.createGrant(windowGrant('g1', AT, AT + 3 * DAY), AT, jansenKey('k-1'));
+        expect(await store.grantByIdempotencyKey('jansen', 'k-1', AT + DAY - 1)).not.toBeNull();
+        expect(await store.grantByIdempotencyKey('jansen', 'k-1', AT + DAY)).toBeNull();
+        expect((await store.createGrant(windowGrant('g2', AT + DAY, AT + 3 * DAY), AT + DAY, jansenKey('k-1', 'hash-b'))).status).toBe('created');
+        expect(await store.grantByIdempotencyKey('jansen', 'k-1', AT + DAY)).toMatchObject({ requestHash: 'hash-b', record: { grant: { id: 'g2' } } });
+      });
+
+      it('stores nothing, not even the key, when the grant is refused', async () => {
+        const store = await h.fresh();
+        await seedSchool(store);
+        const ghost = { ...LESSON_V4A, start: LESSON_V4A.start + 7 * 24 * HOUR, end: LESSON_V4A.end + 7 * 24 * HOUR };
+        await expect(store.createGrant(grantFor('g1', ghost), AT, jansenKey('k-1'))).rejects.toMatchObject({ code: 'not-found' });
+        expect(await store.grantByIdempotencyKey('jansen', 'k-1', AT)).toBeNull();
+        expect((await store.createGrant(grantFor('g2', LESSON_V4A), AT, jansenKey('k-1'))).status).toBe('created');
+      });
+
+      it('makes one grant when two calls with the same key race', async () => {
+        const store = await h.fresh();
+        await seedSchool(store);
+        const other = await h.another(store);
+        const results = await Promise.all([
+          store.createGrant(grantFor('g1', LESSON_V4A), AT, jansenKey('k-race')),
+          other.createGrant(grantFor('g2', LESSON_V4A), AT, jansenKey('k-race')),
+        ]);
+        expect(results.map((r) => r.status).sort()).toEqual(['created', 'replayed']);
+        expect(results[0].record.grant.id).toBe(results[1].record.grant.id);
+        expect(await store.driver.all(sql`SELECT id FROM grants`)).toHaveLength(1);
+      });
+
+      it('refuses a malformed key or hash', async () => {
+        const store = await h.fresh();
+        await seedSchool(store);
+        await expect(store.createGrant(grantFor('g1', LESSON_V4A), AT, jansenKey('has space'))).rejects.toMatchObject({ code: 'invalid-input' });
+        await expect(store.createGrant(grantFor('g1', LESSON_V4A), AT, jansenKey('x'.repeat(129)))).rejects.toMatchObject({ code: 'invalid-input' });
+        await expect(store.createGrant(grantFor('g1', LESSON_V4A), AT, jansenKey('k', ''))).rejects.toMatchObject({ code: 'invalid-input' });
+        await expect(store.grantByIdempotencyKey('jansen', '', AT)).rejects.toMatchObject({ code: 'invalid-input' });
+        expect(await store.grant('g1')).toBeNull();
+      });
     });
 
     it('refuses a lesson grant for a lesson that is not in the timetable', async () => {

@@ -10,7 +10,7 @@ const POLICY: RetentionPolicy = { eventDays: 180, exceptionDays: 730 };
 const NOW = MONDAY_0830 + 1_000 * DAY;
 const EVENT_CUTOFF = NOW - 180 * DAY;
 const EXCEPTION_CUTOFF = NOW - 730 * DAY;
-const NOTHING: PruneCounts = { deviceEvents: 0, contactIntervals: 0, exceptions: 0, auditEntries: 0, sessions: 0, consents: 0 };
+const NOTHING: PruneCounts = { deviceEvents: 0, contactIntervals: 0, exceptions: 0, auditEntries: 0, sessions: 0, consents: 0, idempotencyKeys: 0 };
 const EVERYTHING = { from: 0, to: NOW + DAY };
 const PAGE = { limit: 100, offset: 0 };
 
@@ -134,6 +134,20 @@ export function retentionContract(h: Harness): void {
       expect(await store.pruneExpired(POLICY, NOW)).toEqual({ ...NOTHING, sessions: 1 });
       expect(await store.session('valid', NOW)).not.toBeNull();
       expect(await store.driver.all(sql`SELECT token_hash FROM sessions`)).toEqual([{ token_hash: 'valid' }]);
+    });
+
+    it('deletes Idempotency-Keys older than 24 hours, whatever the policy, keeping their exceptions', async () => {
+      const store = await h.fresh();
+      await seedSchool(store);
+      const key = (k: string) => ({ username: 'de-vries', key: k, requestHash: 'h' });
+      await store.createGrant(windowGrant('g-old', NOW - DAY - 1, NOW + DAY), NOW - DAY - 1, key('old'));
+      await store.createGrant(windowGrant('g-edge', NOW - DAY, NOW + DAY), NOW - DAY, key('edge'));
+      await store.createGrant(windowGrant('g-new', NOW - HOUR, NOW + DAY), NOW - HOUR, key('new'));
+      expect(await store.countExpired(POLICY, NOW)).toEqual({ ...NOTHING, idempotencyKeys: 1 });
+      expect(await store.pruneExpired(POLICY, NOW)).toEqual({ ...NOTHING, idempotencyKeys: 1 });
+      const keys = await store.driver.all<{ idempotency_key: string }>(sql`SELECT idempotency_key FROM grant_idempotency ORDER BY idempotency_key`);
+      expect(keys.map((k) => k.idempotency_key)).toEqual(['edge', 'new']);
+      expect(await store.grant('g-old')).not.toBeNull();
     });
 
     it('refuses a policy that is not whole days or below the minimums, and deletes nothing', async () => {
