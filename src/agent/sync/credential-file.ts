@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 
@@ -43,6 +43,11 @@ export function readCredential(dataDir: string): DeviceCredential | null {
 
 export function writeCredential(dataDir: string, credential: DeviceCredential): void {
   writeOwnerOnly(credentialPath(dataDir), `${JSON.stringify(credential)}\n`);
+}
+
+/** Forgets the credential (the server refused it); enrolling again writes a new one. */
+export function removeCredential(dataDir: string): void {
+  rmSync(credentialPath(dataDir), { force: true });
 }
 
 export const ENROLLMENT_KEY_FILE_NAME = 'enrollment-key';

@@ -7,7 +7,7 @@ import type { Logger } from '../runtime/logger.ts';
 import type { DeviceStore } from '../store/index.ts';
 import { SignedApplier, type GrantOutcome } from './apply-signed.ts';
 import { Backoff } from './backoff.ts';
-import type { DeviceCredential } from './credential-file.ts';
+import { removeCredential, type DeviceCredential } from './credential-file.ts';
 import type { DeviceFactsSource } from './device-facts.ts';
 import { ensureEnrolled } from './enroll.ts';
 import { pushOutbox, type PushResult } from './outbox-push.ts';
@@ -111,6 +111,7 @@ export class SyncClient {
   readonly #deps: SyncClientDeps;
   readonly #client: ServerClient;
   #credential: DeviceCredential | null = null;
+  #enrolling: Promise<DeviceCredential> | null = null;
   #applier: SignedApplier | null = null;
   #nudge = new AbortController();
   #pullDue = new AbortController();
@@ -151,15 +152,45 @@ export class SyncClient {
     };
   }
 
-  /** Enrolls unless a credential for this server is saved; idempotent. */
-  async enroll(signal?: AbortSignal): Promise<DeviceCredential> {
-    if (this.#credential !== null) return this.#credential;
+  /** Enrolls unless a credential for this server is saved; idempotent, and one enrollment at a time. */
+  enroll(signal?: AbortSignal): Promise<DeviceCredential> {
+    if (this.#credential !== null) return Promise.resolve(this.#credential);
+    this.#enrolling ??= this.#enrollOnce(signal).finally(() => { this.#enrolling = null; });
+    return this.#enrolling;
+  }
+
+  async #enrollOnce(signal?: AbortSignal): Promise<DeviceCredential> {
     const { config, dataDir, facts, now, log, store, policyVersion } = this.#deps;
     const { credential, enrolledNow } = await ensureEnrolled({ config, dataDir, client: this.#client, facts, now, ...(signal ? { signal } : {}) });
     if (enrolledNow) log.info(`sync: enrolled with ${this.#client.baseUrl} as device ${credential.deviceId}`);
     this.#credential = credential;
     this.#applier = new SignedApplier({ store, publicKeyPem: config.publicKey, deviceId: credential.deviceId, now, policyVersion, log });
     return credential;
+  }
+
+  /**
+   * Runs a loop's request. A 401 there means the server no longer knows this
+   * laptop's credential (a reinstalled server, a restored backup): forget it
+   * and enroll again, with the same enrollment key, so the same device. A
+   * revoked laptop is then refused at enrollment (and keeps enforcing).
+   */
+  async #authed<T>(signal: AbortSignal, task: () => Promise<T>): Promise<T> {
+    const credential = await this.enroll(signal);
+    try {
+      return await task();
+    } catch (error) {
+      if (error instanceof SyncError && error.status === 401) this.#forget(credential);
+      throw error;
+    }
+  }
+
+  #forget(credential: DeviceCredential): void {
+    // Only the credential that was refused: another loop may have enrolled again already.
+    if (this.#credential !== credential) return;
+    this.#deps.log.warn(`sync: the server refused this laptop's credential (device ${credential.deviceId}); enrolling again`);
+    removeCredential(this.#deps.dataDir);
+    this.#credential = null;
+    this.#applier = null;
   }
 
   #enrolled(): { credential: DeviceCredential; applier: SignedApplier } {
@@ -277,7 +308,7 @@ export class SyncClient {
         // Made before the pull, so a request that comes while it runs is not lost.
         const due = new AbortController();
         this.#pullDue = due;
-        await this.#retrying('pull', signal, () => this.pull(signal));
+        await this.#retrying('pull', signal, () => this.#authed(signal, () => this.pull(signal)));
         await pause(PULL_FALLBACK_MS, AbortSignal.any([signal, due.signal]));
       }
     } finally {
@@ -290,7 +321,7 @@ export class SyncClient {
       // Made before the push, so a nudge that comes while it runs cuts the following pause short.
       const nudge = new AbortController();
       this.#nudge = nudge;
-      await this.#retrying('push', signal, async () => { await this.push(signal); });
+      await this.#retrying('push', signal, async () => { await this.#authed(signal, () => this.push(signal)); });
       await pause(this.#deps.pushIntervalMs ?? PUSH_INTERVAL_MS, AbortSignal.any([signal, nudge.signal]));
       if (nudge.signal.aborted) await pause(NUDGE_SETTLE_MS, signal);
     }
@@ -300,7 +331,7 @@ export class SyncClient {
   async #heartbeatLoop(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
       try {
-        await this.heartbeat(signal);
+        await this.#authed(signal, () => this.heartbeat(signal));
       } catch (error) {
         if (signal.aborted) return;
         this.#logFailure('heartbeat', error);
@@ -315,9 +346,9 @@ export class SyncClient {
     while (!signal.aborted) {
       try {
         // A reconnect may have missed changes the stream does not replay (a grant that expired meanwhile): pull too.
-        if (!first) await this.pull(signal);
+        if (!first) await this.#authed(signal, () => this.pull(signal));
         first = false;
-        await this.#stream(signal, () => backoff.reset());
+        await this.#authed(signal, () => this.#stream(signal, () => backoff.reset()));
         if (signal.aborted) return;
         this.#deps.log.warn('sync: the live grant stream ended; reconnecting');
       } catch (error) {

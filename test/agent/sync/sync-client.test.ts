@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { generateSigningKeyPair, signPayload } from '../../../src/adapters/signing.ts';
 import { AgentConfigSchema, unknownConfigKeys, type ServerConfig } from '../../../src/core/config/agent-config.ts';
 import { credentialPath } from '../../../src/agent/sync/credential-file.ts';
+import { issueDeviceCredential } from '../../../src/server/auth/device-credentials.ts';
 import type { DeviceFacts } from '../../../src/agent/sync/device-facts.ts';
 import { startServerSync } from '../../../src/agent/sync/start-sync.ts';
 import cron from 'node-cron';
@@ -210,6 +211,36 @@ function syncClientSuite(storeName: string, api: ReturnType<typeof useApi>): voi
       const { deviceId } = await device.client.enroll();
       expect((await server.store.deviceHealth(null)).map((d) => d.deviceId)).toEqual([deviceId]);
       expect(statSync(join(device.dataDir, 'enrollment-key')).mode & 0o777).toBe(0o600);
+    });
+
+    it('enrolls again, as the same device, when the server no longer accepts its credential (a restored backup)', async () => {
+      const server = await api.start();
+      const device = laptop(server);
+      const { deviceId } = await device.client.enroll();
+      running(device.client);
+      await vi.waitFor(() => expect(server.context.hub.connections).toBe(1), { timeout: 20_000 });
+      // The server's record now holds another credential: every request with the laptop's is refused.
+      await server.store.renewDeviceCredential(deviceId, issueDeviceCredential(deviceId).credentialHash, sanneFacts(), NOW);
+      server.context.hub.closeAll();
+      device.store.appendEvent({ type: 'tamper', policyVersion: 'test-1', payload: { kind: 'test', detail: 'after the restore' } });
+      device.client.nudge();
+      await vi.waitFor(() => expect(device.store.outboxSize()).toBe(0), { timeout: 20_000 });
+      expect(device.paths.filter((p) => p === '/api/v1/devices/enroll')).toHaveLength(2);
+      expect(device.client.deviceId).toBe(deviceId);
+      expect((await server.store.deviceHealth(null)).map((d) => d.deviceId)).toEqual([deviceId]);
+    });
+
+    it('a revoked laptop is refused at enrollment too, and keeps trying without falling over', async () => {
+      const server = await api.start();
+      const device = laptop(server);
+      const { deviceId } = await device.client.enroll();
+      running(device.client);
+      await vi.waitFor(() => expect(server.context.hub.connections).toBe(1), { timeout: 20_000 });
+      await server.store.revokeDevice(deviceId, { at: NOW, by: 'beheer' });
+      server.context.hub.closeAll();
+      await vi.waitFor(() => expect(device.client.status().lastError).toMatch(/enroll.*403|403.*revoked/i), { timeout: 20_000 });
+      expect(device.client.deviceId).toBeNull();
+      expect(() => statSync(credentialPath(device.dataDir))).toThrow(/ENOENT/);
     });
 
     it('says so when the enrollment secret is wrong, and saves nothing', async () => {
