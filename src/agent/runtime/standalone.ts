@@ -112,7 +112,8 @@ export async function runStandaloneAgent(options: StandaloneOptions, signal: Abo
   let store: DeviceStore | undefined;
   /** A tamper seen before the store is open (a clock set back while the agent was off) is written once it is. */
   const early: { kind: string; detail: string }[] = [];
-  const lastRun = readStatus(join(options.dataDir, 'status.json'));
+  const statusFile = join(options.dataDir, 'status.json');
+  const lastRun = readStatus(statusFile);
   const clock = options.now ? null : new TrustedClock({
     sources: systemClockSources(),
     verifiable: config.server !== undefined,
@@ -137,7 +138,7 @@ export async function runStandaloneAgent(options: StandaloneOptions, signal: Abo
     const enforcers = options.enforcers({ catalog, now, report: (block) => agent?.reportBlock(block) });
     agent = new Agent({
       store, policy, catalog, now, onSchoolNetwork, enforcers, log,
-      statusFile: join(options.dataDir, 'status.json'),
+      statusFile,
       dryRun: options.dryRun,
       // Read only once the agent runs, by which time the sync below has started.
       ...(config.server !== undefined ? { syncStatus: () => sync!.client.status() } : {}),
@@ -165,7 +166,6 @@ export async function runStandaloneAgent(options: StandaloneOptions, signal: Abo
     retain();
     const retention = cron.schedule(RETENTION_CRON, retain, { name: 'lesmodus-retention' });
     const controlPath = options.controlSocket ?? DEFAULT_CONTROL_SOCKET;
-    const statusFile = join(options.dataDir, 'status.json');
     const control = await startControlSocket(controlPath, { sync: sync?.client ?? null, timeZone: policy.timeZone, log, status: () => readStatus(statusFile) }).catch((error: unknown) => {
       log.warn(`a teacher cannot unlock on this laptop: could not listen on ${controlPath} (${(error as Error).message})`);
       return null;
