@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Category } from '../../src/core/categories.ts';
+import { parseGrant, type Grant, type GrantInput } from '../../src/core/grants/grant.ts';
 import type { CatalogView } from '../../src/core/policy/decide.ts';
 import { PolicySchema, type Policy } from '../../src/core/policy/schema.ts';
 import type { Lesson } from '../../src/core/timetable/lesson.ts';
@@ -43,4 +44,18 @@ export function lesson(overrides: Partial<Lesson> & { start: number; end: number
     online: false,
     ...overrides,
   };
+}
+
+/** Jansen's exception for social media in `lesson` ("ne-1" on Monday 23 November by default), as decide() tests use it. */
+export function jansenGrant(lesson: Pick<Lesson, 'uid' | 'start' | 'end'>, overrides: Partial<GrantInput> = {}): Grant {
+  return parseGrant({
+    id: 'g1',
+    issuedBy: { username: 'jjansen', role: 'teacher', teacherCode: 'JNS' },
+    reason: 'Instagram-posts analyseren voor Nederlands',
+    scope: { kind: 'lesson', lessonUid: lesson.uid, lessonStart: lesson.start },
+    allow: { categories: ['social'] },
+    issuedAt: ams('2026-11-23 08:35'),
+    expiresAt: lesson.end,
+    ...overrides,
+  });
 }

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { parseGrant, type GrantInput } from '../../../src/core/grants/grant.ts';
+import type { GrantInput } from '../../../src/core/grants/grant.ts';
 import { consentsNeeded, hasConsent, liftsAnything, parseSchoolYear, schoolYearOf } from '../../../src/core/policy/consent.ts';
 import { decide } from '../../../src/core/policy/decide.ts';
 import { blockNotice, explain } from '../../../src/core/policy/explain.ts';
 import { PolicySchema } from '../../../src/core/policy/schema.ts';
-import { ams, lesson, smallCatalog, svokPolicy } from '../../helpers/policy.ts';
+import { ams, jansenGrant, lesson, smallCatalog, svokPolicy } from '../../helpers/policy.ts';
 
 const catalog = smallCatalog();
 const ZONE = 'Europe/Amsterdam';
@@ -12,18 +12,7 @@ const ne = lesson({ uid: 'ne-1', start: ams('2026-11-23 08:30'), end: ams('2026-
 const year = schoolYearOf(ne.start, ZONE);
 const socialConsent = { register: 'social-media', from: year.from, to: year.to };
 
-function grant(overrides: Partial<GrantInput> = {}) {
-  return parseGrant({
-    id: 'g1',
-    issuedBy: { username: 'jjansen', role: 'teacher', teacherCode: 'JNS' },
-    reason: 'Instagram-posts analyseren voor Nederlands',
-    scope: { kind: 'lesson', lessonUid: 'ne-1', lessonStart: ne.start },
-    allow: { categories: ['social'] },
-    issuedAt: ams('2026-11-23 08:35'),
-    expiresAt: ne.end,
-    ...overrides,
-  });
-}
+const grant = (overrides: Partial<GrantInput> = {}) => jansenGrant(ne, overrides);
 
 const AT = ams('2026-11-23 08:45');
 

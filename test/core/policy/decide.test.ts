@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { loadCatalogIndex } from '../../../src/adapters/resources.ts';
-import { parseGrant, type GrantInput } from '../../../src/core/grants/grant.ts';
+import type { GrantInput } from '../../../src/core/grants/grant.ts';
 import { decide } from '../../../src/core/policy/decide.ts';
 import { PolicySchema } from '../../../src/core/policy/schema.ts';
-import { ams, lesson, smallCatalog, svokPolicy } from '../../helpers/policy.ts';
+import { ams, jansenGrant, lesson, smallCatalog, svokPolicy } from '../../helpers/policy.ts';
 
 const catalog = smallCatalog();
 const offSite = { catalog, onSchoolNetwork: false };
@@ -15,18 +15,7 @@ const gsCancelled = lesson({ uid: 'gs-1', subject: 'gs', cancelled: true, start:
 const infOnline = lesson({ uid: 'inf-1', subject: 'inf', online: true, location: null, start: ams('2026-11-25 12:30'), end: ams('2026-11-25 13:20') });
 const week = [infOnline, gsCancelled, wis, ne]; // deliberately unsorted
 
-function grant(overrides: Partial<GrantInput>) {
-  return parseGrant({
-    id: 'g1',
-    issuedBy: { username: 'jjansen', role: 'teacher', teacherCode: 'JNS' },
-    reason: 'Instagram-posts analyseren voor Nederlands',
-    scope: { kind: 'lesson', lessonUid: 'ne-1', lessonStart: ne.start },
-    allow: { categories: ['social'] },
-    issuedAt: ams('2026-11-23 08:35'),
-    expiresAt: ne.end,
-    ...overrides,
-  });
-}
+const grant = (overrides: Partial<GrantInput> = {}) => jansenGrant(ne, overrides);
 
 describe('decide', () => {
   it('blocks social media during a lesson and says why', () => {
