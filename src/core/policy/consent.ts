@@ -1,6 +1,7 @@
 import { CATEGORIES, type CaptureKind, type Category } from '../categories.ts';
 import type { ConsentInterval } from '../sync/signed-payloads.ts';
 import { localToInstant, instantToLocal } from '../time/zoned.ts';
+import type { CatalogView } from './decide.ts';
 import { blockRules, type Policy } from './schema.ts';
 
 /**
@@ -23,9 +24,8 @@ export interface AllowedItems {
   readonly capture: readonly CaptureKind[];
 }
 
-export interface ServiceCategories {
-  servicesIn(categories: readonly Category[]): readonly { readonly id: string; readonly category: Category }[];
-}
+/** All these functions need of the catalog: which category each service is in. */
+type ServiceCategories = Pick<CatalogView, 'servicesIn'>;
 
 /** The consents an exception allowing `allow` needs before it lifts anything that needs one. */
 export function consentsNeeded(allow: AllowedItems, policy: Policy, catalog: ServiceCategories): ConsentNeed[] {
