@@ -1,12 +1,10 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_PROXY_ADDRESS } from '../../agent/browser/index.ts';
-import { buildEnforcers } from '../../agent/runtime/enforcers.ts';
 import { resolveStudentUser } from '../../agent/runtime/student-user.ts';
-import { OsSchema } from '../../core/categories.ts';
 import { lineLogger } from '../../agent/runtime/logger.ts';
 import { DEFAULT_CONTROL_SOCKET } from '../../agent/control/server.ts';
-import { runStandaloneAgent, type NetworkMode } from '../../agent/runtime/standalone.ts';
+import { startAgent, type NetworkMode } from '../../agent/main.ts';
 import { isRunning, readStatus } from '../../agent/runtime/status-file.ts';
 import { StatusReplySchema, type AgentStatus, type SyncStatus } from '../../agent/control/protocol.ts';
 import { askAgent } from '../../agent/control/client.ts';
@@ -50,8 +48,6 @@ export const agentRun: Command<RunValues> = {
     const network = (values['on-school-network'] ?? 'auto') as NetworkMode;
     if (!NETWORK_MODES.includes(network)) throw new UsageError(`--on-school-network must be auto, yes or no, not '${values['on-school-network']}'`);
     const dryRun = values['dry-run'] ?? false;
-    const os = OsSchema.safeParse(process.platform);
-    if (!os.success) throw new Error(`Lesmodus enforces on Windows, macOS and Linux, not on ${process.platform}`);
     const student = resolveStudentUser(values.user);
     const proxyPort = values['proxy-port'] === undefined ? DEFAULT_PROXY_ADDRESS.port : Number(values['proxy-port']);
     if (!Number.isInteger(proxyPort) || proxyPort < 0 || proxyPort > 65_535) throw new UsageError(`--proxy-port must be a port number, not '${values['proxy-port']}'`);
@@ -61,7 +57,7 @@ export const agentRun: Command<RunValues> = {
     process.once('SIGTERM', onSignal);
     process.once('SIGINT', onSignal);
     try {
-      await runStandaloneAgent({
+      await startAgent({
         timetable: values.timetable,
         dataDir: values['data-dir'],
         dryRun,
@@ -69,13 +65,10 @@ export const agentRun: Command<RunValues> = {
         configPath: values.config,
         network,
         log,
-        studentLogin: student.loginName,
+        student,
+        proxyPort,
+        ...(values['browser-policy-root'] !== undefined ? { browserPolicyRoot: values['browser-policy-root'] } : {}),
         ...(values['control-socket'] !== undefined ? { controlSocket: values['control-socket'] } : {}),
-        enforcers: ({ catalog, now, report }) => buildEnforcers({
-          os: os.data, catalog, now, report, dryRun, log, studentUid: student.uid,
-          browserPolicyRoot: values['browser-policy-root'] ?? '/',
-          proxyAddress: { host: DEFAULT_PROXY_ADDRESS.host, port: proxyPort },
-        }),
       }, stop.signal);
     } finally {
       process.off('SIGTERM', onSignal);

@@ -1,9 +1,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { buildEnforcers } from '../../agent/runtime/enforcers.ts';
 import { lineLogger } from '../../agent/runtime/logger.ts';
-import { runStandaloneAgent } from '../../agent/runtime/standalone.ts';
-import { OsSchema } from '../../core/categories.ts';
+import { startAgent } from '../../agent/main.ts';
 import { dataDirAt } from '../../server/app/data-dir.ts';
 import { loadDemoServer } from '../../server/app/demo-seed.ts';
 import { EnrollmentSecretFile } from '../../server/auth/enrollment-secrets.ts';
@@ -42,7 +40,6 @@ export interface DemoLaptopOptions {
 }
 
 export async function startDemoLaptop(options: DemoLaptopOptions): Promise<DemoLaptop> {
-  const os = OsSchema.parse(process.platform);
   const server = dataDirAt(options.serverDataDir);
   const dataDir = join(server.root, 'laptop');
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
@@ -53,13 +50,11 @@ export async function startDemoLaptop(options: DemoLaptopOptions): Promise<DemoL
   const controlSocket = process.platform === 'win32' ? '\\\\.\\pipe\\lesmodus-demo-laptop' : join(dataDir, 'agent.sock');
   const log = lineLogger((line) => options.out(`[laptop] ${line}`));
   const stop = new AbortController();
-  const running = runStandaloneAgent({
-    dataDir, dryRun: true, configPath, network: 'no', log, studentLogin: student.login, controlSocket,
+  const running = startAgent({
+    dataDir, dryRun: true, configPath, network: 'no', log, controlSocket,
+    student: { uid: process.getuid?.() ?? 'any', loginName: student.login },
+    browserPolicyRoot: join(dataDir, 'browser-policy'), proxyPort: 0,
     ...(options.now ? { now: options.now } : {}),
-    enforcers: ({ catalog, now, report }) => buildEnforcers({
-      os, catalog, now, report, log, dryRun: true, studentUid: process.getuid?.() ?? 'any',
-      browserPolicyRoot: join(dataDir, 'browser-policy'), proxyAddress: { host: '127.0.0.1', port: 0 },
-    }),
   }, stop.signal).catch((error: unknown) => log.error(`the demo laptop stopped: ${(error as Error).message}`));
   return {
     dataDir, controlSocket, student,

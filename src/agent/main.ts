@@ -1,27 +1,30 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import cron from 'node-cron';
-import { readJsonFile, loadCatalogIndex, loadPolicy } from '../../adapters/resources.ts';
-import { loadTimetable } from '../../adapters/timetable-source.ts';
-import { AgentConfigSchema, unknownConfigKeys, type AgentConfig } from '../../core/config/agent-config.ts';
-import type { CatalogIndex } from '../../core/catalog/match.ts';
-import { matchSchoolNetwork } from '../../core/network/school-network.ts';
-import { GrantSchema } from '../../core/grants/grant.ts';
-import { liftsAnything } from '../../core/policy/consent.ts';
-import type { Policy } from '../../core/policy/schema.ts';
-import { parseInput } from '../../core/validation.ts';
-import { openDeviceStore, type DeviceStore } from '../store/index.ts';
-import { Agent, type Block } from './agent.ts';
-import type { Enforcer } from './enforcer.ts';
-import type { Logger } from './logger.ts';
-import { probeNetwork } from './network-probe.ts';
-import { startServerSync } from '../sync/start-sync.ts';
-import { lesmodusVersion } from '../../adapters/version.ts';
-import { systemClockSources, TrustedClock } from './trusted-clock.ts';
-import { DEFAULT_CONTROL_SOCKET, startControlSocket } from '../control/server.ts';
-import { readStatus } from './status-file.ts';
-import { ownerOnlyDataDir } from './data-dir.ts';
-import { enforceRetention, RETENTION_CRON } from './retention.ts';
+import { readJsonFile, loadCatalogIndex, loadPolicy } from '../adapters/resources.ts';
+import { loadTimetable } from '../adapters/timetable-source.ts';
+import { AgentConfigSchema, unknownConfigKeys, type AgentConfig } from '../core/config/agent-config.ts';
+import type { CatalogIndex } from '../core/catalog/match.ts';
+import { matchSchoolNetwork } from '../core/network/school-network.ts';
+import { GrantSchema } from '../core/grants/grant.ts';
+import { liftsAnything } from '../core/policy/consent.ts';
+import type { Policy } from '../core/policy/schema.ts';
+import { parseInput } from '../core/validation.ts';
+import { openDeviceStore, type DeviceStore } from './store/index.ts';
+import { Agent } from './runtime/agent.ts';
+import { buildEnforcers } from './runtime/enforcers.ts';
+import type { StudentUser } from './runtime/student-user.ts';
+import { DEFAULT_PROXY_ADDRESS } from './browser/index.ts';
+import { OsSchema, type Os } from '../core/categories.ts';
+import type { Logger } from './runtime/logger.ts';
+import { probeNetwork } from './runtime/network-probe.ts';
+import { startServerSync } from './sync/start-sync.ts';
+import { lesmodusVersion } from '../adapters/version.ts';
+import { systemClockSources, TrustedClock } from './runtime/trusted-clock.ts';
+import { DEFAULT_CONTROL_SOCKET, startControlSocket } from './control/server.ts';
+import { readStatus } from './runtime/status-file.ts';
+import { ownerOnlyDataDir } from './runtime/data-dir.ts';
+import { enforceRetention, RETENTION_CRON } from './runtime/retention.ts';
 
 /** Where MDM puts the agent's configuration on Linux (Windows and macOS locations come with the packaging). */
 export const DEFAULT_CONFIG_PATH = '/etc/lesmodus/config.json';
@@ -36,13 +39,8 @@ export const CLOCK_CHECK_MS = 15_000;
 
 export type NetworkMode = 'auto' | 'yes' | 'no';
 
-export interface EnforcerContext {
-  readonly catalog: CatalogIndex;
-  readonly now: () => number;
-  readonly report: (block: Block) => void;
-}
-
-export interface StandaloneOptions {
+/** How the agent runs: what `lesmodus agent`, the packaged service and the demo's laptop each pass. */
+export interface StartAgentOptions {
   /** A local iCalendar timetable; without one the schedule comes from the server in the config. */
   readonly timetable?: string;
   readonly dataDir: string;
@@ -51,14 +49,24 @@ export interface StandaloneOptions {
   readonly configPath?: string;
   readonly network: NetworkMode;
   readonly log: Logger;
-  /** Builds the enforcers once the agent exists (they report blocks back to it). */
-  readonly enforcers: (context: EnforcerContext) => Enforcer[];
+  /** The student: whose apps are stopped, and the login reported at enrollment. */
+  readonly student: StudentUser;
+  /** Prefix for every browser policy path ("/" by default; tests and the demo use a folder of their own). */
+  readonly browserPolicyRoot?: string;
+  /** The browsers' decision proxy port on 127.0.0.1 (default DEFAULT_PROXY_ADDRESS.port; 0: any free port). */
+  readonly proxyPort?: number;
+  /** The OS whose enforcers run (default: this one). */
+  readonly os?: Os;
   /** A fixed clock for tests; by default the agent keeps a TrustedClock (see trusted-clock.ts). */
   readonly now?: () => number;
   /** Where `lesmodus agent unlock` (and the tray) reach the agent; default DEFAULT_CONTROL_SOCKET. */
   readonly controlSocket?: string;
-  /** The student named with `--user`, reported at enrollment so the server assigns the laptop to them. */
-  readonly studentLogin?: string | null;
+}
+
+function currentOs(): Os {
+  const os = OsSchema.safeParse(process.platform);
+  if (!os.success) throw new Error(`Lesmodus enforces on Windows, macOS and Linux, not on ${process.platform}`);
+  return os.data;
 }
 
 export function loadAgentConfig(path: string | undefined, log: Logger): AgentConfig {
@@ -102,9 +110,11 @@ function networkResolver(mode: NetworkMode, config: AgentConfig, log: Logger): (
 
 /**
  * Runs the agent until `signal` aborts, standalone (a local timetable) or synced with
- * the server its config names; returns when it has shut down cleanly.
+ * the server its config names, with this OS's enforcers; returns when it has shut
+ * down cleanly. Every way the agent is started (the CLI, the service units, the
+ * demo) comes here, so none of them builds enforcers or wiring of its own.
  */
-export async function runStandaloneAgent(options: StandaloneOptions, signal: AbortSignal): Promise<void> {
+export async function startAgent(options: StartAgentOptions, signal: AbortSignal): Promise<void> {
   const { log } = options;
   ownerOnlyDataDir(options.dataDir);
   const policy = loadPolicy(options.policyPath);
@@ -138,7 +148,12 @@ export async function runStandaloneAgent(options: StandaloneOptions, signal: Abo
     if (timetable !== undefined && config.server === undefined) await refreshTimetable(store, timetable, policy.timeZone, now, log);
     const onSchoolNetwork = networkResolver(options.network, config, log);
     let agent: Agent | undefined;
-    const enforcers = options.enforcers({ catalog, now, report: (block) => agent?.reportBlock(block) });
+    const enforcers = buildEnforcers({
+      os: options.os ?? currentOs(), catalog, now, log, dryRun: options.dryRun, studentUid: options.student.uid,
+      browserPolicyRoot: options.browserPolicyRoot ?? '/',
+      proxyAddress: { host: DEFAULT_PROXY_ADDRESS.host, port: options.proxyPort ?? DEFAULT_PROXY_ADDRESS.port },
+      report: (block) => agent?.reportBlock(block),
+    });
     agent = new Agent({
       store, policy, catalog, now, onSchoolNetwork, enforcers, log,
       statusFile,
@@ -154,7 +169,7 @@ export async function runStandaloneAgent(options: StandaloneOptions, signal: Abo
     });
     const sync = startServerSync({
       config, dataDir: options.dataDir, store, now, log, policyVersion: policy.version,
-      agentVersion: lesmodusVersion(), studentLogin: options.studentLogin ?? null, wake: () => agent?.wake(), dryRun: options.dryRun,
+      agentVersion: lesmodusVersion(), studentLogin: options.student.loginName, wake: () => agent?.wake(), dryRun: options.dryRun,
       takesEffect: (grantId) => grantTakesEffect(store, grantId, policy, catalog, now()),
       ...(clock ? { onServerTime: (serverTime: number, roundTripMs: number) => clock.observeServer(serverTime, roundTripMs) } : {}),
     });
