@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { CatalogIndex } from '../../core/catalog/match.ts';
 import type { Category, Os } from '../../core/categories.ts';
 import { GrantSchema, type Grant } from '../../core/grants/grant.ts';
-import { decide, type AllowedByGrant, type Decision } from '../../core/policy/decide.ts';
+import { decide, type Decision } from '../../core/policy/decide.ts';
 import { decisionJson } from '../../core/policy/decision-json.ts';
 import { blockNotice, explain, type Localized } from '../../core/policy/explain.ts';
 import type { Policy } from '../../core/policy/schema.ts';
@@ -11,7 +11,7 @@ import type { Enforcer } from './enforcer.ts';
 import type { Logger } from './logger.ts';
 import { writeStatus } from './status-file.ts';
 import type { AgentStatus, SyncStatus } from '../control/protocol.ts';
-import { enforcementChange, exceptionChanges } from './transitions.ts';
+import { enforcementChange, exceptionChanges, type AppliedGrant } from './transitions.ts';
 
 /**
  * The agent wakes at the decision's `nextChange`, but never sleeps longer
@@ -68,7 +68,7 @@ export class Agent {
   readonly #noticed = new Set<string>();
   #decision: Decision | undefined;
   /** Grants that have lifted something and have not yet expired or been revoked. */
-  #applied = new Map<string, AllowedByGrant>();
+  #applied: Map<string, AppliedGrant>;
   #onSchoolNetwork = false;
   #lastNotice: Notice | null = null;
   #wake = new AbortController();
@@ -78,6 +78,10 @@ export class Agent {
   constructor(deps: AgentDeps) {
     this.#deps = deps;
     this.#startedAt = deps.now();
+    // What an earlier run (killed, crashed, rebooted) already logged as applied is not logged again.
+    this.#applied = new Map(deps.store.openExceptions().map((e) => [e.grantId, {
+      grant: e.grantId, articles: e.articles, categories: e.allowed.categories, services: e.allowed.services, capture: e.allowed.capture, until: e.until,
+    }]));
   }
 
   get decision(): Decision | undefined {

@@ -41,15 +41,18 @@ export type ExceptionEvent = {
  * has nothing to lift for a while (a leader's window across a break) stays
  * applied, so the log does not fill with applied/expired pairs.
  */
+/** What the lifecycle needs of an applied grant: what the decision says, or what its applied event recorded. */
+export type AppliedGrant = Pick<AllowedByGrant, 'grant' | 'articles' | 'categories' | 'services' | 'capture' | 'until'>;
+
 export function exceptionChanges(
-  applied: ReadonlyMap<string, AllowedByGrant>,
+  applied: ReadonlyMap<string, AppliedGrant>,
   next: Decision,
   activeGrantIds: ReadonlySet<string>,
-): { events: ExceptionEvent[]; applied: Map<string, AllowedByGrant> } {
+): { events: ExceptionEvent[]; applied: Map<string, AppliedGrant> } {
   const events: ExceptionEvent[] = [];
   const still = new Map(applied);
   const lesson = next.lesson ? { uid: next.lesson.uid, start: next.lesson.start } : null;
-  const payloadOf = (a: AllowedByGrant) => ({
+  const payloadOf = (a: AppliedGrant) => ({
     grantId: a.grant,
     articles: [...a.articles],
     allowed: { categories: [...a.categories], services: [...a.services], capture: [...a.capture] },

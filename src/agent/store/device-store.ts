@@ -73,6 +73,7 @@ export function openDeviceStore(options: DeviceStoreOptions, tuning: DatabaseTun
     }),
     markSynced: open('markSynced', (ids: readonly string[], at?: number) => log.markSynced(ids, at ?? now())),
     outboxSize: open('outboxSize', () => log.size()),
+    openExceptions: open('openExceptions', () => log.openExceptions()),
     pruneSyncedEvents: open('pruneSyncedEvents', (olderThan: number) => log.pruneSynced(olderThan)),
     replaceSchedule: open('replaceSchedule', (lessons, meta) => schedule.replace(lessons, meta)),
     lessonsBetween: open('lessonsBetween', (from: number, to: number) => schedule.between(from, to)),

@@ -4,7 +4,7 @@ import { MAX_EVENTS_PER_BATCH } from '../../core/events/limits.ts';
 import { describeIssues, parseNewEvent } from '../../core/events/parse.ts';
 import type { DeviceEvent, NewEvent } from '../../core/events/schema.ts';
 import { DeviceStoreError } from './errors.ts';
-import type { AppendEventInput } from './types.ts';
+import type { AppendEventInput, AppliedException } from './types.ts';
 
 /**
  * The most events one outbox batch returns: what the server accepts in one
@@ -56,6 +56,7 @@ export class EventLog {
   readonly #outboxSize: Statement<[], number>;
   readonly #markSynced: Statement<[number, string]>;
   readonly #prune: Statement<[number]>;
+  readonly #openExceptions: Statement<[], { payload: string }>;
 
   constructor(db: Database, options: EventLogOptions) {
     this.#db = db;
@@ -67,6 +68,26 @@ export class EventLog {
     this.#outboxSize = db.prepare<[], number>('SELECT count(*) FROM outbox').pluck();
     this.#markSynced = db.prepare<[number, string]>('UPDATE events SET synced_at = ? WHERE id = ? AND synced_at IS NULL');
     this.#prune = db.prepare<[number]>('DELETE FROM events WHERE synced_at IS NOT NULL AND occurred_at < ?');
+    this.#openExceptions = db.prepare<[], { payload: string }>(`
+      SELECT a.payload FROM events a
+      WHERE a.type = 'exception.applied'
+        AND NOT EXISTS (
+          SELECT 1 FROM events e
+          WHERE e.seq > a.seq AND e.type IN ('exception.applied', 'exception.expired', 'exception.revoked')
+            AND json_extract(e.payload, '$.grantId') = json_extract(a.payload, '$.grantId'))
+      ORDER BY a.seq`);
+  }
+
+  /**
+   * Exceptions logged as applied and not (yet) as expired or revoked: what a
+   * restarted agent (after kill -9, a crash, a reboot) already told the
+   * server, so it logs each grant once per laptop, not once per start.
+   */
+  openExceptions(): AppliedException[] {
+    return this.#openExceptions.all().map(({ payload }) => {
+      const p = JSON.parse(payload) as { grantId: string; articles: string[]; allowed: AppliedException['allowed']; until: number; lesson: AppliedException['lesson'] };
+      return { grantId: p.grantId, articles: p.articles, allowed: p.allowed, until: p.until, lesson: p.lesson };
+    });
   }
 
   /** Validates and writes one event; returns it with its id and seq. Nothing is written if it is invalid. */

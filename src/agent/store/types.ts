@@ -1,6 +1,7 @@
 import type { ConsentInterval } from '../../core/sync/signed-payloads.ts';
 import type { BlockEvent, BlockEventType, DeviceEvent, NewEvent } from '../../core/events/schema.ts';
 import type { Lesson } from '../../core/timetable/lesson.ts';
+import type { CaptureKind, Category } from '../../core/categories.ts';
 
 type OccurredAtOptional<E> = E extends unknown ? Omit<E, 'occurredAt'> & { readonly occurredAt?: number } : never;
 
@@ -53,6 +54,15 @@ export interface StoredGrant extends GrantIndex {
 
 export type PutGrantResult = 'stored' | 'already-stored';
 
+/** An `exception.applied` event's facts, for an exception not yet logged as expired or revoked. */
+export interface AppliedException {
+  readonly grantId: string;
+  readonly articles: readonly string[];
+  readonly allowed: { readonly categories: readonly Category[]; readonly services: readonly string[]; readonly capture: readonly CaptureKind[] };
+  readonly until: number;
+  readonly lesson: { readonly uid: string; readonly start: number } | null;
+}
+
 export interface DeviceStore {
   /** The store file. */
   readonly path: string;
@@ -103,6 +113,8 @@ export interface DeviceStore {
 
   /** How many events wait for the server. */
   outboxSize(): number;
+  /** Exceptions logged as applied and not yet as expired or revoked (a restarted agent logs each grant once). */
+  openExceptions(): AppliedException[];
 
   /** Deletes synced events that occurred before `olderThan`; never an unsynced one. Returns how many. */
   pruneSyncedEvents(olderThan: number): number;

@@ -132,6 +132,27 @@ describe('the agent', () => {
     expect(applied?.payload).toMatchObject({ grantId: 'g-1', articles: ['III.A.1'], allowed: { categories: ['social'] }, until: ne.end });
   });
 
+  it('logs each exception once per laptop across restarts (a kill -9 or a reboot), and its expiry once, even while it was off', async () => {
+    clock = ams('2026-11-23 08:40');
+    const grant = {
+      id: 'g-1', issuedBy: { username: 'jjansen', role: 'teacher', teacherCode: 'JNS' }, reason: 'Instagram als bron',
+      scope: { kind: 'lesson', lessonUid: 'ne-1', lessonStart: ne.start }, allow: { categories: ['social'] },
+      issuedAt: clock, expiresAt: ne.end,
+    };
+    store.putGrant(JSON.stringify(grant), { id: 'g-1', issuedAt: grant.issuedAt, expiresAt: grant.expiresAt });
+    await makeAgent().evaluate();
+    // Killed and started again, three times, during the lesson: the store is all that survives.
+    for (let restart = 0; restart < 3; restart++) {
+      clock += 60_000;
+      expect((await makeAgent().evaluate()).blocked.categories).toEqual([]);
+    }
+    // Off when the lesson ended; started after it.
+    clock = ams('2026-11-23 09:30');
+    await makeAgent().evaluate();
+    await makeAgent().evaluate();
+    expect(eventTypes().filter((t) => t.startsWith('exception.'))).toEqual(['exception.applied', 'exception.expired']);
+  });
+
   it('keeps social media blocked for a student without consent this school year (III.B.9), and tells them why', async () => {
     store.replaceSchedule([ne], { source: 'server', fetchedAt: clock, validUntil: clock + 86_400_000, signature: 'sig', keyId: 'k', consents: [] });
     const agent = makeAgent();
