@@ -1,0 +1,151 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { connectAgentLink, type AgentLink } from '../../src/desktop/agent-link.ts';
+import type { Notice, TrayStatus } from '../../src/desktop/link-messages.ts';
+import { FREE, lessonStatus } from './status-fixture.ts';
+
+/**
+ * A control socket that speaks `subscribe` as the agent does (newline-delimited
+ * JSON: the status at once, then changes and notices), on a real Unix socket.
+ */
+interface FakeAgent {
+  readonly server: Server;
+  readonly subscribers: Socket[];
+  readonly requests: unknown[];
+  send(line: unknown): void;
+  stop(): Promise<void>;
+}
+
+async function startAgent(path: string, status: TrayStatus): Promise<FakeAgent> {
+  const subscribers: Socket[] = [];
+  const requests: unknown[] = [];
+  const server = createServer((socket) => {
+    socket.setEncoding('utf8');
+    socket.once('data', (line: string) => {
+      requests.push(JSON.parse(line));
+      subscribers.push(socket);
+      socket.write(`${JSON.stringify({ type: 'status', status })}\n`);
+    });
+    socket.on('error', () => socket.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(path, resolve));
+  return {
+    server, subscribers, requests,
+    send(line) {
+      for (const s of subscribers) s.write(typeof line === 'string' ? line : `${JSON.stringify(line)}\n`);
+    },
+    async stop() {
+      for (const s of subscribers) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** Records what the link reports, and lets a test wait for a condition on it. */
+function recorder() {
+  const statuses: (TrayStatus | null)[] = [];
+  const notices: Notice[] = [];
+  const bad: string[] = [];
+  const waiters: (() => void)[] = [];
+  const changed = () => waiters.splice(0).forEach((w) => w());
+  return {
+    statuses, notices, bad,
+    handlers: {
+      onStatus: (s: TrayStatus | null) => { statuses.push(s); changed(); },
+      onNotice: (n: Notice) => { notices.push(n); changed(); },
+      onBadLine: (p: string) => { bad.push(p); changed(); },
+    },
+    async until(condition: () => boolean): Promise<void> {
+      while (!condition()) await new Promise<void>((resolve) => waiters.push(resolve));
+    },
+  };
+}
+
+let dir = '';
+let link: AgentLink | undefined;
+let agent: FakeAgent | undefined;
+afterEach(async () => {
+  link?.close();
+  await agent?.stop();
+  link = undefined; agent = undefined;
+  if (dir !== '') rmSync(dir, { recursive: true, force: true });
+});
+
+describe('the agent link', () => {
+  it('subscribes and reports the status at once, then changes and notices as they come', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'lesmodus-link-'));
+    const path = join(dir, 'agent.sock');
+    agent = await startAgent(path, lessonStatus());
+    const seen = recorder();
+    link = connectAgentLink(path, seen.handlers);
+    await seen.until(() => seen.statuses.length === 1);
+    expect(agent.requests).toEqual([{ type: 'subscribe' }]);
+    expect(seen.statuses[0]?.decision.lesson?.subject).toBe('Engels');
+
+    agent.send({ type: 'notice', notice: { at: '2026-11-23T08:10:00.000Z', nl: 'Instagram is geblokkeerd (art. III.A.1).', en: 'Instagram is blocked (art. III.A.1).' } });
+    agent.send({ type: 'status', status: lessonStatus(FREE) });
+    await seen.until(() => seen.statuses.length === 2);
+    expect(seen.notices.map((n) => n.nl)).toEqual(['Instagram is geblokkeerd (art. III.A.1).']);
+    expect(seen.statuses[1]?.decision.blocked.categories).toEqual([]);
+  });
+
+  it('reports the agent unreachable when it is not running, and connects by itself once it starts', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'lesmodus-link-'));
+    const path = join(dir, 'agent.sock');
+    const seen = recorder();
+    link = connectAgentLink(path, seen.handlers);
+    await seen.until(() => seen.statuses.length === 1);
+    expect(seen.statuses).toEqual([null]);
+    agent = await startAgent(path, lessonStatus());
+    await seen.until(() => seen.statuses.length === 2);
+    expect(seen.statuses[1]?.decision.inLesson).toBe(true);
+  });
+
+  it('says unreachable when the agent goes away, and reconnects when it is back (a restart after an update)', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'lesmodus-link-'));
+    const path = join(dir, 'agent.sock');
+    agent = await startAgent(path, lessonStatus());
+    const seen = recorder();
+    link = connectAgentLink(path, seen.handlers);
+    await seen.until(() => seen.statuses.length === 1);
+    await agent.stop();
+    await seen.until(() => seen.statuses.length === 2);
+    expect(seen.statuses[1]).toBeNull();
+    rmSync(path, { force: true });
+    agent = await startAgent(path, lessonStatus(FREE));
+    await seen.until(() => seen.statuses.length === 3);
+    expect(seen.statuses[2]?.decision.inLesson).toBe(false);
+  });
+
+  it('skips lines that are not the agent\'s (not JSON, wrong shape) and keeps listening', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'lesmodus-link-'));
+    const path = join(dir, 'agent.sock');
+    agent = await startAgent(path, lessonStatus());
+    const seen = recorder();
+    link = connectAgentLink(path, seen.handlers);
+    await seen.until(() => seen.statuses.length === 1);
+    agent.send('{not json\n');
+    agent.send({ type: 'status', status: { dryRun: 'yes' } });
+    agent.send({ type: 'notice', notice: { at: 'x', nl: 'Na de rommel.', en: 'After the junk.' } });
+    await seen.until(() => seen.notices.length === 1);
+    expect(seen.bad).toHaveLength(2);
+    expect(seen.bad[1]).toContain('status.dryRun');
+    expect(seen.statuses).toHaveLength(1);
+  });
+
+  it('hangs up on a line far too long to be a status, and reconnects', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'lesmodus-link-'));
+    const path = join(dir, 'agent.sock');
+    agent = await startAgent(path, lessonStatus());
+    const seen = recorder();
+    link = connectAgentLink(path, seen.handlers);
+    await seen.until(() => seen.statuses.length === 1);
+    agent.send('x'.repeat(300 * 1024));
+    await seen.until(() => seen.bad.length === 1 && seen.statuses.length >= 3);
+    expect(seen.statuses[1]).toBeNull();
+    expect(agent.requests).toHaveLength(2);
+  });
+});
