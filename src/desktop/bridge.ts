@@ -19,6 +19,14 @@ export const CHANNELS = {
   unlock: 'lesmodus:unlock',
 } as const;
 
+const LocalizedSchema = z.strictObject({ nl: z.string().min(1).max(2_000), en: z.string().min(1).max(2_000) });
+/** The code of conduct's articles as resources/desktop/articles.json holds them. */
+export const ArticlesSchema = z.strictObject({
+  source: LocalizedSchema,
+  articles: z.record(z.string().regex(/^[IVX]+\.[A-Z]\.\d+$/), LocalizedSchema),
+});
+export type Articles = z.infer<typeof ArticlesSchema>;
+
 export const LocaleSchema = z.enum(['nl', 'en']);
 
 export const ViewSchema = z.strictObject({
@@ -28,6 +36,8 @@ export const ViewSchema = z.strictObject({
   status: TrayStatusSchema.nullable(),
   /** The notice a notice window shows; null elsewhere. */
   notice: NoticeSchema.nullable(),
+  /** The code of conduct's articles, quoted on the "waarom" page. */
+  articles: ArticlesSchema,
 });
 export type View = z.infer<typeof ViewSchema>;
 

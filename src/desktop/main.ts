@@ -3,6 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, ipcMain, Menu, nativeImage, Notification, session, Tray, type IpcMainEvent, type IpcMainInvokeEvent } from 'electron';
 import type { Locale } from '../core/policy/explain.ts';
 import { connectAgentLink } from './agent-link.ts';
+import { readArticles } from './articles.ts';
 import { CHANNELS, UnlockRequestSchema, type UnlockReply, type View } from './bridge.ts';
 import type { Notice, TrayStatus } from './link-messages.ts';
 import { createNoticeGate } from './notice-gate.ts';
@@ -21,7 +22,9 @@ const SOCKET = process.env.LESMODUS_CONTROL_SOCKET ?? (process.platform === 'win
 const TIME_ZONE = 'Europe/Amsterdam';
 const PAGES_DIR = join(import.meta.dirname, 'pages');
 const PAGES_URL = `${pathToFileURL(PAGES_DIR).href}/`;
-const ICONS_DIR = join(import.meta.dirname, '..', '..', 'resources', 'tray');
+const RESOURCES = join(import.meta.dirname, '..', '..', 'resources');
+const ICONS_DIR = join(RESOURCES, 'tray');
+const ARTICLES = readArticles(join(RESOURCES, 'desktop', 'articles.json'));
 
 let locale: Locale = app.getLocale().startsWith('nl') || !app.getLocale().startsWith('en') ? 'nl' : 'en';
 let status: TrayStatus | null = null;
@@ -31,7 +34,7 @@ const windows = new Map<PageName, BrowserWindow>();
 const gate = createNoticeGate();
 
 function view(page: PageName): View {
-  return { locale, timeZone: TIME_ZONE, status, notice: page === 'notice.html' ? lastNotice : null };
+  return { locale, timeZone: TIME_ZONE, status, notice: page === 'notice.html' ? lastNotice : null, articles: ARTICLES };
 }
 
 function pageOf(window: BrowserWindow): PageName | undefined {
