@@ -1,48 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connectAgentLink, type AgentLink } from '../../src/desktop/agent-link.ts';
 import type { Notice, TrayStatus } from '../../src/desktop/link-messages.ts';
 import { FREE, lessonStatus } from './status-fixture.ts';
-
-/**
- * A control socket that speaks `subscribe` as the agent does (newline-delimited
- * JSON: the status at once, then changes and notices), on a real Unix socket.
- */
-interface FakeAgent {
-  readonly server: Server;
-  readonly subscribers: Socket[];
-  readonly requests: unknown[];
-  send(line: unknown): void;
-  stop(): Promise<void>;
-}
-
-async function startAgent(path: string, status: TrayStatus): Promise<FakeAgent> {
-  const subscribers: Socket[] = [];
-  const requests: unknown[] = [];
-  const server = createServer((socket) => {
-    socket.setEncoding('utf8');
-    socket.once('data', (line: string) => {
-      requests.push(JSON.parse(line));
-      subscribers.push(socket);
-      socket.write(`${JSON.stringify({ type: 'status', status })}\n`);
-    });
-    socket.on('error', () => socket.destroy());
-  });
-  await new Promise<void>((resolve) => server.listen(path, resolve));
-  return {
-    server, subscribers, requests,
-    send(line) {
-      for (const s of subscribers) s.write(typeof line === 'string' ? line : `${JSON.stringify(line)}\n`);
-    },
-    async stop() {
-      for (const s of subscribers) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-}
+import { startSubscribeServer as startAgent, type SubscribeServer as FakeAgent } from './subscribe-server.ts';
 
 /** Records what the link reports, and lets a test wait for a condition on it. */
 function recorder() {

@@ -8,6 +8,7 @@ import { readArticles } from '../../src/desktop/articles.ts';
 import { UnlockRequestSchema, ViewSchema, type View } from '../../src/desktop/bridge.ts';
 import { CONTENT_SECURITY_POLICY, PAGES } from '../../src/desktop/trust.ts';
 import { CHROMIUM } from '../server/web/browser.ts';
+import { FAKE_BRIDGE } from './fake-bridge.ts';
 import { FREE, JANSEN_ALLOWS_SOCIAL, lessonStatus } from './status-fixture.ts';
 
 /**
@@ -25,27 +26,6 @@ const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking'
 function view(overrides: Partial<View> = {}): View {
   return ViewSchema.parse({ locale: 'nl', timeZone: 'Europe/Amsterdam', status: lessonStatus(), notice: null, articles: ARTICLES, ...overrides });
 }
-
-/** The fake bridge (page-side JS): views are pushed by the test; unlock requests are recorded and answered with what the test set. */
-const FAKE_BRIDGE = `
-  const listeners = [];
-  window.__unlocks = [];
-  window.__violations = [];
-  window.__unlockReply = { ok: true, message: { nl: 'Toegestaan tot 09:50: social (door jansen).', en: 'Allowed until 09:50: social (by jansen).' } };
-  document.addEventListener('securitypolicyviolation', (e) => window.__violations.push(e.effectiveDirective));
-  window.__push = (view) => { window.__view = view; for (const l of listeners) l(view); };
-  window.lesmodus = {
-    onView(listener) {
-      listeners.push(listener);
-      if (window.__view !== undefined) listener(window.__view);
-      return () => listeners.splice(listeners.indexOf(listener), 1);
-    },
-    unlock(request) {
-      window.__unlocks.push(request);
-      return Promise.resolve(window.__unlockReply);
-    },
-  };
-`;
 
 async function push(page: Page, shown: View): Promise<void> {
   await page.evaluate(`window.__push(${JSON.stringify(shown)})`);
