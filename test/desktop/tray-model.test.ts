@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { MAX_TOOLTIP, trayModel } from '../../src/desktop/tray-model.ts';
 import { AT_SCHOOL_BREAK, FREE, JANSEN_ALLOWS_SOCIAL, lessonStatus } from './status-fixture.ts';
@@ -66,5 +67,12 @@ describe('the tray model', () => {
     expect(model.tooltip).toContain('Engels tot 09:50');
     const summer = trayModel(lessonStatus({ lesson: { subject: 'Engels', end: '2026-10-23T07:50:00.000Z', teachers: [], online: false } }), 'nl', ZONE);
     expect(summer.tooltip).toContain('Engels tot 09:50');
+  });
+
+  it('names an icon that ships for every state (a PNG in resources/tray)', () => {
+    const statuses = [lessonStatus(), lessonStatus(AT_SCHOOL_BREAK), lessonStatus(FREE), lessonStatus(JANSEN_ALLOWS_SOCIAL), null, lessonStatus({}, true)];
+    const icons = statuses.map((s) => trayModel(s, 'nl', ZONE).icon);
+    expect(new Set(icons).size).toBe(6);
+    for (const icon of icons) expect(readFileSync(`resources/tray/${icon}`).subarray(1, 4).toString(), icon).toBe('PNG');
   });
 });
