@@ -32,12 +32,21 @@ function studentWithoutLaptop(): { login: string; name: string } {
   return student;
 }
 
-export async function startDemoLaptop(options: { serverUrl: string; serverDataDir: string; schoolId: string; out: (line: string) => void }): Promise<DemoLaptop> {
+export interface DemoLaptopOptions {
+  readonly serverUrl: string;
+  readonly serverDataDir: string;
+  readonly schoolId: string;
+  readonly out: (line: string) => void;
+  /** The demo clock (`--at`); by default the agent keeps its own trusted clock. */
+  readonly now?: () => number;
+}
+
+export async function startDemoLaptop(options: DemoLaptopOptions): Promise<DemoLaptop> {
   const os = OsSchema.parse(process.platform);
   const server = dataDirAt(options.serverDataDir);
   const dataDir = join(server.root, 'laptop');
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
-  const { secret } = await new EnrollmentSecretFile(server.enrollmentSecrets).create(options.schoolId, Date.now());
+  const { secret } = await new EnrollmentSecretFile(server.enrollmentSecrets).create(options.schoolId, (options.now ?? Date.now)());
   const configPath = join(dataDir, 'config.json');
   await writeFile(configPath, JSON.stringify({ server: { url: options.serverUrl, enrollmentSecret: secret, publicKey: await readFile(server.publicKey, 'utf8') } }), { mode: 0o600 });
   const student = studentWithoutLaptop();
@@ -46,6 +55,7 @@ export async function startDemoLaptop(options: { serverUrl: string; serverDataDi
   const stop = new AbortController();
   const running = runStandaloneAgent({
     dataDir, dryRun: true, configPath, network: 'no', log, studentLogin: student.login, controlSocket,
+    ...(options.now ? { now: options.now } : {}),
     enforcers: ({ catalog, now, report }) => buildEnforcers({
       os, catalog, now, report, log, dryRun: true, studentUid: process.getuid?.() ?? 'any',
       browserPolicyRoot: join(dataDir, 'browser-policy'), proxyAddress: { host: '127.0.0.1', port: 0 },

@@ -1,7 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { parseSchoolYear, schoolYearOf } from '../../core/policy/consent.ts';
 import { DEFAULT_TIME_ZONE, formatLocalDate, instantToLocal } from '../../core/time/zoned.ts';
-import { DEFAULT_CONSENT_REGISTER, importConsentCsv } from '../../server/app/consent-import.ts';
+import { DEFAULT_CONSENT_REGISTER } from '../../server/app/consent-import.ts';
+import { importConsents, withdrawConsent } from '../../server/services/consents.ts';
+import { cliActor, NO_LIVE_LAPTOPS } from '../../server/services/service.ts';
 import { ServerStoreError } from '../../server/store/index.ts';
 import { UsageError, type Command } from '../command.ts';
 import { table } from '../format.ts';
@@ -60,7 +62,7 @@ export const serverConsentImport: Command<ImportValues> = {
     }
     return withStore(values, async (store) => {
       const school = await chooseSchool(store, values.school);
-      const result = await importConsentCsv(store, school, text, {
+      const result = await importConsents({ store, laptops: NO_LIVE_LAPTOPS }, cliActor(), school, text, {
         now: Date.now(),
         ...(schoolYear ? { schoolYear } : {}),
         ...(values.source ? { source: values.source } : {}),
@@ -149,7 +151,7 @@ export const serverConsentWithdraw: Command<WithdrawValues> = {
       const register = values.register ?? DEFAULT_CONSENT_REGISTER;
       let withdrawn: boolean;
       try {
-        withdrawn = await store.withdrawConsent(school.id, { studentId: values.student!, register, schoolYear });
+        withdrawn = await withdrawConsent({ store, laptops: NO_LIVE_LAPTOPS }, cliActor(), school, { studentId: values.student!, register, schoolYear }, Date.now());
       } catch (error) {
         if (error instanceof ServerStoreError && error.code === 'invalid-input') throw new UsageError(error.message);
         throw error;

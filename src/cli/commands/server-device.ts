@@ -2,7 +2,8 @@ import type { Device, ServerStore } from '../../server/store/index.ts';
 import { UsageError, type Command, type Io } from '../command.ts';
 import { iso } from '../format.ts';
 import { noPositionals, STORE_OPTIONS, withStore, type StoreValues } from './server-options.ts';
-import { cliActor } from './server-enroll-secret.ts';
+import { cliActor, NO_LIVE_LAPTOPS } from '../../server/services/service.ts';
+import { restoreDevice, revokeDevice } from '../../server/services/devices.ts';
 
 /** Cutting off a lost or stolen laptop from the command line (the web API has the same: POST /api/v1/devices/:id/revoke). */
 
@@ -33,14 +34,11 @@ export const serverDeviceRevoke: Command<StoreValues> = {
   run(values, positionals, io) {
     return withDevice(values, positionals, io, async (store, before) => {
       const { id } = before;
-      const now = Date.now();
-      const by = cliActor();
-      const revoked = (await store.revokeDevice(id, { at: now, by }))!;
-      if (before.revokedAt !== null) {
-        io.out(`Device ${id} (${before.hostname}) was already revoked (${iso(before.revokedAt)} by ${before.revokedBy ?? '?'}).`);
+      const { device: revoked, already } = await revokeDevice({ store, laptops: NO_LIVE_LAPTOPS }, cliActor(), before, Date.now());
+      if (already) {
+        io.out(`Device ${id} (${before.hostname}) was already revoked (${iso(before.revokedAt!)} by ${before.revokedBy ?? '?'}).`);
         return 0;
       }
-      await store.recordAudit({ at: now, username: by, action: 'revoke-device', subject: { kind: 'device', id }, schoolId: revoked.schoolId, detail: revoked.hostname });
       io.out(`Revoked device ${id} (${revoked.hostname}${revoked.studentId === null ? '' : `, student ${revoked.studentId}`}).`);
       return 0;
     });
@@ -55,13 +53,11 @@ export const serverDeviceRestore: Command<StoreValues> = {
   run(values, positionals, io) {
     return withDevice(values, positionals, io, async (store, before) => {
       const { id } = before;
-      if (before.revokedAt === null) {
+      const { restored } = await restoreDevice({ store, laptops: NO_LIVE_LAPTOPS }, cliActor(), before, Date.now());
+      if (!restored) {
         io.out(`Device ${id} (${before.hostname}) is not revoked.`);
         return 0;
       }
-      const by = cliActor();
-      await store.restoreDevice(id);
-      await store.recordAudit({ at: Date.now(), username: by, action: 'restore-device', subject: { kind: 'device', id }, schoolId: before.schoolId, detail: before.hostname });
       io.out(`Restored device ${id} (${before.hostname}).`);
       return 0;
     });

@@ -1,4 +1,4 @@
-import { userInfo } from 'node:os';
+import { cliActor } from '../../server/services/service.ts';
 import { EnrollmentSecretFile } from '../../server/auth/enrollment-secrets.ts';
 import { ensureDataDir } from '../../server/app/data-dir.ts';
 import { UsageError, type Command } from '../command.ts';
@@ -78,11 +78,3 @@ export const serverEnrollSecretRevoke: Command<DataDirValues> = {
   },
 };
 
-/** Who did it, for the device's revokedBy and the audit log. */
-export function cliActor(): string {
-  try {
-    return `cli:${userInfo().username}`;
-  } catch {
-    return 'cli';
-  }
-}

@@ -4,6 +4,7 @@ import { parseInstant } from '../../core/time/parse-instant.ts';
 import { DEFAULT_TIME_ZONE } from '../../core/time/zoned.ts';
 import { csvHeader, csvRow } from '../../server/api/exception-csv.ts';
 import type { ExceptionLogFilter } from '../../server/store/index.ts';
+import { cliActor } from '../../server/services/service.ts';
 import { UsageError, type Command } from '../command.ts';
 import { noPositionals, SCHOOL_OPTION, STORE_OPTIONS, withStore, type StoreValues } from './server-options.ts';
 
@@ -15,8 +16,6 @@ interface Values extends StoreValues {
   output?: string;
 }
 
-/** Who the audit log names for an export made on the server's own command line. */
-const CLI_AUDIT_USER = '(cli)';
 
 function instantOption(value: string | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
@@ -55,7 +54,7 @@ export const serverExport: Command<Values> = {
     };
     let rows = 0;
     await withStore(values, async (store) => {
-      await store.recordAudit({ at: now, username: CLI_AUDIT_USER, action: 'export-log', subject: { kind: 'exception-log', id: values.school ?? 'all' },
+      await store.recordAudit({ at: now, username: cliActor().username, action: 'export-log', subject: { kind: 'exception-log', id: values.school ?? 'all' },
         schoolId: values.school ?? null, detail: `${format} from=${values.from ?? '-'} to=${values.to ?? '-'}` });
       const zones = new Map((await store.schools()).map((s) => [s.id, s.timeZone]));
       await write(format === 'csv' ? csvHeader() : '[\n');

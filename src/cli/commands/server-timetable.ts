@@ -1,5 +1,6 @@
 import { parseLocalDate, type LocalDate } from '../../core/time/zoned.ts';
-import { importTimetable } from '../../server/app/timetable-import.ts';
+import { cliActor, NO_LIVE_LAPTOPS } from '../../server/services/service.ts';
+import { importTimetableFrom } from '../../server/services/timetable.ts';
 import { UsageError, type Command } from '../command.ts';
 import { localStamp } from '../format.ts';
 import { chooseSchool, SCHOOL_OPTION, STORE_OPTIONS, withStore, type StoreValues } from './server-options.ts';
@@ -36,7 +37,7 @@ export const serverTimetableImport: Command<Values> = {
     const range = { from: dateOption(values.from, 'from'), to: dateOption(values.to, 'to') };
     await withStore(values, async (store) => {
       const school = await chooseSchool(store, values.school);
-      const result = await importTimetable(store, school, source, range);
+      const result = await importTimetableFrom({ store, laptops: NO_LIVE_LAPTOPS }, cliActor(), school, source, range, Date.now());
       for (const warning of result.warnings) io.err(`warning: ${warning.event ? `${warning.event}: ` : ''}${warning.message}`);
       io.out(`${school.id}: ${result.added} lessons imported from ${localStamp(result.from, school.timeZone)} until ${localStamp(result.to, school.timeZone)} `
         + `(${result.removed} replaced${result.skipped ? `, ${result.skipped} outside the range left out` : ''}).`);

@@ -2,13 +2,20 @@ import { startDemoServer } from '../../server/app/demo-server.ts';
 import type { DemoSummary } from '../../server/app/demo-seed.ts';
 import { chooseDatabaseUrl } from '../../server/app/data-dir.ts';
 import { DEFAULT_HOST, DEFAULT_PORT, serve, type RunningServer } from '../../server/app/server-app.ts';
-import { jsonLogger } from '../../server/http/logger.ts';
+import { jsonLogger, type Logger } from '../../server/http/logger.ts';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { UsageError, type Command, type Io } from '../command.ts';
-import { table } from '../format.ts';
+import { localStamp, table } from '../format.ts';
 import { dataDirOf, STORE_OPTIONS, type StoreValues } from './server-options.ts';
 import { RETENTION_OPTIONS, retentionPolicyOf, type RetentionValues } from './server-retention.ts';
 import { createSite } from '../../server/web/site.ts';
 import { startDemoLaptop, type DemoLaptop } from './demo-laptop.ts';
+import { demoClock } from '../../server/app/demo-clock.ts';
+import { parseInstant } from '../../core/time/parse-instant.ts';
+import { loadPolicy } from '../../adapters/resources.ts';
 
 interface Values extends StoreValues, RetentionValues {
   port?: string;
@@ -16,6 +23,7 @@ interface Values extends StoreValues, RetentionValues {
   demo?: boolean;
   'no-laptop'?: boolean;
   'secure-cookies'?: boolean;
+  at?: string;
 }
 
 const SUBCOMMANDS = ['init', 'user add', 'school add', 'school list', 'timetable import', 'enroll-secret', 'export', 'prune', 'demo'];
@@ -57,6 +65,38 @@ export function printDemo(io: Io, url: string, demo: DemoSummary, dataDir: strin
   io.out(`\nData: ${dataDir} (a temporary folder is removed when the demo stops). Stop with Ctrl-C.`);
 }
 
+/** `--at`: a clock that starts there (read in the school's zone without an offset) and runs on. */
+function demoClockOf(at: string | undefined): (() => number) | undefined {
+  if (at === undefined) return undefined;
+  const start = parseInstant(at, loadPolicy().timeZone);
+  if (start === undefined) throw new UsageError(`--at '${at}' is not a date and time; write it as 2026-12-02T10:45 (Amsterdam time) or with an offset`);
+  return demoClock(start);
+}
+
+/**
+ * The demo's request log goes to a file, not the console: the console is for
+ * the logins and the live laptop's lines, which a newcomer is told to watch.
+ * Warnings and errors go to both.
+ */
+async function demoLog(): Promise<{ logger: Logger; path: string; close(): Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'lesmodus-demo-log-'));
+  const path = join(dir, 'server.log');
+  const file = createWriteStream(path, { flags: 'a', mode: 0o600 });
+  const toFile = jsonLogger((line) => file.write(line));
+  const toConsole = jsonLogger();
+  const logger: Logger = {
+    info: toFile.info,
+    warn: (message, fields) => { toFile.warn(message, fields); toConsole.warn(message, fields); },
+    error: (message, fields) => { toFile.error(message, fields); toConsole.error(message, fields); },
+  };
+  return { logger, path, close: () => new Promise((resolve) => file.end(resolve)) };
+}
+
+const AT_OPTION = {
+  type: 'string', valueName: '<ISO-8601>',
+  help: 'Run the whole demo (server, portal, laptop) from this moment on, e.g. 2026-12-02T10:45 for a Wednesday lesson: try it in the evening or at the weekend.',
+} as const;
+
 const OPTIONS = {
   ...STORE_OPTIONS,
   port: { type: 'string', valueName: '<port>', help: `The port to listen on (default ${DEFAULT_PORT}; 0 picks a free one).` },
@@ -70,29 +110,35 @@ export const serverDemo: Command<Values> = {
   options: {
     'data-dir': STORE_OPTIONS['data-dir'], port: OPTIONS.port, host: OPTIONS.host,
     'no-laptop': { type: 'boolean', help: 'Do not run the live demo laptop (the agent in dry-run on this computer).' },
+    at: AT_OPTION,
   },
   async run(values, positionals, io) {
     if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+    const clock = demoClockOf(values.at);
+    const log = await demoLog();
     const { server, demo, dataDir } = await startDemoServer({
-      host: values.host ?? DEFAULT_HOST, port: portOf(values.port), logger: jsonLogger(),
+      host: values.host ?? DEFAULT_HOST, port: portOf(values.port), logger: log.logger,
       ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}),
+      ...(clock ? { clock } : {}),
     });
     printDemo(io, server.url, demo, dataDir);
-    const laptop = values['no-laptop'] ? null : await startDemoLaptop({ serverUrl: server.url, serverDataDir: dataDir, schoolId: demo.schoolId, out: (line) => io.out(line) })
+    io.out(`Server log (every request): ${log.path}`);
+    if (clock) io.out(`Demo clock: it is ${localStamp(clock(), loadPolicy().timeZone)} (Europe/Amsterdam) for the server, the portal and the laptop.`);
+    const laptop = values['no-laptop'] ? null : await startDemoLaptop({ serverUrl: server.url, serverDataDir: dataDir, schoolId: demo.schoolId, out: (line) => io.out(line), ...(clock ? { now: clock } : {}) })
       .catch(async (error: unknown) => {
         io.err(`The live demo laptop did not start (${(error as Error).message}); the server runs without it.`);
         return null;
       });
     if (laptop !== null) printLaptop(io, laptop);
     // The laptop first: its folder is inside the demo's, which the server removes when it closes.
-    return untilStopped({ close: async () => { await laptop?.stop(); await server.close(); } }, io);
+    return untilStopped({ close: async () => { await laptop?.stop(); await server.close(); await log.close(); } }, io);
   },
 };
 
 export const serverStart: Command<Values> = {
   path: ['server'],
   summary: 'Run the school server: the API for the portal, the dashboard and the laptops (lesmodus server --help for its commands).',
-  options: { ...OPTIONS, ...RETENTION_OPTIONS, demo: { type: 'boolean', help: 'Start the demo school instead (the same as lesmodus server demo).' } },
+  options: { ...OPTIONS, ...RETENTION_OPTIONS, demo: { type: 'boolean', help: 'Start the demo school instead (the same as lesmodus server demo).' }, at: AT_OPTION },
   details: `Commands: ${SUBCOMMANDS.map((c) => `lesmodus server ${c}`).join(', ')}.\n`
     + 'What is past retention is deleted when the server starts and every night at 03:41.\n'
     + 'First run lesmodus server init. Example:\n  lesmodus server --data-dir /var/lib/lesmodus --host 0.0.0.0',
@@ -103,6 +149,7 @@ export const serverStart: Command<Values> = {
       if (values['database-url'] !== undefined || values['secure-cookies']) throw new UsageError('the demo always runs on its own SQLite database, without --database-url or --secure-cookies');
       return serverDemo.run(values, positionals, io);
     }
+    if (values.at !== undefined) throw new UsageError('--at moves the demo\'s clock only (lesmodus server demo --at …); a real server runs on its own clock');
     const server = await serve({
       retention,
       dataDir: dataDirOf(values).root,

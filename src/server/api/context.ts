@@ -8,6 +8,7 @@ import type { Sessions } from '../auth/sessions.ts';
 import type { Logger } from '../http/logger.ts';
 import type { ServerStore } from '../store/index.ts';
 import type { GrantHub } from './grant-hub.ts';
+import type { Services } from '../services/service.ts';
 
 /** Everything the routes use, passed in (never imported as globals), so tests can build an API around any store and clock. */
 export interface ApiContext {
@@ -37,4 +38,9 @@ export interface ApiSettings {
    * past it, every laptop would look silent.
    */
   readonly eventRetentionDays: number | null;
+}
+
+/** The service layer's view of the API: the store and this process's live laptops. */
+export function servicesOf(api: Pick<ApiContext, 'store' | 'hub'>): Services {
+  return { store: api.store, laptops: api.hub };
 }

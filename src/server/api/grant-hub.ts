@@ -1,4 +1,4 @@
-import type { GrantRecord } from '../store/index.ts';
+import type { GrantChange, LaptopNotifier, RefreshTarget } from '../services/service.ts';
 import { grantReaches, type DeviceReach } from './grant-reach.ts';
 
 /**
@@ -10,16 +10,7 @@ import { grantReaches, type DeviceReach } from './grant-reach.ts';
  * connected to another process learns of the grant on its next pull instead.
  */
 
-export type GrantChange = { readonly kind: 'grant' | 'revocation'; readonly record: GrantRecord };
-
-/** Whose signed schedule changed (consents, timetable, assignment): those devices pull now instead of within 15 minutes. */
-export interface RefreshTarget {
-  readonly schoolId: string;
-  /** Only devices of these students; all of the school's when absent. */
-  readonly studentIds?: ReadonlySet<string>;
-  /** Only this device (its assignment changed). */
-  readonly deviceId?: string;
-}
+export type { GrantChange, RefreshTarget };
 
 export interface Subscriber {
   /** Mutable so a long-lived connection can refresh it when the roster changes. */
@@ -38,7 +29,7 @@ export interface Subscriber {
  */
 export const MAX_STREAMS_PER_DEVICE = 2;
 
-export class GrantHub {
+export class GrantHub implements LaptopNotifier {
   readonly #subscribers = new Set<Subscriber>();
 
   get connections(): number {

@@ -182,16 +182,3 @@ export async function readConsentCsv(
   }
   return { lines: rows.length, consents, errors };
 }
-
-/** Reads, checks and (unless a dry run, or any line is bad) records the file's consents. */
-export async function importConsentCsv(store: ServerStore, school: School, text: string, options: ConsentImportOptions): Promise<ConsentImportResult> {
-  const { lines, consents, errors } = await readConsentCsv(store, school, text, options);
-  if (errors.length > 0) return { ok: false, lines, errors };
-  if (options.dryRun) return { ok: true, lines, consents, recorded: null };
-  const first = consents[0];
-  const replace = options.replace
-    ? { register: first?.register ?? DEFAULT_CONSENT_REGISTER, schoolYear: first?.schoolYear ?? options.schoolYear ?? schoolYearOf(options.now, school.timeZone).label }
-    : undefined;
-  const recorded = await store.recordConsents(school.id, consents, replace ? { replace } : {});
-  return { ok: true, lines, consents, recorded };
-}

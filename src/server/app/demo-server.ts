@@ -15,7 +15,7 @@ import { createServerKeys } from './server-keys.ts';
  * database, in a fresh folder each run unless one is given (then it must be
  * empty of schools: the demo never mixes with real data).
  */
-export async function startDemoServer(options: { dataDir?: string; host: string; port: number; logger?: Logger; now?: number }): Promise<{ server: RunningServer; demo: DemoSummary; dataDir: string }> {
+export async function startDemoServer(options: { dataDir?: string; host: string; port: number; logger?: Logger; clock?: () => number }): Promise<{ server: RunningServer; demo: DemoSummary; dataDir: string }> {
   const temporary = options.dataDir === undefined;
   const dir = dataDirAt(options.dataDir ?? await mkdtemp(join(tmpdir(), 'lesmodus-demo-')));
   await ensureDataDir(dir);
@@ -29,13 +29,14 @@ export async function startDemoServer(options: { dataDir?: string; host: string;
     dataDir: dir.root, host: options.host, port: options.port, store,
     settings: { passwordCost: FAST_SCRYPT_COST }, site: createSite(),
     ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
   });
   // A folder the demo made for itself goes when the demo stops.
   const stopping: RunningServer = temporary
     ? { ...server, close: async () => { await server.close(); await rm(dir.root, { recursive: true, force: true }); } }
     : server;
   try {
-    const demo = await seedDemo(server.context, options.now ?? Date.now());
+    const demo = await seedDemo(server.context, server.context.clock());
     return { server: stopping, demo, dataDir: dir.root };
   } catch (error) {
     await stopping.close();

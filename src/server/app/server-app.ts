@@ -80,6 +80,8 @@ export interface ServeOptions {
   /** An already open store (the demo's); closed with the server. */
   readonly store?: ServerStore;
   readonly site?: SiteHandler;
+  /** The server's clock; the demo's `--at` moves it (default Date.now). */
+  readonly clock?: () => number;
   /**
    * Prune what is past this retention once when listening and every night
    * (lesmodus server passes it; without it nothing is pruned, as in tests
@@ -105,10 +107,11 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     const { context, handler } = buildApi({
       store, signer, enrollmentSecretsPath: dir.enrollmentSecrets, logger, settings,
       ...(options.site ? { site: options.site } : {}),
+      ...(options.clock ? { clock: options.clock } : {}),
     });
     const listening = await listen(handler, { host: options.host ?? DEFAULT_HOST, port: options.port ?? DEFAULT_PORT }, logger);
     const sweep = setInterval(() => {
-      store.deleteExpiredSessions(Date.now()).catch((error: unknown) => logger.warn('session sweep failed', { error: String(error) }));
+      store.deleteExpiredSessions(context.clock()).catch((error: unknown) => logger.warn('session sweep failed', { error: String(error) }));
     }, SESSION_SWEEP_MS);
     sweep.unref();
     logger.info('listening', { url: listening.url, database: store.dialect, keyId: signer.keyId });

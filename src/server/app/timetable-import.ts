@@ -1,4 +1,3 @@
-import { loadTimetable } from '../../adapters/timetable-source.ts';
 import { addDays, instantToLocal, localToInstant, type LocalDate } from '../../core/time/zoned.ts';
 import type { ImportWarning, Timetable } from '../../core/timetable/lesson.ts';
 import type { School, ServerStore } from '../store/index.ts';
@@ -43,9 +42,4 @@ export async function storeTimetable(store: ServerStore, school: School, timetab
   const inRange = lessons.filter((l) => l.start >= from && l.start < to);
   const result = await store.replaceLessons(school.id, { from, to }, inRange);
   return { from, to, added: result.added, removed: result.removed, skipped: lessons.length - inRange.length, warnings: timetable.warnings };
-}
-
-/** From a file or an http(s)/webcal URL (the CLI). */
-export async function importTimetable(store: ServerStore, school: School, source: string, range: DayRange = {}): Promise<ImportResult> {
-  return storeTimetable(store, school, await loadTimetable(source, { schoolTimeZone: school.timeZone }), range);
 }

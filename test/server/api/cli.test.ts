@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { verifySignature, type Signed } from '../../../src/adapters/signing.ts';
 import { useCli } from './cli-harness.ts';
 
@@ -13,10 +13,24 @@ const { tmp } = cli;
 const lesmodus = (args: string[], stdin = '') => cli.run(args, stdin);
 const started = (args: string[]) => cli.start(args);
 
-async function login(url: string, username: string, password: string): Promise<string> {
+async function logIn(url: string, username: string, password: string): Promise<{ cookie: string; csrf: string }> {
   const response = await fetch(`${url}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
   expect(response.status, await response.clone().text()).toBe(200);
-  return response.headers.get('set-cookie')!.split(';')[0]!;
+  const { csrfToken } = await response.clone().json() as { csrfToken: string };
+  return { cookie: response.headers.get('set-cookie')!.split(';')[0]!, csrf: csrfToken };
+}
+
+async function login(url: string, username: string, password: string): Promise<string> {
+  return (await logIn(url, username, password)).cookie;
+}
+
+/** Waits for the demo to print `pattern` (a live process writes when it is ready, not on a schedule). */
+async function printed(demo: { output: () => string }, pattern: RegExp): Promise<RegExpExecArray> {
+  return vi.waitFor(() => {
+    const match = pattern.exec(demo.output());
+    if (match === null) throw new Error(`not printed yet: ${pattern}`);
+    return match;
+  }, { timeout: 15_000, interval: 50 });
 }
 
 describe('lesmodus server (spawned)', () => {
@@ -92,17 +106,18 @@ describe('lesmodus server (spawned)', () => {
 
   it('demo starts a seeded school, prints the logins, and cleans up after itself', async () => {
     const demo = await started(['server', 'demo', '--port', '0']);
-    await new Promise<void>((resolve) => {
-      const check = () => (demo.output().includes('Stop with Ctrl-C') ? resolve() : setTimeout(check, 20));
-      check();
-    });
+    await printed(demo, /Stop with Ctrl-C/);
     expect(demo.output()).toMatch(/dewit\s+leader/);
     const password = /password for all: (\S+)\)/.exec(demo.output())![1]!;
     const cookie = await login(demo.url, 'dewit', password);
     const log = await (await fetch(`${demo.url}/api/v1/exceptions`, { headers: { cookie } })).json() as { total: number };
     expect(log.total).toBeGreaterThanOrEqual(1);
     // The live laptop: the real agent, in dry-run, enrolled as the student without a laptop and answering on its socket.
-    expect(demo.output()).toMatch(/A live laptop: this computer runs the agent in dry-run .* as Liam de Boer \(ldeboer\)/);
+    await printed(demo, /A live laptop: this computer runs the agent in dry-run .* as Liam de Boer \(ldeboer\)/);
+    // The request log goes to a file, so the console shows the logins and the laptop.
+    expect(demo.output()).not.toContain('"message":"request"');
+    const logFile = (await printed(demo, /Server log \(every request\): (\S+)/))[1]!;
+    expect(readFileSync(logFile, 'utf8')).toContain('"message":"request"');
     const socket = /agent status --control-socket (\S+)/.exec(demo.output())![1]!;
     let status: { sync?: { deviceId: string | null } } = {};
     for (let tries = 0; tries < 100 && !status.sync?.deviceId; tries++) {
@@ -119,6 +134,39 @@ describe('lesmodus server (spawned)', () => {
     const [code] = await once(demo.child, 'close');
     expect(code).toBe(0);
     expect(existsSync(folder)).toBe(false);
+  });
+
+  it('demo --at puts server, portal and laptop at that moment: on a Saturday a teacher grants in Wednesday\'s lesson and the laptop applies it', async () => {
+    const demo = await started(['server', 'demo', '--port', '0', '--at', '2026-12-02T09:30']);
+    await printed(demo, /Demo clock: it is Wed 2026-12-02 09:30 \(Europe\/Amsterdam\)/);
+    const password = (await printed(demo, /password for all: (\S+)\)/))[1]!;
+    const teacher = await logIn(demo.url, 'jansen', password);
+    const day = await (await fetch(`${demo.url}/api/v1/lessons`, { headers: { cookie: teacher.cookie } })).json() as { date: string; now: number; lessons: { uid: string; start: number; end: number; subject: string }[] };
+    expect(day.date).toBe('2026-12-02');
+    expect(day.now).toBeGreaterThanOrEqual(Date.parse('2026-12-02T08:30:00Z'));
+    expect(day.now).toBeLessThan(Date.parse('2026-12-02T08:40:00Z'));
+    const lesson = day.lessons.find((l) => l.start <= day.now && day.now < l.end)!;
+    expect(lesson.subject).toBe('ne');
+    // The laptop (the student without consent for social media is someone else) is in that lesson by the demo clock too.
+    await printed(demo, /\[laptop\] .*decision: Tijdens de les ne is social media geblokkeerd tot 10:10/);
+    const granted = await fetch(`${demo.url}/api/v1/grants`, {
+      method: 'POST',
+      headers: { cookie: teacher.cookie, 'x-csrf-token': teacher.csrf, 'content-type': 'application/json' },
+      body: JSON.stringify({ scope: { kind: 'lesson', lessonUid: lesson.uid, lessonStart: lesson.start }, allow: { categories: ['social'] }, reason: 'Instagram-campagne analyseren' }),
+    });
+    expect(granted.status, await granted.clone().text()).toBe(201);
+    await printed(demo, /\[laptop\] .*exception\.applied /);
+    demo.child.kill('SIGINT');
+    expect((await once(demo.child, 'close'))[0]).toBe(0);
+  });
+
+  it('demo --at refuses a moment it cannot read, and a real server refuses --at', async () => {
+    const bad = await lesmodus(['server', 'demo', '--port', '0', '--at', 'zaterdag']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--at 'zaterdag' is not a date and time; write it as 2026-12-02T10:45");
+    const real = await lesmodus(['server', ...store, '--port', '0', '--at', '2026-12-02T10:45']);
+    expect(real.code).toBe(2);
+    expect(real.stderr).toContain('--at moves the demo');
   });
 
   it('refuses an unknown server command with a list of the real ones', async () => {

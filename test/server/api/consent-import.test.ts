@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { detectDelimiter, importConsentCsv, parseCsv, readConsentCsv } from '../../../src/server/app/consent-import.ts';
+import { detectDelimiter, parseCsv, readConsentCsv } from '../../../src/server/app/consent-import.ts';
+import { importConsents } from '../../../src/server/services/consents.ts';
+import { NO_LIVE_LAPTOPS } from '../../../src/server/services/service.ts';
 import { SqliteServerStore } from '../../../src/server/store/index.ts';
 import { ams } from '../../helpers/policy.ts';
 import { SCHOOL } from '../store/fixtures.ts';
@@ -50,13 +52,13 @@ describe('readConsentCsv', () => {
     expect((await readConsentCsv(store, SCHOOL, '', { now: NOW })).errors[0]?.message).toMatch(/empty/);
     expect((await readConsentCsv(store, SCHOOL, 'student;givenBy;registeredAt\nanne;parent;2027-01-01\n', { now: NOW })).errors)
       .toEqual([{ line: 2, message: 'registeredAt "2027-01-01" is in the future' }]);
-    const mixed = await importConsentCsv(store, SCHOOL, 'student;givenBy;schoolYear\nanne;parent;2026-2027\n100002;parent;2025-2026\n', { now: NOW, replace: true });
+    const mixed = await importConsents({ store, laptops: NO_LIVE_LAPTOPS }, { username: 'test' }, SCHOOL, 'student;givenBy;schoolYear\nanne;parent;2026-2027\n100002;parent;2025-2026\n', { now: NOW, replace: true });
     expect(mixed).toMatchObject({ ok: false, errors: [{ line: 0, message: expect.stringMatching(/--replace needs one register and school year/) }] });
     expect(await store.consents({})).toEqual([]);
   });
 
   it('records nothing on a dry run', async () => {
-    const result = await importConsentCsv(store, SCHOOL, 'student,givenBy\nanne,parent\n', { now: NOW, dryRun: true });
+    const result = await importConsents({ store, laptops: NO_LIVE_LAPTOPS }, { username: 'test' }, SCHOOL, 'student,givenBy\nanne,parent\n', { now: NOW, dryRun: true });
     expect(result).toMatchObject({ ok: true, recorded: null, consents: [{ studentId: '100001' }] });
     expect(await store.consents({})).toEqual([]);
   });

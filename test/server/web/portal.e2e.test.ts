@@ -23,11 +23,21 @@ describe.skipIf(!existsSync(CHROMIUM))('web UI in Chromium', () => {
     await server?.close();
   });
 
-  async function fresh(): Promise<BrowserSession> {
+  async function fresh(browserNow = server.now): Promise<BrowserSession> {
     await browser?.close();
-    browser = await openBrowser(server.now);
+    browser = await openBrowser(browserNow);
     return browser;
   }
+
+  it('counts "now" from the server\'s clock: a browser whose clock is three days off still shows the lesson in progress', async () => {
+    const { page } = await fresh(server.now + 3 * 24 * 3_600_000 + 11 * 3_600_000);
+    await logIn(page, server.url, 'jansen', server.demo.password);
+    await page.locator('[data-page=lessons]').waitFor();
+    const lesson = page.locator('li.lesson.now');
+    await lesson.waitFor();
+    expect(await lesson.getByRole('button', { name: 'Uitzondering geven' }).isVisible()).toBe(true);
+    expect(browser!.problems).toEqual([]);
+  }, E2E_MS);
 
   it('a teacher grants an exception for the current lesson and sees it with its device count', async () => {
     const { page } = await fresh();

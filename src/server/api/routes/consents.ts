@@ -7,6 +7,8 @@ import { SOCIAL_MEDIA_REGISTER } from '../consent.ts';
 import { defineRoute, users, type AnyRoute } from '../route.ts';
 import { oneSchool } from '../school-scope.ts';
 import { Instant, Key } from '../schemas/common.ts';
+import { servicesOf } from '../context.ts';
+import * as consentService from '../../services/consents.ts';
 
 /**
  * The consent register (art. III.B.9) for leaders and admins: list it,
@@ -90,22 +92,13 @@ const recordConsents = defineRoute({
       if (kinds.size !== 1) throw invalidRequest([{ path: 'body.replace', message: 'replace needs consents of exactly one register and school year' }]);
       replace = { register: consents[0]!.register, schoolYear: consents[0]!.schoolYear };
     }
-    let result;
     try {
-      result = await api.store.recordConsents(school.id, consents, replace ? { replace } : {});
+      return await consentService.recordConsents(servicesOf(api), principal.user, school, consents, replace, scope.now);
     } catch (error) {
       // An unknown student is a mistake in this body, not a missing URL.
       if (error instanceof ServerStoreError && error.code === 'not-found') throw invalidRequest([{ path: 'body.consents', message: error.message }]);
       throw error;
     }
-    await api.store.recordAudit({ at: scope.now, username: principal.user.username, action: 'record-consents',
-      subject: { kind: 'consents', id: school.id }, schoolId: school.id,
-      detail: `${result.added} added, ${result.updated} updated, ${result.unchanged} unchanged, ${result.withdrawn} withdrawn` });
-    // The laptops concerned pull their newly signed consents now (a replace may withdraw anyone's: then the whole school).
-    if (result.added + result.updated + result.withdrawn > 0) {
-      api.hub.refresh(replace ? { schoolId: school.id } : { schoolId: school.id, studentIds: new Set(consents.map((c) => c.studentId)) }, 'consents');
-    }
-    return result;
   },
 });
 
@@ -125,13 +118,7 @@ const withdrawConsent = defineRoute({
   async handle({ principal, body, scope }, api) {
     const school = await oneSchool(api, principal.user, body.schoolId, 'body.schoolId');
     const schoolYear = body.schoolYear ?? schoolYearOf(scope.now, school.timeZone).label;
-    const withdrawn = await api.store.withdrawConsent(school.id, { studentId: body.studentId, register: body.register, schoolYear });
-    if (withdrawn) {
-      await api.store.recordAudit({ at: scope.now, username: principal.user.username, action: 'withdraw-consent',
-        subject: { kind: 'student', id: body.studentId }, schoolId: school.id, detail: `${body.register} ${schoolYear}` });
-      api.hub.refresh({ schoolId: school.id, studentIds: new Set([body.studentId]) }, 'consents');
-    }
-    return { withdrawn };
+    return { withdrawn: await consentService.withdrawConsent(servicesOf(api), principal.user, school, { studentId: body.studentId, register: body.register, schoolYear }, scope.now) };
   },
 });
 

@@ -7,6 +7,8 @@ import { assertSameSchool, oneSchool, schoolFilter } from '../school-scope.ts';
 import { IdParams, InstantParam, Key, PageQuery, pageOf } from '../schemas/common.ts';
 import { AssignBody, DeviceHealthSchema, DeviceViewSchema, EnrollBody, EnrolledSchema, NotEnforcingSchema, StoredEventSchema } from '../schemas/devices.ts';
 import { deviceView } from '../views.ts';
+import { servicesOf } from '../context.ts';
+import { assignDevice, restoreDevice, revokeDevice } from '../../services/devices.ts';
 
 /** Enrolling devices, and the admin's and leader's views of them. */
 
@@ -140,12 +142,10 @@ const assign = defineRoute({
   params: IdParams,
   body: AssignBody,
   reply: { kind: 'json', status: 200, schema: DeviceViewSchema, description: 'The device.' },
-  async handle({ principal, params, body }, api) {
+  async handle({ principal, params, body, scope }, api) {
     if (body.student !== null) assertSameSchool(principal.user, body.student.schoolId, `school "${body.student.schoolId}"`);
-    if (!(await api.store.assignDevice(params.id, body.student))) throw notFound(`There is no device "${params.id}".`);
-    const device = (await api.store.device(params.id))!;
-    // Its live stream re-reads whom it reaches, and the laptop pulls what is now its schedule.
-    api.hub.refresh({ schoolId: device.schoolId ?? '', deviceId: device.id }, 'assigned');
+    const device = await assignDevice(servicesOf(api), principal.user, params.id, body.student, scope.now);
+    if (device === null) throw notFound(`There is no device "${params.id}".`);
     return deviceView(device);
   },
 });
@@ -170,13 +170,7 @@ const revoke = defineRoute({
     const device = await api.store.device(params.id);
     if (device === null) throw notFound(`There is no device "${params.id}".`);
     assertSameSchool(principal.user, device.schoolId, `device "${params.id}"`);
-    const revoked = (await api.store.revokeDevice(device.id, { at: scope.now, by: principal.user.username }))!;
-    const closed = api.hub.closeDevice(device.id);
-    if (device.revokedAt === null) {
-      await api.store.recordAudit({ at: scope.now, username: principal.user.username, action: 'revoke-device',
-        subject: { kind: 'device', id: device.id }, schoolId: device.schoolId, detail: `${device.hostname}; ${closed} live stream(s) closed` });
-    }
-    return deviceView(revoked);
+    return deviceView((await revokeDevice(servicesOf(api), principal.user, device, scope.now)).device);
   },
 });
 
@@ -192,12 +186,7 @@ const restore = defineRoute({
     const device = await api.store.device(params.id);
     if (device === null) throw notFound(`There is no device "${params.id}".`);
     assertSameSchool(principal.user, device.schoolId, `device "${params.id}"`);
-    const restored = (await api.store.restoreDevice(device.id))!;
-    if (device.revokedAt !== null) {
-      await api.store.recordAudit({ at: scope.now, username: principal.user.username, action: 'restore-device',
-        subject: { kind: 'device', id: device.id }, schoolId: device.schoolId, detail: device.hostname });
-    }
-    return deviceView(restored);
+    return deviceView((await restoreDevice(servicesOf(api), principal.user, device, scope.now)).device);
   },
 });
 

@@ -12,6 +12,8 @@ import { CreateGrantBody, ExceptionPageSchema, GrantSummarySchema, GrantViewSche
 import { EXCEPTION_STATUSES, ServerStoreError, type ExceptionLogFilter } from '../../store/index.ts';
 import { grantConsent, studentsReached } from '../consent.ts';
 import { grantView } from '../views.ts';
+import { servicesOf } from '../context.ts';
+import * as grantService from '../../services/grants.ts';
 
 /** The teacher portal's grants: make one, list them, see how many devices applied it, revoke it. Leaders may do the same. */
 
@@ -162,10 +164,7 @@ const revokeGrant = defineRoute({
   reply: { kind: 'json', status: 200, schema: GrantViewSchema, description: 'The grant, revoked.' },
   async handle({ principal, params, scope }, api) {
     const record = await grantFor(api, principal.user, params.id);
-    const already = record.revokedAt !== null;
-    const revoked = (await api.store.revokeGrant(record.grant.id, { at: scope.now, by: principal.user.username }))!;
-    if (!already) api.hub.publish({ kind: 'revocation', record: revoked });
-    return grantView(revoked, scope.now);
+    return grantView(await grantService.revokeGrant(servicesOf(api), principal.user, record, scope.now), scope.now);
   },
 });
 

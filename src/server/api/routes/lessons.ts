@@ -42,6 +42,7 @@ const lessonsOfDay = defineRoute({
     const without = await withoutConsentPerLesson(api, school.id, lessons, schoolYear);
     return {
       date: formatLocalDate(date),
+      now: scope.now,
       schoolId: school.id,
       timeZone: school.timeZone,
       schoolYear,

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { parseLocalDate } from '../../../core/time/zoned.ts';
 import { importIcs } from '../../../core/timetable/import-ics.ts';
 import { TimetableImportError } from '../../../core/timetable/import-error.ts';
-import { storeTimetable } from '../../app/timetable-import.ts';
+import { servicesOf } from '../context.ts';
+import { importSchoolTimetable } from '../../services/timetable.ts';
 import { invalidRequest } from '../../http/http-error.ts';
 import { defineRoute, users, type AnyRoute } from '../route.ts';
 import { oneSchool } from '../school-scope.ts';
@@ -29,7 +30,7 @@ const upload = defineRoute({
       warnings: z.array(z.object({ event: z.string().nullable(), message: z.string() })),
     }),
   },
-  async handle({ principal, body }, api) {
+  async handle({ principal, body, scope }, api) {
     const school = await oneSchool(api, principal.user, body.schoolId, 'body.schoolId');
     let timetable;
     try {
@@ -43,8 +44,7 @@ const upload = defineRoute({
       throw invalidRequest([{ path: 'body.ics', message: 'has no lessons; give from and to to clear those days on purpose' }]);
     }
     if (body.from !== undefined && body.to !== undefined && body.to < body.from) throw invalidRequest([{ path: 'body.to', message: 'must not be before from' }]);
-    const result = await storeTimetable(api.store, school, timetable, range);
-    if (result.added + result.removed > 0) api.hub.refresh({ schoolId: school.id }, 'timetable');
+    const result = await importSchoolTimetable(servicesOf(api), principal.user, school, timetable, range, scope.now, 'upload');
     return { ...result, warnings: [...result.warnings] };
   },
 });

@@ -18,6 +18,12 @@ export const LessonRefViewSchema = LessonViewSchema.pick({ uid: true, start: tru
 
 export const LessonDaySchema = z.object({
   date: z.string(),
+  /**
+   * The server's clock as it answered. The portal counts "now" from it, not
+   * from the browser's clock: a teacher's laptop with a wrong clock (or the
+   * demo started with --at) still sees which lesson is on.
+   */
+  now: Instant,
   schoolId: z.string(),
   timeZone: z.string(),
   /** The school year the day is in ("2026-2027"), which consents are counted for. */

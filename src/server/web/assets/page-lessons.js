@@ -22,7 +22,7 @@ export function consentLine(t, lesson) {
 export async function renderLessons(ctx) {
   const { t, day } = ctx;
   document.title = `${t('lessons.title')} – Lesmodus`;
-  const now = Date.now();
+  const now = ctx.now();
   const lessons = day.lessons;
   const focus = lessons.find((l) => ['now', 'later'].includes(lessonState(l, now)));
   const cards = await Promise.all(lessons.map((lesson) => lessonCard(ctx, lesson, lesson === focus)));
@@ -35,7 +35,7 @@ export async function renderLessons(ctx) {
 
 async function lessonCard(ctx, lesson, open) {
   const { t, timeZone } = ctx;
-  const state = lessonState(lesson, Date.now());
+  const state = lessonState(lesson, ctx.now());
   const title = [lesson.subject ?? '—', lesson.groups.join(', ').toUpperCase()].join(' · ');
   const grants = h('ul', { class: 'grants', 'aria-label': t('nav.log') });
   const item = h('li', { class: `card lesson ${state}`, 'data-lesson': lesson.uid },

@@ -126,7 +126,7 @@ const STALE_MS = 24 * 60 * 60_000;
 async function loadHealth(ctx, section) {
   const { t, timeZone, lang } = ctx;
   const [{ devices }, missed] = await Promise.all([api('GET', '/api/v1/devices'), api('GET', '/api/v1/devices/not-enforcing')]);
-  const now = Date.now();
+  const now = ctx.now();
   section.append(h('div', { class: 'table-wrap' }, h('table', { id: 'devices' },
     h('thead', {}, h('tr', {}, [t('health.host'), t('detail.student'), t('health.lastSeen'), t('health.version')].map((c) => h('th', { scope: 'col' }, c)))),
     h('tbody', {}, devices.map((d) => {

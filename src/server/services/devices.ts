@@ -1,0 +1,51 @@
+import type { Device } from '../store/index.ts';
+import { audit, type Actor, type Services } from './service.ts';
+
+/**
+ * A lost or stolen laptop cut off, and trusted again once it is back. The
+ * portal, the API and `lesmodus server device` all come here, so each is
+ * audited once, under the actor's one name.
+ */
+
+export interface Revoked {
+  readonly device: Device;
+  /** It was revoked already: the first revocation (time and who) is kept, nothing is audited again. */
+  readonly already: boolean;
+  /** Live streams closed now (0 from the command line: the laptop is refused at its next request). */
+  readonly streamsClosed: number;
+}
+
+export async function revokeDevice(services: Services, actor: Actor, device: Device, at: number): Promise<Revoked> {
+  const revoked = (await services.store.revokeDevice(device.id, { at, by: actor.username }))!;
+  const streamsClosed = services.laptops.closeDevice(device.id);
+  const already = device.revokedAt !== null;
+  if (!already) {
+    await audit(services, actor, at, {
+      action: 'revoke-device', subject: { kind: 'device', id: device.id }, schoolId: device.schoolId,
+      detail: `${device.hostname}; ${streamsClosed} live stream(s) closed`,
+    });
+  }
+  return { device: revoked, already, streamsClosed };
+}
+
+/** Lifts a revocation; `restored` is false when it was not revoked (nothing audited). */
+export async function restoreDevice(services: Services, actor: Actor, device: Device, at: number): Promise<{ device: Device; restored: boolean }> {
+  const restored = (await services.store.restoreDevice(device.id))!;
+  if (device.revokedAt === null) return { device: restored, restored: false };
+  await audit(services, actor, at, {
+    action: 'restore-device', subject: { kind: 'device', id: device.id }, schoolId: device.schoolId, detail: device.hostname,
+  });
+  return { device: restored, restored: true };
+}
+
+/** Assigns a laptop to a student (or none); its live stream re-reads whom it reaches and the laptop pulls its new schedule. */
+export async function assignDevice(services: Services, actor: Actor, deviceId: string, student: { schoolId: string; studentId: string } | null, at: number): Promise<Device | null> {
+  if (!(await services.store.assignDevice(deviceId, student))) return null;
+  const device = (await services.store.device(deviceId))!;
+  await audit(services, actor, at, {
+    action: 'assign-device', subject: { kind: 'device', id: device.id }, schoolId: device.schoolId,
+    detail: student === null ? `${device.hostname}: no student` : `${device.hostname}: student ${student.studentId}`,
+  });
+  services.laptops.refresh({ schoolId: device.schoolId ?? '', deviceId: device.id }, 'assigned');
+  return device;
+}
