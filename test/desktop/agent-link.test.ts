@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startControlSocket } from '../../src/agent/runtime/control-socket.ts';
 import { connectAgentLink, type AgentLink } from '../../src/desktop/agent-link.ts';
 import type { Notice, TrayStatus } from '../../src/desktop/link-messages.ts';
 import { FREE, lessonStatus } from './status-fixture.ts';
@@ -110,5 +111,22 @@ describe('the agent link', () => {
     await seen.until(() => seen.bad.length === 1 && seen.statuses.length >= 3);
     expect(seen.statuses[1]).toBeNull();
     expect(agent.requests).toHaveLength(2);
+  });
+
+  it('against the agent\'s real control socket of today (no subscribe yet): reports its refusal and the agent unreachable, and keeps trying', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'lesmodus-link-'));
+    const path = join(dir, 'agent.sock');
+    const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
+    const control = await startControlSocket(path, { sync: null, timeZone: 'Europe/Amsterdam', log: quiet, status: () => undefined });
+    try {
+      const seen = recorder();
+      link = connectAgentLink(path, seen.handlers);
+      await seen.until(() => seen.bad.length >= 2 && seen.statuses.length >= 1);
+      expect(seen.statuses).toEqual([null]);
+      expect(seen.bad[0]).toContain('type');
+    } finally {
+      link?.close();
+      await new Promise<void>((resolve) => control.close(() => resolve()));
+    }
   });
 });
