@@ -7,6 +7,7 @@ import { readArticles } from './articles.ts';
 import { CHANNELS, UnlockRequestSchema, type UnlockReply, type View } from './bridge.ts';
 import type { Notice, TrayStatus } from './link-messages.ts';
 import { createNoticeGate } from './notice-gate.ts';
+import { stateNotice } from './state-notice.ts';
 import { trayModel, type MenuAction } from './tray-model.ts';
 import { CONTENT_SECURITY_POLICY, isOwnPage, type PageName } from './trust.ts';
 
@@ -27,14 +28,15 @@ const ICONS_DIR = join(RESOURCES, 'tray');
 const ARTICLES = readArticles(join(RESOURCES, 'desktop', 'articles.json'));
 
 let locale: Locale = app.getLocale().startsWith('nl') || !app.getLocale().startsWith('en') ? 'nl' : 'en';
-let status: TrayStatus | null = null;
+/** Null while the agent cannot be reached; undefined until the link's first report (so start-up is no change to announce). */
+let status: TrayStatus | null | undefined;
 let lastNotice: Notice | null = null;
 let tray: Tray | null = null;
 const windows = new Map<PageName, BrowserWindow>();
 const gate = createNoticeGate();
 
 function view(page: PageName): View {
-  return { locale, timeZone: TIME_ZONE, status, notice: page === 'notice.html' ? lastNotice : null, articles: ARTICLES };
+  return { locale, timeZone: TIME_ZONE, status: status ?? null, notice: page === 'notice.html' ? lastNotice : null, articles: ARTICLES };
 }
 
 function pageOf(window: BrowserWindow): PageName | undefined {
@@ -43,7 +45,7 @@ function pageOf(window: BrowserWindow): PageName | undefined {
 }
 
 function refresh(): void {
-  const model = trayModel(status, locale, TIME_ZONE);
+  const model = trayModel(status ?? null, locale, TIME_ZONE);
   tray ??= new Tray(nativeImage.createFromPath(join(ICONS_DIR, model.icon)));
   tray.setImage(nativeImage.createFromPath(join(ICONS_DIR, model.icon)));
   tray.setToolTip(model.tooltip);
@@ -142,7 +144,12 @@ if (!app.requestSingleInstanceLock()) {
     secure();
     refresh();
     connectAgentLink(SOCKET, {
-      onStatus: (next) => { status = next; refresh(); },
+      onStatus: (next) => {
+        const change = stateNotice(status, next, new Date().toISOString(), TIME_ZONE);
+        status = next;
+        refresh();
+        if (change !== null) showNotice(change);
+      },
       onNotice: showNotice,
       onBadLine: (problem) => console.warn(`lesmodus tray: skipped a line from ${SOCKET}: ${problem}`),
     });

@@ -79,7 +79,7 @@ describe('the tray pages in Chromium', () => {
 
   it('status: shows an exception with who granted it, until when and why', async () => {
     const page = await open('status.html', view({ status: lessonStatus(JANSEN_ALLOWS_SOCIAL) }));
-    await expect.poll(() => page.locator('#exceptions').textContent()).toContain('social — door M. Jansen, tot 09:50');
+    await expect.poll(() => page.locator('#exceptions').textContent()).toContain('Social media — door M. Jansen, tot 09:50');
     expect(await page.locator('#exceptions').textContent()).toContain('Reden: Onderzoek naar reclame op Instagram');
     await page.screenshot({ path: join(SHOTS, 'status-exception.png'), fullPage: true });
     await page.close();

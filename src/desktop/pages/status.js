@@ -19,6 +19,9 @@ function showState(view) {
     state.textContent = d.message[view.locale];
   }
 }
+const CATEGORY_WORDS = { social: 'social', camera: 'camera', 'screen-recording': 'screenRecording', 'audio-recording': 'audioRecording' };
+const CAPTURE_WORDS = { camera: 'captureCamera', microphone: 'captureMicrophone', screen: 'captureScreen' };
+
 Page.start((view) => {
   showState(view);
   const words = Page.words();
@@ -29,7 +32,7 @@ Page.start((view) => {
   exceptions.replaceChildren();
   for (const grant of d === null ? [] : d.allowed) {
     const who = grant.by.name || grant.by.username;
-    const what = [...grant.categories, ...grant.services, ...grant.capture].join(', ');
+    const what = [...grant.categories.map((c) => words[CATEGORY_WORDS[c]] || c), ...grant.services, ...grant.capture.map((k) => words[CAPTURE_WORDS[k]] || k)].join(', ');
     exceptions.append(
       Page.el('h2', `${words.exception} (art. ${grant.articles.join(', ')})`),
       Page.el('p', `${what} — ${words.by} ${who}, ${words.until} ${Page.time(grant.until)}`),
