@@ -7,6 +7,7 @@ import { readArticles } from './articles.ts';
 import { CHANNELS, UnlockRequestSchema, type UnlockReply, type View } from './bridge.ts';
 import type { Notice, TrayStatus } from './link-messages.ts';
 import { createNoticeGate } from './notice-gate.ts';
+import { readSettings, writeSettings } from './settings.ts';
 import { stateNotice } from './state-notice.ts';
 import { trayModel, type MenuAction } from './tray-model.ts';
 import { CONTENT_SECURITY_POLICY, isOwnPage, type PageName } from './trust.ts';
@@ -27,7 +28,9 @@ const RESOURCES = join(import.meta.dirname, '..', '..', 'resources');
 const ICONS_DIR = join(RESOURCES, 'tray');
 const ARTICLES = readArticles(join(RESOURCES, 'desktop', 'articles.json'));
 
-let locale: Locale = app.getLocale().startsWith('nl') || !app.getLocale().startsWith('en') ? 'nl' : 'en';
+const SETTINGS = join(app.getPath('userData'), 'tray.json');
+// Dutch unless the student chose English, or the system is in English and they never chose.
+let locale: Locale = readSettings(SETTINGS, { locale: app.getLocale().startsWith('en') ? 'en' : 'nl' }).locale;
 /** Null while the agent cannot be reached; undefined until the link's first report (so start-up is no change to announce). */
 let status: TrayStatus | null | undefined;
 let lastNotice: Notice | null = null;
@@ -64,9 +67,15 @@ function onMenu(action: MenuAction): void {
     case 'why': return open('why.html');
     case 'ask': return open('why.html'); // the page's second half says how to ask
     case 'unlock': return open('unlock.html');
-    case 'language-nl': locale = 'nl'; return refresh();
-    case 'language-en': locale = 'en'; return refresh();
+    case 'language-nl': return chooseLocale('nl');
+    case 'language-en': return chooseLocale('en');
   }
+}
+
+function chooseLocale(chosen: Locale): void {
+  locale = chosen;
+  writeSettings(SETTINGS, { locale });
+  refresh();
 }
 
 function open(page: PageName): void {
