@@ -74,8 +74,13 @@ function onMenu(action: MenuAction): void {
 
 function chooseLocale(chosen: Locale): void {
   locale = chosen;
-  writeSettings(SETTINGS, { locale });
   refresh();
+  try {
+    writeSettings(SETTINGS, { locale });
+  } catch (error) {
+    // A full or read-only profile: the choice holds until the tray restarts.
+    console.warn(`lesmodus tray: could not save the language choice: ${(error as Error).message}`);
+  }
 }
 
 function open(page: PageName): void {
