@@ -42,7 +42,7 @@ export function deviceView(device: Device): z.infer<typeof DeviceViewSchema> {
 
 /** The store's own rule, so a grant's status reads the same in the log and in a single view. */
 export function grantStatus(record: GrantRecord, at: number): GrantView['status'] {
-  return statusAt({ revoked_at: record.revokedAt, expires_at: record.grant.expiresAt }, at);
+  return statusAt({ revoked_at: record.revokedAt, starts_at: record.startsAt, expires_at: record.grant.expiresAt }, at);
 }
 
 export function grantView(record: GrantRecord, at: number): GrantView {

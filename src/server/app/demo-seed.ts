@@ -4,7 +4,8 @@ import { demoTimetableIcs, loadDemoSchool } from '../../adapters/demo-school.ts'
 import { readJsonFile, RESOURCES_DIR } from '../../adapters/resources.ts';
 import { CaptureKindSchema, CategorySchema, OsSchema } from '../../core/categories.ts';
 import type { DeviceEvent } from '../../core/events/schema.ts';
-import { schoolYearOf } from '../../core/policy/consent.ts';
+import { liftsAnything, schoolYearOf } from '../../core/policy/consent.ts';
+import type { ConsentInterval } from '../../core/sync/signed-payloads.ts';
 import { addDays, instantToLocal, isoWeekday, localToInstant, parseClockTime, type LocalDate } from '../../core/time/zoned.ts';
 import { importIcs } from '../../core/timetable/import-ics.ts';
 import type { Lesson } from '../../core/timetable/lesson.ts';
@@ -145,6 +146,13 @@ export async function seedDemo(api: ApiContext, now: number): Promise<DemoSummar
       payload: { kind: 'agent-killed', detail: 'the agent service was stopped' } }]);
   }
 
+  // What each demo laptop's signed schedule says of consent (art. III.B.9), so the seed never shows a laptop applying what it would hold back.
+  const year = schoolYearOf(now, zone);
+  const consentsOf = (login: string): ConsentInterval[] | undefined => {
+    if (consent === undefined) return undefined;
+    const student = demo.students.find((s) => s.login === login);
+    return student === undefined || consent.without.includes(student.id) ? [] : [{ register: consent.register, from: year.from, to: year.to }];
+  };
   let exceptions = 0;
   for (const spec of demo.exceptions) {
     const issuer = users.get(spec.by);
@@ -164,6 +172,9 @@ export async function seedDemo(api: ApiContext, now: number): Promise<DemoSummar
     for (const login of spec.appliedBy) {
       const device = devices.get(login);
       if (device === undefined) continue;
+      if (!liftsAnything(grant.allow, api.policy, api.catalog, consentsOf(login), applied)) {
+        throw new Error(`demo: ${login}'s laptop would not apply "${spec.reason}" (no consent registered, art. III.B.9); remove it from appliedBy`);
+      }
       const ended = revokedAt !== null && revokedAt <= now ? { type: 'exception.revoked' as const, occurredAt: revokedAt + 5_000, payload }
         : grant.expiresAt <= now ? { type: 'exception.expired' as const, occurredAt: grant.expiresAt, payload } : null;
       await pushEvents(api, device, [

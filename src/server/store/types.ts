@@ -230,7 +230,8 @@ export interface IdempotentGrant {
   readonly record: GrantRecord;
 }
 
-export const EXCEPTION_STATUSES = ['active', 'expired', 'revoked'] as const;
+/** `scheduled`: made for a lesson or window that has not started yet (the log must not call it active before it is). */
+export const EXCEPTION_STATUSES = ['scheduled', 'active', 'expired', 'revoked'] as const;
 export type ExceptionStatus = (typeof EXCEPTION_STATUSES)[number];
 
 export interface ExceptionLogFilter {

@@ -147,5 +147,5 @@ export async function exceptionDetail(db: SqlDriver, grantId: string, at: number
     revokedAt: r.revoked_at,
   }));
   const expected = await db.get<{ total: number }>(sql`SELECT count(*) AS total FROM devices d WHERE ${reachedDevices(record)}`);
-  return { record, status: statusAt({ revoked_at: record.revokedAt, expires_at: record.grant.expiresAt }, at), devicesExpected: expected?.total ?? 0, devices };
+  return { record, status: statusAt({ revoked_at: record.revokedAt, starts_at: record.startsAt, expires_at: record.grant.expiresAt }, at), devicesExpected: expected?.total ?? 0, devices };
 }

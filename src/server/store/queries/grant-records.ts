@@ -24,9 +24,10 @@ export const GRANT_COLUMNS = sql`g.id, g.school_id, g.audience_kind, g.audience_
   g.expires_at, g.revoked_at, g.revoked_by, g.grant_json, g.signed, g.created_at`;
 
 /** Where status is decided, once, for both the filter (SQL) and the rows (TypeScript). */
-export function statusAt(row: { revoked_at: number | null; expires_at: number }, at: number): ExceptionStatus {
+export function statusAt(row: { revoked_at: number | null; starts_at: number; expires_at: number }, at: number): ExceptionStatus {
   if (row.revoked_at !== null && row.revoked_at <= at) return 'revoked';
-  return row.expires_at <= at ? 'expired' : 'active';
+  if (row.expires_at <= at) return 'expired';
+  return row.starts_at > at ? 'scheduled' : 'active';
 }
 
 export function statusCondition(status: ExceptionStatus, at: number): Sql {
@@ -34,7 +35,8 @@ export function statusCondition(status: ExceptionStatus, at: number): Sql {
   switch (status) {
     case 'revoked': return revoked;
     case 'expired': return sql`NOT ${revoked} AND g.expires_at <= ${at}`;
-    case 'active': return sql`NOT ${revoked} AND g.expires_at > ${at}`;
+    case 'scheduled': return sql`NOT ${revoked} AND g.expires_at > ${at} AND g.starts_at > ${at}`;
+    case 'active': return sql`NOT ${revoked} AND g.expires_at > ${at} AND g.starts_at <= ${at}`;
   }
 }
 

@@ -62,10 +62,10 @@ function header(user) {
 async function schoolTimeZone() {
   // The lessons of today carry the school's zone; every time shown is school time.
   const asked = Date.now();
-  const day = await api('GET', '/api/v1/lessons');
+  const [day, policy] = await Promise.all([api('GET', '/api/v1/lessons'), api('GET', '/api/v1/policy')]);
   // "Now" is the server's: the browser's clock only counts on from its answer.
   const offset = day.now - Math.round((asked + Date.now()) / 2);
-  return { timeZone: day.timeZone, day, now: () => Date.now() + offset };
+  return { timeZone: day.timeZone, day, policy, now: () => Date.now() + offset };
 }
 
 async function start() {

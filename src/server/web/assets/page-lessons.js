@@ -6,9 +6,6 @@ import { ApiError, api, newIdempotencyKey, queryString } from './api.js';
 import { h } from './dom.js';
 import { allowedText, clock, lessonState, untilInstant } from './format.js';
 
-export const GRANTABLE = ['social', 'video', 'camera', 'screen-recording', 'audio-recording'];
-/** Categories that record: ticking one shows the III.B.8 reminder about publishing images. */
-const RECORDING = ['camera', 'screen-recording', 'audio-recording'];
 /** The consent register (art. III.B.9) "social media" needs. */
 const SOCIAL_REGISTER = 'social-media';
 
@@ -58,9 +55,10 @@ async function loadGrants(ctx, lesson, list) {
   const page = await api('GET', `/api/v1/grants${queryString({ lessonUid: lesson.uid, lessonStart: lesson.start })}`);
   const items = await Promise.all(page.rows.map(async (row) => {
     // Counts only: the portal never shows which student's laptop applied it.
-    const summary = row.status === 'active' ? await api('GET', `/api/v1/grants/${encodeURIComponent(row.id)}`) : null;
+    const open = row.status === 'active' || row.status === 'scheduled';
+    const summary = open ? await api('GET', `/api/v1/grants/${encodeURIComponent(row.id)}`) : null;
     const allowed = allowedText(row.allow, t);
-    const revoke = row.status === 'active' ? h('button', { type: 'button', class: 'danger', onclick: async (event) => {
+    const revoke = open ? h('button', { type: 'button', class: 'danger', onclick: async (event) => {
       event.currentTarget.disabled = true;
       try {
         await api('POST', `/api/v1/grants/${encodeURIComponent(row.id)}/revoke`, {});
@@ -100,7 +98,7 @@ function watchApplied(ctx, grantId, summary) {
     try {
       const next = await api('GET', `/api/v1/grants/${encodeURIComponent(grantId)}`);
       line.textContent = text(next);
-      if (next.devicesApplied >= next.devicesExpected || next.grant.status !== 'active') return;
+      if (next.devicesApplied >= next.devicesExpected || !['active', 'scheduled'].includes(next.grant.status)) return;
     } catch {
       return; // logged out or offline: the next page load shows the count
     }
@@ -113,7 +111,8 @@ function watchApplied(ctx, grantId, summary) {
 function grantForm(ctx, lesson, open, refresh) {
   const { t, timeZone } = ctx;
   const id = `g-${lesson.start}`;
-  const boxes = GRANTABLE.map((category) => h('label', { class: 'check' },
+  // Only what the policy blocks (GET /api/v1/policy): anything else the server would refuse.
+  const boxes = ctx.policy.grantable.map((category) => h('label', { class: 'check' },
     h('input', { type: 'checkbox', name: 'category', value: category }), ' ', t(`cat.${category}`)));
   const reason = h('input', { id: `${id}-reason`, name: 'reason', maxlength: 500, required: true, minlength: 3, 'aria-describedby': `${id}-reason-hint` });
   const until = h('input', { id: `${id}-until`, name: 'until', type: 'time', value: clock(lesson.end, timeZone), 'aria-describedby': `${id}-until-hint` });
@@ -126,7 +125,8 @@ function grantForm(ctx, lesson, open, refresh) {
     const line = chosen.includes('social') ? consentLine(t, lesson) : null;
     consent.textContent = line ?? '';
     consent.hidden = line === null;
-    recordingHint.hidden = !chosen.some((c) => RECORDING.includes(c));
+    // Categories that record: ticking one shows the III.B.8 reminder about publishing images.
+    recordingHint.hidden = !chosen.some((c) => ctx.policy.recording.includes(c));
   };
   for (const box of boxes) box.querySelector('input').addEventListener('change', showHints);
   // Our own checks (novalidate): the message is then in the page's language and read out by the live region.

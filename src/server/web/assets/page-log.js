@@ -6,11 +6,10 @@ import { api, queryString } from './api.js';
 import { drawChart } from './chart.js';
 import { h } from './dom.js';
 import { allowedText, dateParam, dateTime } from './format.js';
-import { GRANTABLE } from './page-lessons.js';
 
 export const FILTER_FIELDS = ['from', 'to', 'school', 'group', 'teacher', 'article', 'category', 'service', 'status'];
 const ARTICLES = ['III.A.1', 'III.A.2', 'III.A.3'];
-const STATUSES = ['active', 'expired', 'revoked'];
+const STATUSES = ['scheduled', 'active', 'expired', 'revoked'];
 const PAGE = 50;
 
 /** The API's filter from the form's values: dates become the start of that day and the start of the next. */
@@ -79,7 +78,7 @@ function filterForm(ctx, values, schools) {
     input('group', t('log.group'), values.group),
     input('teacher', t('log.teacher'), values.teacher),
     select('article', t('log.article'), ARTICLES.map((a) => [a, `art. ${a}`]), values.article, t),
-    select('category', t('log.category'), GRANTABLE.map((c) => [c, t(`cat.${c}`)]), values.category, t),
+    select('category', t('log.category'), ctx.policy.grantable.map((c) => [c, t(`cat.${c}`)]), values.category, t),
     input('service', t('log.service'), values.service),
     select('status', t('log.status'), STATUSES.map((s) => [s, t(`status.${s}`)]), values.status, t),
     h('div', { class: 'field actions' },

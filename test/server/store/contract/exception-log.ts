@@ -39,7 +39,7 @@ export function exceptionLogContract(h: Harness): void {
       const page = await store.exceptionLog({ at: AT }, { limit: 100, offset: 0 });
       expect(page.total).toBe(4);
       expect(page.rows.map((r) => [r.id, r.status, r.devicesApplied])).toEqual([
-        ['d', 'active', 0], ['b', 'revoked', 0], ['a', 'active', 2], ['c', 'expired', 0],
+        ['d', 'scheduled', 0], ['b', 'revoked', 0], ['a', 'active', 2], ['c', 'expired', 0],
       ]);
       expect(page.rows[2]).toMatchObject({
         schoolId: SCHOOL.id, issuedBy: { username: 'jansen', role: 'teacher', teacherCode: 'JNS' }, reason: 'Project social media in de les',
@@ -70,7 +70,9 @@ export function exceptionLogContract(h: Harness): void {
       expect(await ids(store, { article: 'III.A.3' })).toEqual(['d', 'c']);
       expect(await ids(store, { category: 'social' })).toEqual(['a']);
       expect(await ids(store, { service: 'youtube' })).toEqual(['b']);
-      expect(await ids(store, { status: 'active' })).toEqual(['d', 'a']);
+      // d's window starts tomorrow: scheduled, not active.
+      expect(await ids(store, { status: 'scheduled' })).toEqual(['d']);
+      expect(await ids(store, { status: 'active' })).toEqual(['a']);
       expect(await ids(store, { status: 'revoked' })).toEqual(['b']);
       expect(await ids(store, { status: 'expired' })).toEqual(['c']);
       expect(await ids(store, { lesson: { uid: LESSON_V4A.uid, start: LESSON_V4A.start } })).toEqual(['a']);
@@ -81,8 +83,14 @@ export function exceptionLogContract(h: Harness): void {
       const store = await h.fresh();
       await seedLog(store);
       const statusOfA = async (at: number) => (await store.exceptionLog({ at, lesson: { uid: LESSON_V4A.uid, start: LESSON_V4A.start } }, { limit: 1, offset: 0 })).rows[0]?.status;
+      // Made before its lesson: scheduled (Gepland) until the lesson starts, never "active" before then.
+      expect(await statusOfA(LESSON_V4A.start - 1)).toBe('scheduled');
+      expect(await statusOfA(LESSON_V4A.start)).toBe('active');
       expect(await statusOfA(LESSON_V4A.end - 1)).toBe('active');
       expect(await statusOfA(LESSON_V4A.end)).toBe('expired');
+      const filtered = async (at: number, status: 'scheduled' | 'active') => (await store.exceptionLog({ at, status, lesson: { uid: LESSON_V4A.uid, start: LESSON_V4A.start } }, { limit: 1, offset: 0 })).total;
+      expect([await filtered(LESSON_V4A.start - 1, 'scheduled'), await filtered(LESSON_V4A.start - 1, 'active')]).toEqual([1, 0]);
+      expect([await filtered(LESSON_V4A.start, 'scheduled'), await filtered(LESSON_V4A.start, 'active')]).toEqual([0, 1]);
     });
 
     it('exports every row of a large filtered log, in the order of the pages', async () => {

@@ -1,0 +1,62 @@
+import { z } from 'zod';
+import { CaptureKindSchema, CategorySchema } from '../../../core/categories.ts';
+import { blockRules, type Policy } from '../../../core/policy/schema.ts';
+import { USER_ROLES } from '../../store/index.ts';
+import { defineRoute, users, type AnyRoute } from '../route.ts';
+
+/**
+ * The policy as the portal needs it: what can be granted is exactly what a
+ * rule blocks (never a category no rule blocks, which the server would
+ * refuse), and which categories record (the III.B.8 reminder). The pages take
+ * these from here instead of keeping their own copies.
+ */
+
+const PolicyViewSchema = z.object({
+  name: z.string(),
+  version: z.string(),
+  rules: z.array(z.object({
+    id: z.string(),
+    article: z.string(),
+    title: z.object({ nl: z.string(), en: z.string() }),
+    categories: z.array(CategorySchema),
+    capture: z.array(CaptureKindSchema),
+    /** The consent register its exceptions need (art. III.B.9), if any. */
+    consentRegister: z.string().nullable(),
+  })),
+  /** Every category some rule blocks, in the policy's order: the portal's checkboxes and the log's filter. */
+  grantable: z.array(CategorySchema),
+  /** The categories of rules that also block capture: recordings (the III.B.8 reminder). */
+  recording: z.array(CategorySchema),
+});
+
+export function policyView(policy: Policy): z.infer<typeof PolicyViewSchema> {
+  const rules = blockRules(policy).map((rule) => ({
+    id: rule.id,
+    article: rule.article,
+    title: rule.title,
+    categories: [...new Set(rule.clauses.flatMap((c) => c.categories))],
+    capture: [...new Set(rule.clauses.flatMap((c) => c.capture))],
+    consentRegister: rule.exceptions?.consent?.register ?? null,
+  }));
+  return {
+    name: policy.name,
+    version: policy.version,
+    rules,
+    grantable: [...new Set(rules.flatMap((r) => r.categories))],
+    recording: [...new Set(rules.filter((r) => r.capture.length > 0).flatMap((r) => r.categories))],
+  };
+}
+
+const policyRoute = defineRoute({
+  method: 'GET',
+  path: '/api/v1/policy',
+  tag: 'meta',
+  summary: 'The policy in force: its rules (article, what each blocks, the consent register its exceptions need) and what can be granted.',
+  access: users(...USER_ROLES),
+  reply: { kind: 'json', status: 200, schema: PolicyViewSchema, description: 'The policy.' },
+  async handle(_input, api) {
+    return policyView(api.policy);
+  },
+});
+
+export const policyRoutes: readonly AnyRoute[] = [policyRoute];
