@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
-import { readStatus, type AgentStatus } from '../../src/agent/runtime/status-file.ts';
+import { readStatus } from '../../src/agent/runtime/status-file.ts';
+import type { AgentStatus } from '../../src/agent/control/protocol.ts';
 
 /**
  * The real `lesmodus agent` in its own process: started with the given

@@ -9,7 +9,8 @@ import type { Policy } from '../../core/policy/schema.ts';
 import type { AppendEventInput, DeviceStore } from '../store/index.ts';
 import type { Enforcer } from './enforcer.ts';
 import type { Logger } from './logger.ts';
-import { writeStatus, type SyncStatus } from './status-file.ts';
+import { writeStatus } from './status-file.ts';
+import type { AgentStatus, SyncStatus } from '../control/protocol.ts';
 import { enforcementChange, exceptionChanges } from './transitions.ts';
 
 /**
@@ -60,6 +61,9 @@ export class Agent {
   readonly #deps: AgentDeps;
   readonly #startedAt: number;
   readonly #noticeListeners = new Set<(notice: Notice) => void>();
+  readonly #statusListeners = new Set<(status: AgentStatus) => void>();
+  /** The last status, kept in memory: the control socket answers from it, never from the file. */
+  #status: AgentStatus | undefined;
   /** (lesson, service) pairs the student has been told about; emptied when enforcement stops. */
   readonly #noticed = new Set<string>();
   #decision: Decision | undefined;
@@ -78,6 +82,17 @@ export class Agent {
 
   get decision(): Decision | undefined {
     return this.#decision;
+  }
+
+  /** What the agent enforces now and why; undefined before its first decision. */
+  get status(): AgentStatus | undefined {
+    return this.#status;
+  }
+
+  /** Listen for every new status (a decision change, a block notice, the sync's state); returns the unsubscribe function. */
+  onStatus(listener: (status: AgentStatus) => void): () => void {
+    this.#statusListeners.add(listener);
+    return () => this.#statusListeners.delete(listener);
   }
 
   /** Listen for student notices (the tray shows them); returns the unsubscribe function. */
@@ -212,18 +227,21 @@ export class Agent {
     const decision = this.#decision;
     if (!decision) return;
     const { policy, now, enforcers, dryRun, statusFile } = this.#deps;
+    const status: AgentStatus = {
+      pid: process.pid,
+      startedAt: new Date(this.#startedAt).toISOString(),
+      updatedAt: new Date(now()).toISOString(),
+      dryRun,
+      onSchoolNetwork: this.#onSchoolNetwork,
+      decision: decisionJson(decision, explain(decision, policy)),
+      enforcers: enforcers.map((e) => ({ name: e.name, state: e.describe() })),
+      lastNotice: this.#lastNotice ? { at: new Date(this.#lastNotice.at).toISOString(), ...this.#lastNotice.message } : null,
+      sync: this.#deps.syncStatus?.() ?? null,
+    };
+    this.#status = status;
+    for (const listener of this.#statusListeners) listener(status);
     try {
-      writeStatus(statusFile, {
-        pid: process.pid,
-        startedAt: new Date(this.#startedAt).toISOString(),
-        updatedAt: new Date(now()).toISOString(),
-        dryRun,
-        onSchoolNetwork: this.#onSchoolNetwork,
-        decision: decisionJson(decision, explain(decision, policy)),
-        enforcers: enforcers.map((e) => ({ name: e.name, state: e.describe() })),
-        lastNotice: this.#lastNotice ? { at: new Date(this.#lastNotice.at).toISOString(), ...this.#lastNotice.message } : null,
-        sync: this.#deps.syncStatus?.() ?? null,
-      });
+      writeStatus(statusFile, status);
     } catch (error) {
       this.#deps.log.warn(`could not write ${statusFile}: ${(error as Error).message}`);
     }

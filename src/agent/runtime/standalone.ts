@@ -18,7 +18,7 @@ import { probeNetwork } from './network-probe.ts';
 import { startServerSync } from '../sync/start-sync.ts';
 import { lesmodusVersion } from '../../adapters/version.ts';
 import { systemClockSources, TrustedClock } from './trusted-clock.ts';
-import { DEFAULT_CONTROL_SOCKET, startControlSocket } from './control-socket.ts';
+import { DEFAULT_CONTROL_SOCKET, startControlSocket } from '../control/server.ts';
 import { readStatus } from './status-file.ts';
 import { enforceRetention, RETENTION_CRON } from './retention.ts';
 
@@ -166,7 +166,18 @@ export async function runStandaloneAgent(options: StandaloneOptions, signal: Abo
     retain();
     const retention = cron.schedule(RETENTION_CRON, retain, { name: 'lesmodus-retention' });
     const controlPath = options.controlSocket ?? DEFAULT_CONTROL_SOCKET;
-    const control = await startControlSocket(controlPath, { sync: sync?.client ?? null, timeZone: policy.timeZone, log, status: () => readStatus(statusFile) }).catch((error: unknown) => {
+    const control = await startControlSocket(controlPath, {
+      sync: sync?.client ?? null, timeZone: policy.timeZone, log,
+      status: () => agent?.status,
+      subscribe: (send) => {
+        const stopStatus = agent!.onStatus((status) => send({ type: 'status', status }));
+        const stopNotices = agent!.onNotice((notice) => send({ type: 'notice', notice: { at: new Date(notice.at).toISOString(), ...notice.message } }));
+        return () => {
+          stopStatus();
+          stopNotices();
+        };
+      },
+    }).catch((error: unknown) => {
       log.warn(`a teacher cannot unlock on this laptop: could not listen on ${controlPath} (${(error as Error).message})`);
       return null;
     });

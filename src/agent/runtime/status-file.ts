@@ -1,43 +1,17 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { z } from 'zod';
-import type { DecisionJson } from '../../core/policy/decision-json.ts';
+import { AgentStatusSchema, type AgentStatus } from '../control/protocol.ts';
 
 /**
- * What the running agent last decided, for `lesmodus agent status` and the
- * tray. Written atomically (temp file + rename) so a reader never sees half.
+ * What the running agent last decided, kept on disk for `lesmodus agent status
+ * --data-dir` (IT, as root) and for the trusted clock's floor at the next
+ * start. Written atomically (temp file + rename) so a reader never sees half;
+ * owner-only, like everything in the data dir: people at the laptop ask the
+ * agent over its control socket instead.
  */
-/** How the agent's sync with the school server goes (null when it runs standalone). */
-export const SyncStatusSchema = z.object({
-  server: z.string(),
-  deviceId: z.string().nullable(),
-  lastPullAt: z.string().nullable(),
-  lastPushAt: z.string().nullable(),
-  /** Events written on the laptop that the server does not hold yet. */
-  outbox: z.number().int(),
-  /** Whether the live grant stream is connected now. */
-  live: z.boolean(),
-  clockOffsetMs: z.number().nullable(),
-  lastError: z.string().nullable(),
-});
-export type SyncStatus = z.infer<typeof SyncStatusSchema>;
-
-export const AgentStatusSchema = z.object({
-  pid: z.number().int(),
-  startedAt: z.string(),
-  updatedAt: z.string(),
-  dryRun: z.boolean(),
-  onSchoolNetwork: z.boolean(),
-  decision: z.custom<DecisionJson>((v) => typeof v === 'object' && v !== null && 'blocked' in v),
-  enforcers: z.array(z.object({ name: z.string(), state: z.string() })),
-  lastNotice: z.object({ at: z.string(), nl: z.string(), en: z.string() }).nullable(),
-  // Optional: status files written before sync existed still read.
-  sync: SyncStatusSchema.nullable().optional(),
-});
-export type AgentStatus = z.infer<typeof AgentStatusSchema>;
 
 export function writeStatus(path: string, status: AgentStatus): void {
   const temp = `${path}.${process.pid}.tmp`;
-  writeFileSync(temp, `${JSON.stringify(status, null, 2)}\n`, { mode: 0o644 });
+  writeFileSync(temp, `${JSON.stringify(status, null, 2)}\n`, { mode: 0o600 });
   renameSync(temp, path);
 }
 

@@ -13,7 +13,7 @@ import { ensureEnrolled } from './enroll.ts';
 import { pushOutbox, type PushResult } from './outbox-push.ts';
 import { ServerClient, SyncError, type Fetch } from './server-client.ts';
 import { SseParser } from './sse-parser.ts';
-import type { SyncStatus } from '../runtime/status-file.ts';
+import type { SyncStatus } from '../control/protocol.ts';
 
 /**
  * The agent's side of the school server: enroll once, pull the signed

@@ -1,7 +1,8 @@
-import { z } from 'zod';
-import { CAPTURE_KINDS, CATEGORIES } from '../../core/categories.ts';
-import { DEFAULT_CONTROL_SOCKET } from '../../agent/runtime/control-socket.ts';
-import { askAgent, FailureSchema } from '../control-client.ts';
+import type { z } from 'zod';
+import { CAPTURE_KINDS, CaptureKindSchema, CategorySchema, type CaptureKind, type Category } from '../../core/categories.ts';
+import { DEFAULT_CONTROL_SOCKET } from '../../agent/control/server.ts';
+import { askAgent } from '../../agent/control/client.ts';
+import { AllowSchema, UnlockReplySchema } from '../../agent/control/protocol.ts';
 import { UsageError, type Command } from '../command.ts';
 import { json } from '../format.ts';
 import { readPassword } from './server-password.ts';
@@ -14,23 +15,20 @@ interface UnlockValues {
   json?: boolean;
 }
 
-const ReplySchema = z.union([
-  z.object({ ok: z.literal(true), grantId: z.string(), expiresAt: z.number(), message: z.object({ nl: z.string(), en: z.string() }) }),
-  FailureSchema,
-]);
-
-const CAPTURE: ReadonlySet<string> = new Set(CAPTURE_KINDS);
-const CATEGORY_NAMES: ReadonlySet<string> = new Set(CATEGORIES);
+type Allow = z.infer<typeof AllowSchema>;
 
 /** `--allow social --allow whatsapp --allow capture:camera`: categories, catalog services, or browser capture. */
-function allowFrom(values: readonly string[]): { categories: string[]; services: string[]; capture: string[] } {
-  const allow = { categories: [] as string[], services: [] as string[], capture: [] as string[] };
+function allowFrom(values: readonly string[]): Allow {
+  const allow = { categories: [] as Category[], services: [] as string[], capture: [] as CaptureKind[] };
   for (const value of values) {
     if (value.startsWith('capture:')) {
-      const kind = value.slice('capture:'.length);
-      if (!CAPTURE.has(kind)) throw new UsageError(`--allow capture:${kind}: the browser capture kinds are camera, microphone and screen`);
-      allow.capture.push(kind);
-    } else if (CATEGORY_NAMES.has(value)) allow.categories.push(value);
+      const kind = CaptureKindSchema.safeParse(value.slice('capture:'.length));
+      if (!kind.success) throw new UsageError(`--allow ${value}: the browser capture kinds are ${CAPTURE_KINDS.join(', ')}`);
+      allow.capture.push(kind.data);
+      continue;
+    }
+    const category = CategorySchema.safeParse(value);
+    if (category.success) allow.categories.push(category.data);
     else allow.services.push(value);
   }
   return allow;
@@ -56,7 +54,7 @@ export const agentUnlock: Command<UnlockValues> = {
     const allow = allowFrom(values.allow);
     const password = await readPassword(`Wachtwoord van ${values.teacher} / password: `);
     if (password === '') throw new UsageError('no password given');
-    const reply = await askAgent(values['control-socket'] ?? DEFAULT_CONTROL_SOCKET, { type: 'unlock', teacher: values.teacher, password, reason: values.reason, allow }, ReplySchema);
+    const reply = await askAgent(values['control-socket'] ?? DEFAULT_CONTROL_SOCKET, { type: 'unlock', teacher: values.teacher, password, reason: values.reason, allow }, UnlockReplySchema);
     if (values.json) io.out(json(reply));
     else (reply.ok ? io.out : io.err)(`${reply.message.nl}\n${reply.message.en}`);
     return reply.ok ? 0 : 1;

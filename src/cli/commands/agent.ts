@@ -5,10 +5,11 @@ import { buildEnforcers } from '../../agent/runtime/enforcers.ts';
 import { resolveStudentUser } from '../../agent/runtime/student-user.ts';
 import { OsSchema } from '../../core/categories.ts';
 import { lineLogger } from '../../agent/runtime/logger.ts';
-import { DEFAULT_CONTROL_SOCKET } from '../../agent/runtime/control-socket.ts';
+import { DEFAULT_CONTROL_SOCKET } from '../../agent/control/server.ts';
 import { runStandaloneAgent, type NetworkMode } from '../../agent/runtime/standalone.ts';
-import { AgentStatusSchema, isRunning, readStatus, type AgentStatus, type SyncStatus } from '../../agent/runtime/status-file.ts';
-import { askAgent, FailureSchema } from '../control-client.ts';
+import { isRunning, readStatus } from '../../agent/runtime/status-file.ts';
+import { StatusReplySchema, type AgentStatus, type SyncStatus } from '../../agent/control/protocol.ts';
+import { askAgent } from '../../agent/control/client.ts';
 import { UsageError, type Command, type Io } from '../command.ts';
 import { json } from '../format.ts';
 
@@ -98,8 +99,6 @@ interface StatusValues {
   'control-socket'?: string;
   json?: boolean;
 }
-
-const StatusReplySchema = z.union([z.object({ ok: z.literal(true), status: AgentStatusSchema }), FailureSchema]);
 
 /** From the status file when the data dir is readable (IT, as root), else from the running agent (a student, the tray). */
 async function currentStatus(values: StatusValues, io: Io): Promise<{ status: AgentStatus; running: boolean } | null> {

@@ -4,7 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { once } from 'node:events';
+import { createConnection } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { SubscribeLineSchema } from '../../../src/agent/control/protocol.ts';
 import { openDeviceStore } from '../../../src/agent/store/index.ts';
 import { createStandIns, waitFor, type StandIns } from '../processes/stand-ins.ts';
 
@@ -87,6 +90,15 @@ describe.skipIf(!isRoot)('lesmodus agent (as root, acting for one student uid)',
     expect(status.running).toBe(true);
     expect(status.decision.blocked.categories).toEqual(['social']);
     expect(status.lastNotice.nl).toContain('art. III.A.1 Gedragscode Social Media SVOK');
+
+    // The tray's view: subscribe on the control socket and the running agent's status arrives at once, from its memory.
+    const tray = createConnection(join(dir, 'agent.sock'));
+    tray.setEncoding('utf8');
+    tray.write('{"type":"subscribe"}\n');
+    const [firstLine] = await once(tray, 'data') as [string];
+    tray.destroy();
+    const line = SubscribeLineSchema.parse(JSON.parse(firstLine.split('\n')[0]!));
+    expect(line.type === 'status' && line.status.decision.blocked.categories).toEqual(['social']);
 
     expect(await agent.stop()).toBe(0);
     const store = openDeviceStore({ path: join(dir, 'data', 'device.db') });

@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { createConnection, type Server } from 'node:net';
+import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { handleControlRequest, startControlSocket, type ControlDeps } from '../../../src/agent/runtime/control-socket.ts';
+import { handleControlRequest, startControlSocket, type ControlDeps } from '../../../src/agent/control/server.ts';
 import type { Logger } from '../../../src/agent/runtime/logger.ts';
 import { openDeviceStore } from '../../../src/agent/store/index.ts';
 import { SyncError } from '../../../src/agent/sync/server-client.ts';
@@ -98,8 +98,8 @@ async function enrolledLaptop(server: TestApi, loginName = 'sanne'): Promise<Lap
   });
   const { deviceId } = await client.enroll();
   const socketPath = join(dataDir, 'agent.sock');
-  const control: Server = await startControlSocket(socketPath, { sync: client, timeZone: 'Europe/Amsterdam', log: silent, status: () => undefined });
-  cleanups.push(() => new Promise<void>((resolve) => control.close(() => resolve())));
+  const control = await startControlSocket(socketPath, { sync: client, timeZone: 'Europe/Amsterdam', log: silent, status: () => undefined });
+  cleanups.push(() => control.close());
   return { client, store, socketPath, deviceId };
 }
 
@@ -156,7 +156,7 @@ describe('lesmodus agent unlock (real command, real agent socket, real server)',
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/--reason is required/);
     const badCapture = await unlockCommand('/nonexistent/agent.sock', PASSWORD, '--teacher', 'jansen', '--allow', 'capture:keyboard', '--reason', REASON);
-    expect(badCapture.stderr).toMatch(/camera, microphone and screen/);
+    expect(badCapture.stderr).toMatch(/the browser capture kinds are camera, microphone, screen/);
     const noAgent = await unlockCommand(join(tempDir(), 'agent.sock'), PASSWORD, '--teacher', 'jansen', '--allow', 'social', '--reason', REASON);
     expect(noAgent.code).toBe(1);
     expect(noAgent.stderr).toMatch(/the Lesmodus agent is not running/);

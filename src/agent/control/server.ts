@@ -1,68 +1,58 @@
 import { chmodSync, mkdirSync, rmSync } from 'node:fs';
-import { createServer, type Server, type Socket } from 'node:net';
+import { createServer, type Socket } from 'node:net';
 import { dirname } from 'node:path';
-import { z } from 'zod';
-import { CaptureKindSchema, CategorySchema } from '../../core/categories.ts';
 import { GrantSchema } from '../../core/grants/grant.ts';
 import { formatLocalTime, instantToLocal } from '../../core/time/zoned.ts';
 import { SyncError } from '../sync/server-client.ts';
 import type { SyncClient } from '../sync/sync-client.ts';
-import type { Logger } from './logger.ts';
-import type { AgentStatus } from './status-file.ts';
+import type { Logger } from '../runtime/logger.ts';
+import {
+  ControlRequestSchema, defaultControlSocket, MAX_REQUEST_BYTES,
+  type AgentStatus, type ControlErrorCode, type ControlReply, type Failure, type StatusReply, type SubscribeLine, type UnlockReply,
+} from './protocol.ts';
 
 /**
- * The agent's local door for the people at the laptop: `lesmodus agent
- * unlock` now, the tray later. It runs as the student (or the teacher at the
- * student's session), so it cannot read the device credential; the agent
- * holds that and forwards the request. One JSON line in, one JSON line out.
- * Anyone on the laptop may knock: what opens it is a teacher's password,
- * which the server checks (and rate limits).
+ * The agent's local door for the people at the laptop: the tray and
+ * `lesmodus agent status|unlock`. It runs as the student (or the teacher at
+ * the student's session), so it cannot read the device credential; the agent
+ * holds that and forwards the request. One JSON line in, one JSON line out;
+ * `subscribe` keeps the line open and the agent writes a line per change.
+ * Anyone on the laptop may knock, so what it costs the agent is bounded:
+ * a student holding thousands of idle connections must not starve the
+ * process guard of file descriptors.
  */
 
-export const DEFAULT_CONTROL_SOCKET = process.platform === 'win32' ? '\\\\.\\pipe\\lesmodus-agent' : '/var/run/lesmodus/agent.sock';
-/** A request is a few hundred bytes; anything this long is not one. */
-export const MAX_REQUEST_BYTES = 16 * 1024;
-/** A client that has not sent its line in this long is hung up on. */
-const REQUEST_TIMEOUT_MS = 30_000;
-
-export const ControlRequestSchema = z.discriminatedUnion('type', [
-  // What the agent enforces now and why: for the student's tray and `lesmodus agent status` (the data dir is not theirs to read).
-  z.strictObject({ type: z.literal('status') }),
-  z.strictObject({
-    type: z.literal('unlock'),
-    teacher: z.string().trim().min(1, 'give the teacher\'s username').max(64),
-    password: z.string().min(1, 'give the password').max(1_024),
-    reason: z.string().trim().min(3, 'give the educational purpose (art. III.A.3)').max(500),
-    allow: z.strictObject({
-      categories: z.array(CategorySchema).max(8).default([]),
-      services: z.array(z.string().min(1).max(64)).max(32).default([]),
-      capture: z.array(CaptureKindSchema).max(3).default([]),
-    }).refine((a) => a.categories.length + a.services.length + a.capture.length > 0, { message: 'allow at least one category, service or capture kind' }),
-  }),
-]);
-export type ControlRequest = z.infer<typeof ControlRequestSchema>;
-
-export type ControlErrorCode = 'not-ready' | 'no-consent' | 'invalid-request' | 'no-server' | 'wrong-password' | 'too-many-attempts' | 'not-allowed' | 'no-lesson' | 'offline' | 'rejected';
-
-export type ControlReply =
-  | { readonly ok: true; readonly grantId: string; readonly expiresAt: number; readonly message: { readonly nl: string; readonly en: string } }
-  | { readonly ok: true; readonly status: AgentStatus }
-  | { readonly ok: false; readonly code: ControlErrorCode; readonly message: { readonly nl: string; readonly en: string } };
+export const DEFAULT_CONTROL_SOCKET = defaultControlSocket(process.platform);
+/** A client that has not sent its request line in this long is hung up on (a real one sends it at once). */
+const REQUEST_TIMEOUT_MS = 5_000;
+/**
+ * Open connections at once. A laptop has one tray per logged-in user and a
+ * command now and then; the rest would be a flood. Beyond it the kernel's
+ * backlog holds new ones briefly and Node closes them, so descriptors stay
+ * free for /proc (the guard) and the store.
+ */
+export const MAX_CONNECTIONS = 64;
+/** Live `subscribe` streams at once (trays of every session, with room for restarts). */
+export const MAX_SUBSCRIBERS = 16;
+/** A subscriber that stops reading is cut off once this much waits for it, rather than held in the agent's memory. */
+const MAX_BUFFERED_BYTES = 256 * 1024;
 
 export interface ControlDeps {
-  /** The agent's current status (what the status file holds); undefined before its first decision. */
+  /** The agent's current status, from memory; undefined before its first decision. */
   readonly status: () => AgentStatus | undefined;
+  /** Calls `send` with every new status and notice until the returned function is called. */
+  readonly subscribe?: (send: (line: SubscribeLine) => void) => () => void;
   /** Null when the config names no server: a teacher then unlocks in the portal only. */
   readonly sync: Pick<SyncClient, 'unlock'> | null;
   readonly timeZone: string;
   readonly log: Logger;
 }
 
-function failure(code: ControlErrorCode, nl: string, en: string): ControlReply {
+function failure(code: ControlErrorCode, nl: string, en: string): Failure {
   return { ok: false, code, message: { nl, en } };
 }
 
-function fromSyncError(error: SyncError): ControlReply {
+function fromSyncError(error: SyncError): Failure {
   const detail = error.message.replace(/^[^:]*: the server answered \d+:? ?/, '');
   switch (error.status) {
     case 401: return failure('wrong-password', 'Onbekende gebruikersnaam of onjuist wachtwoord.', 'Wrong username or password.');
@@ -79,15 +69,23 @@ function fromSyncError(error: SyncError): ControlReply {
 /** Handles one request; never throws (every failure is an answer the person at the laptop can act on). */
 export async function handleControlRequest(raw: unknown, deps: ControlDeps): Promise<ControlReply> {
   const parsed = ControlRequestSchema.safeParse(raw);
+  if (parsed.success && parsed.data.type === 'subscribe') return failure('invalid-request', 'Abonneren kan alleen op een open verbinding.', 'subscribe needs an open connection.');
+  return answer(parsed, deps);
+}
+
+function statusReply(deps: ControlDeps): StatusReply {
+  const status = deps.status();
+  return status === undefined ? failure('not-ready', 'De agent start nog; probeer het zo opnieuw.', 'The agent is still starting; try again in a moment.') : { ok: true, status };
+}
+
+async function answer(parsed: ReturnType<typeof ControlRequestSchema.safeParse>, deps: ControlDeps): Promise<ControlReply> {
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `${i.path.join('.') || 'request'}: ${i.message}`).join('; ');
     return failure('invalid-request', `Het verzoek klopt niet: ${issues}`, `Invalid request: ${issues}`);
   }
   const request = parsed.data;
-  if (request.type === 'status') {
-    const status = deps.status();
-    return status === undefined ? failure('not-ready', 'De agent start nog; probeer het zo opnieuw.', 'The agent is still starting; try again in a moment.') : { ok: true, status };
-  }
+  if (request.type === 'status') return statusReply(deps);
+  if (request.type === 'subscribe') return failure('invalid-request', 'Abonneren kan alleen op een open verbinding.', 'subscribe needs an open connection.');
   if (deps.sync === null) {
     return failure('no-server', 'Deze laptop is niet met een schoolserver verbonden: ontgrendelen op de laptop kan niet.', 'This laptop is not connected to a school server: unlocking on the laptop is not available.');
   }
@@ -101,10 +99,11 @@ export async function handleControlRequest(raw: unknown, deps: ControlDeps): Pro
     const until = formatLocalTime(instantToLocal(grant.expiresAt, deps.timeZone));
     const allowed = [...grant.allow.categories, ...grant.allow.services, ...grant.allow.capture].join(', ');
     deps.log.info(`unlock: ${request.teacher} allowed ${allowed} on this laptop until ${until}`);
-    return {
+    const reply: UnlockReply = {
       ok: true, grantId: grant.id, expiresAt: grant.expiresAt,
       message: { nl: `Toegestaan tot ${until}: ${allowed} (door ${request.teacher}).`, en: `Allowed until ${until}: ${allowed} (by ${request.teacher}).` },
     };
+    return reply;
   } catch (error) {
     if (error instanceof SyncError) {
       deps.log.warn(`unlock by ${request.teacher} failed: ${error.message}`);
@@ -115,11 +114,42 @@ export async function handleControlRequest(raw: unknown, deps: ControlDeps): Pro
   }
 }
 
-function serve(socket: Socket, deps: ControlDeps): void {
+/** Keeps a subscriber's line open: the status now, then every change and notice, until either side hangs up. */
+function stream(socket: Socket, deps: ControlDeps, subscribers: Set<Socket>): void {
+  const refuse = (reply: Failure) => {
+    socket.end(`${JSON.stringify(reply)}\n`);
+  };
+  if (deps.subscribe === undefined) {
+    refuse(failure('invalid-request', 'Deze agent kent geen abonnement.', 'This agent does not offer subscribe.'));
+    return;
+  }
+  if (subscribers.size >= MAX_SUBSCRIBERS) {
+    refuse(failure('busy', 'Te veel vensters volgen de agent al; probeer het zo opnieuw.', 'Too many subscribers; try again shortly.'));
+    return;
+  }
+  subscribers.add(socket);
+  socket.setTimeout(0);
+  const send = (line: SubscribeLine) => {
+    if (socket.destroyed) return;
+    if (socket.writableLength > MAX_BUFFERED_BYTES) return void socket.destroy();
+    socket.write(`${JSON.stringify(line)}\n`);
+  };
+  const status = deps.status();
+  if (status !== undefined) send({ type: 'status', status });
+  const unsubscribe = deps.subscribe(send);
+  // The tray hung up (its side ends): so does ours, and the agent stops writing to it.
+  socket.once('end', () => socket.destroy());
+  socket.once('close', () => {
+    unsubscribe();
+    subscribers.delete(socket);
+  });
+}
+
+function serve(socket: Socket, deps: ControlDeps, subscribers: Set<Socket>): void {
   let buffered = '';
   let answered = false;
-  const answer = (reply: ControlReply) => {
-    if (!socket.destroyed) socket.end(`${JSON.stringify(reply)}\n`);
+  const reply = (message: ControlReply) => {
+    if (!socket.destroyed) socket.end(`${JSON.stringify(message)}\n`);
   };
   const handleLine = (line: string) => {
     answered = true;
@@ -127,10 +157,12 @@ function serve(socket: Socket, deps: ControlDeps): void {
     try {
       raw = JSON.parse(line);
     } catch {
-      answer(failure('invalid-request', 'Het verzoek is geen JSON.', 'The request is not JSON.'));
+      reply(failure('invalid-request', 'Het verzoek is geen JSON.', 'The request is not JSON.'));
       return;
     }
-    void handleControlRequest(raw, deps).then(answer);
+    const parsed = ControlRequestSchema.safeParse(raw);
+    if (parsed.success && parsed.data.type === 'subscribe') return stream(socket, deps, subscribers);
+    void answer(parsed, deps).then(reply);
   };
   socket.setEncoding('utf8');
   socket.setTimeout(REQUEST_TIMEOUT_MS, () => socket.destroy());
@@ -141,7 +173,7 @@ function serve(socket: Socket, deps: ControlDeps): void {
     if (newline >= 0) handleLine(buffered.slice(0, newline));
     else if (buffered.length > MAX_REQUEST_BYTES) {
       answered = true;
-      answer(failure('invalid-request', 'Het verzoek is te lang.', 'The request is too long.'));
+      reply(failure('invalid-request', 'Het verzoek is te lang.', 'The request is too long.'));
     }
   });
   // A client that half-closes without a newline still gets its answer.
@@ -155,9 +187,16 @@ function serve(socket: Socket, deps: ControlDeps): void {
  * Listens on `path` (a Unix socket anyone on the laptop may connect to, or a
  * Windows named pipe). Resolves with the server; rejects when it cannot listen.
  */
-export async function startControlSocket(path: string, deps: ControlDeps): Promise<Server> {
+export interface ControlSocket {
+  /** Stops listening and ends every subscriber's stream. */
+  close(): Promise<void>;
+}
+
+export async function startControlSocket(path: string, deps: ControlDeps): Promise<ControlSocket> {
+  const subscribers = new Set<Socket>();
   // Half-open: a client may end its side after the request and still read the answer.
-  const server = createServer({ allowHalfOpen: true }, (socket) => serve(socket, deps));
+  const server = createServer({ allowHalfOpen: true }, (socket) => serve(socket, deps, subscribers));
+  server.maxConnections = MAX_CONNECTIONS;
   if (process.platform !== 'win32') {
     mkdirSync(dirname(path), { recursive: true, mode: 0o755 });
     rmSync(path, { force: true }); // a socket left by an agent that was killed
@@ -169,7 +208,13 @@ export async function startControlSocket(path: string, deps: ControlDeps): Promi
       resolve();
     });
   });
-  // The student's session (the tray, the unlock command) must reach it; the teacher's password is the lock.
+  // The student's session (the tray, the unlock command) must reach it; what the agent does for a caller is checked per request.
   if (process.platform !== 'win32') chmodSync(path, 0o666);
-  return server;
+  return {
+    close: () => new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      // Streams never end by themselves: without this, close would wait for every tray.
+      for (const socket of subscribers) socket.destroy();
+    }),
+  };
 }

@@ -1,17 +1,14 @@
 import { createConnection } from 'node:net';
-import { z } from 'zod';
-import { MAX_REQUEST_BYTES } from '../agent/runtime/control-socket.ts';
+import type { z } from 'zod';
+import { MAX_REPLY_BYTES, type ControlRequestInput } from './protocol.ts';
 
 /**
- * Asking the running agent over its local socket (see control-socket.ts):
- * one JSON line out, one JSON line back. What comes back is checked, because
- * a stale or foreign program could be listening on the path.
+ * Asking the running agent over its control socket: one JSON line out, one
+ * JSON line back. What comes back is checked against the protocol's reply
+ * schema, because a stale or foreign program could be listening on the path.
+ * (The tray's long-lived `subscribe` line lives in src/desktop/agent-link.ts.)
  */
-
-const Message = z.object({ nl: z.string(), en: z.string() });
-export const FailureSchema = z.object({ ok: z.literal(false), code: z.string(), message: Message });
-
-export async function askAgent<S extends z.ZodType>(path: string, request: unknown, reply: S): Promise<z.infer<S>> {
+export async function askAgent<S extends z.ZodType>(path: string, request: ControlRequestInput, reply: S): Promise<z.infer<S>> {
   return new Promise((resolve, reject) => {
     const socket = createConnection(path);
     let text = '';
@@ -19,8 +16,7 @@ export async function askAgent<S extends z.ZodType>(path: string, request: unkno
     socket.on('connect', () => socket.end(`${JSON.stringify(request)}\n`));
     socket.on('data', (chunk: string) => {
       text += chunk;
-      // A status is a few kilobytes; this is far more than any answer.
-      if (text.length > 64 * MAX_REQUEST_BYTES) socket.destroy(new Error('the answer is far too long'));
+      if (text.length > MAX_REPLY_BYTES) socket.destroy(new Error('the answer is far too long'));
     });
     socket.on('error', (error: NodeJS.ErrnoException) => {
       const missing = error.code === 'ENOENT' || error.code === 'ECONNREFUSED';
