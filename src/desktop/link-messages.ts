@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { NoticeSchema } from '../agent/control/protocol.ts';
 import { CaptureKindSchema, CategorySchema } from '../core/categories.ts';
 
 /**
@@ -8,13 +9,15 @@ import { CaptureKindSchema, CategorySchema } from '../core/categories.ts';
  * to say still talks to an older tray. Every line is checked: a stale or
  * foreign program may listen on the socket path.
  *
- * Local to the tray until the control protocol (src/agent/control/protocol.ts)
- * lands; then these become that module's schemas.
+ * The lines are the control protocol's (src/agent/control/protocol.ts,
+ * SubscribeLineSchema); this is the tray's stricter reading of them, because
+ * the protocol leaves the decision's shape to its producer and the tray
+ * renders it field by field.
  */
 
 const Localized = z.object({ nl: z.string().max(2_000), en: z.string().max(2_000) });
 
-const LessonSchema = z.object({ subject: z.string().max(200), end: z.string(), teachers: z.array(z.string().max(64)).max(20), online: z.boolean() });
+const LessonSchema = z.object({ subject: z.string().max(200).nullable(), end: z.string(), teachers: z.array(z.string().max(64)).max(20), online: z.boolean() });
 
 export const TrayDecisionSchema = z.object({
   inForce: z.boolean(),
@@ -50,8 +53,7 @@ export const TrayStatusSchema = z.object({
 });
 export type TrayStatus = z.infer<typeof TrayStatusSchema>;
 
-export const NoticeSchema = z.object({ at: z.string().max(64), nl: z.string().max(2_000), en: z.string().max(2_000) });
-export type Notice = z.infer<typeof NoticeSchema>;
+export { NoticeSchema, type Notice } from '../agent/control/protocol.ts';
 
 export const SubscribeLineSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('status'), status: TrayStatusSchema }),

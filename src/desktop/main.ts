@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, ipcMain, Menu, nativeImage, Notification, session, Tray, type IpcMainEvent, type IpcMainInvokeEvent } from 'electron';
+import { defaultControlSocket } from '../agent/control/protocol.ts';
 import type { Locale } from '../core/policy/explain.ts';
 import { connectAgentLink } from './agent-link.ts';
 import { readArticles } from './articles.ts';
@@ -20,7 +21,7 @@ import { CONTENT_SECURITY_POLICY, isOwnPage, type PageName } from './trust.ts';
  * Node; this file only wires them to Electron.
  */
 
-const SOCKET = process.env.LESMODUS_CONTROL_SOCKET ?? (process.platform === 'win32' ? '\\\\.\\pipe\\lesmodus-agent' : '/var/run/lesmodus/agent.sock');
+const SOCKET = process.env.LESMODUS_CONTROL_SOCKET ?? defaultControlSocket(process.platform);
 const TIME_ZONE = 'Europe/Amsterdam';
 const PAGES_DIR = join(import.meta.dirname, 'pages');
 const PAGES_URL = `${pathToFileURL(PAGES_DIR).href}/`;

@@ -83,7 +83,9 @@ function tooltip(state: TrayState, status: TrayStatus | null, locale: Locale, ti
     }
     case 'lesson': {
       const lesson = decision.lesson;
-      const during = lesson === null ? '' : (nl ? ` (${lesson.subject} tot ${time(lesson.end, timeZone)})` : ` (${lesson.subject} until ${time(lesson.end, timeZone)})`);
+      // A timetable entry may have no subject: then it is just "de les".
+      const subject = lesson?.subject ?? (nl ? 'les' : 'lesson');
+      const during = lesson === null ? '' : (nl ? ` (${subject} tot ${time(lesson.end, timeZone)})` : ` (${subject} until ${time(lesson.end, timeZone)})`);
       return nl ? `Lesmodus aan${during}: ${blockedWhat(status, locale)} geblokkeerd` : `Lesson mode on${during}: ${blockedWhat(status, locale)} blocked`;
     }
     case 'at-school':

@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startControlSocket } from '../../src/agent/runtime/control-socket.ts';
+import type { AgentStatus, SubscribeLine } from '../../src/agent/control/protocol.ts';
+import { startControlSocket } from '../../src/agent/control/server.ts';
 import { connectAgentLink, type AgentLink } from '../../src/desktop/agent-link.ts';
 import type { Notice, TrayStatus } from '../../src/desktop/link-messages.ts';
 import { FREE, lessonStatus } from './status-fixture.ts';
@@ -113,20 +114,43 @@ describe('the agent link', () => {
     expect(agent.requests).toHaveLength(2);
   });
 
-  it('against the agent\'s real control socket of today (no subscribe yet): reports its refusal and the agent unreachable, and keeps trying', async () => {
+  it('against the agent\'s real control socket: the status at once, then changes and notices, and unreachable when it stops', async () => {
     dir = mkdtempSync(join(tmpdir(), 'lesmodus-link-'));
     const path = join(dir, 'agent.sock');
     const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
-    const control = await startControlSocket(path, { sync: null, timeZone: 'Europe/Amsterdam', log: quiet, status: () => undefined });
+    const asAgent = (tray: TrayStatus): AgentStatus => ({
+      pid: process.pid, startedAt: '2026-11-23T07:00:00.000Z', updatedAt: '2026-11-23T08:10:00.000Z',
+      enforcers: [{ name: 'processes', state: 'watching' }], lastNotice: null, sync: null, ...tray,
+    } as unknown as AgentStatus); // the fixture holds the fields the tray reads
+    let current = asAgent(lessonStatus());
+    const sends = new Set<(line: SubscribeLine) => void>();
+    const control = await startControlSocket(path, {
+      sync: null, timeZone: 'Europe/Amsterdam', log: quiet, status: () => current,
+      subscribe: (send) => { sends.add(send); return () => sends.delete(send); },
+    });
+    let stopped = false;
     try {
       const seen = recorder();
       link = connectAgentLink(path, seen.handlers);
-      await seen.until(() => seen.bad.length >= 2 && seen.statuses.length >= 1);
-      expect(seen.statuses).toEqual([null]);
-      expect(seen.bad[0]).toContain('type');
+      await seen.until(() => seen.statuses.length === 1);
+      expect(seen.statuses[0]?.decision.lesson?.subject).toBe('Engels');
+      await seen.until(() => sends.size === 1);
+      current = asAgent(lessonStatus(FREE));
+      for (const send of sends) {
+        send({ type: 'notice', notice: { at: '2026-11-23T08:12:00.000Z', nl: 'OBS is geblokkeerd (art. III.A.2).', en: 'OBS is blocked (art. III.A.2).' } });
+        send({ type: 'status', status: current });
+      }
+      await seen.until(() => seen.statuses.length === 2);
+      expect(seen.notices.map((n) => n.nl)).toEqual(['OBS is geblokkeerd (art. III.A.2).']);
+      expect(seen.statuses[1]?.decision.inLesson).toBe(false);
+      await control.close();
+      stopped = true;
+      await seen.until(() => seen.statuses.length === 3);
+      expect(seen.statuses[2]).toBeNull();
+      expect(seen.bad).toEqual([]);
     } finally {
       link?.close();
-      await new Promise<void>((resolve) => control.close(() => resolve()));
+      if (!stopped) await control.close();
     }
   });
 });

@@ -75,4 +75,9 @@ describe('the tray model', () => {
     expect(new Set(icons).size).toBe(6);
     for (const icon of icons) expect(readFileSync(`resources/tray/${icon}`).subarray(1, 4).toString(), icon).toBe('PNG');
   });
+
+  it('reads a lesson without a subject (the agent sends null) as "les"', () => {
+    const model = trayModel(lessonStatus({ lesson: { subject: null, end: '2026-11-23T08:50:00.000Z', teachers: [], online: false } }), 'nl', ZONE);
+    expect(model.tooltip.startsWith('Lesmodus aan (les tot 09:50)')).toBe(true);
+  });
 });
