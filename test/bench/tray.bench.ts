@@ -1,6 +1,7 @@
 // Tray status latency: a decision change in the agent -> the tray's status page
-// shows it. The change goes out on a real Unix control socket as a `subscribe`
-// line, through the tray's agent link (src/desktop/agent-link.ts), into a real
+// shows it. The change goes out on the agent's real control server
+// (src/agent/control/server.ts) as a `subscribe` line on a Unix socket,
+// through the tray's agent link (src/desktop/agent-link.ts), into a real
 // Chromium page (status.html, loaded from its file) through the bridge. The
 // baseline, measured in the same run, pushes the same view straight into the
 // page: the difference is what the socket and the link cost.
@@ -9,13 +10,14 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Page } from 'playwright-core';
+import type { AgentStatus, SubscribeLine } from '../../src/agent/control/protocol.ts';
+import { startControlSocket } from '../../src/agent/control/server.ts';
 import { connectAgentLink } from '../../src/desktop/agent-link.ts';
 import { readArticles } from '../../src/desktop/articles.ts';
 import type { View } from '../../src/desktop/bridge.ts';
 import type { TrayStatus } from '../../src/desktop/link-messages.ts';
 import { FAKE_BRIDGE } from '../desktop/fake-bridge.ts';
 import { lessonStatus } from '../desktop/status-fixture.ts';
-import { startSubscribeServer } from '../desktop/subscribe-server.ts';
 import { CHROMIUM } from '../server/web/browser.ts';
 import { fmt, verdict } from './measure.ts';
 
@@ -26,6 +28,11 @@ const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking'
 /** A status whose sentence is `text`, so the page showing it is unmistakable. */
 function changed(text: string): TrayStatus {
   return lessonStatus({ message: { nl: text, en: text } });
+}
+
+/** The same as the agent holds it (the fields the tray does not read filled in). */
+function asAgent(status: TrayStatus): AgentStatus {
+  return { pid: process.pid, startedAt: new Date().toISOString(), updatedAt: new Date().toISOString(), enforcers: [], lastNotice: null, sync: null, ...status } as unknown as AgentStatus;
 }
 
 function p95(samples: number[]): { p50: number; p95: number } {
@@ -56,7 +63,14 @@ export async function benchTray(): Promise<void> {
   const articles = readArticles('resources/desktop/articles.json');
   const view = (status: TrayStatus | null): View => ({ locale: 'nl', timeZone: 'Europe/Amsterdam', status, notice: null, articles });
   const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: ARGS, headless: true, viewport: { width: 400, height: 480 } });
-  const agent = await startSubscribeServer(socketPath, changed('start'));
+  // The agent's real control server; its subscribe hook is fed here as the agent's decision loop feeds it.
+  let current = asAgent(changed('start'));
+  const subscribers = new Set<(line: SubscribeLine) => void>();
+  const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
+  const agent = await startControlSocket(socketPath, {
+    status: () => current, sync: null, timeZone: 'Europe/Amsterdam', log: quiet,
+    subscribe: (send) => { subscribers.add(send); return () => subscribers.delete(send); },
+  });
   let link: ReturnType<typeof connectAgentLink> | undefined;
   try {
     await context.addInitScript({ content: FAKE_BRIDGE });
@@ -81,7 +95,8 @@ export async function benchTray(): Promise<void> {
     for (let i = 0; i < CHANGES; i++) {
       const text = `change ${i}`;
       const start = Date.now();
-      agent.send({ type: 'status', status: changed(text) });
+      current = asAgent(changed(text));
+      for (const send of subscribers) send({ type: 'status', status: current });
       viaLink.push((await shownAt(page, text)) - start);
     }
 
@@ -92,7 +107,7 @@ export async function benchTray(): Promise<void> {
     console.log(`  target p95 < ${TARGET_P95_MS} ms: ${verdict(l.p95 < TARGET_P95_MS)}; the socket and link add ${fmt(l.p50 - b.p50)} ms at the median`);
   } finally {
     link?.close();
-    await agent.stop();
+    await agent.close();
     await context.close();
     rmSync(dir, { recursive: true, force: true });
   }
