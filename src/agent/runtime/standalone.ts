@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import cron from 'node-cron';
 import { readJsonFile, loadCatalogIndex, loadPolicy } from '../../adapters/resources.ts';
@@ -20,6 +20,7 @@ import { lesmodusVersion } from '../../adapters/version.ts';
 import { systemClockSources, TrustedClock } from './trusted-clock.ts';
 import { DEFAULT_CONTROL_SOCKET, startControlSocket } from '../control/server.ts';
 import { readStatus } from './status-file.ts';
+import { ownerOnlyDataDir } from './data-dir.ts';
 import { enforceRetention, RETENTION_CRON } from './retention.ts';
 
 /** Where MDM puts the agent's configuration on Linux (Windows and macOS locations come with the packaging). */
@@ -105,7 +106,7 @@ function networkResolver(mode: NetworkMode, config: AgentConfig, log: Logger): (
  */
 export async function runStandaloneAgent(options: StandaloneOptions, signal: AbortSignal): Promise<void> {
   const { log } = options;
-  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  ownerOnlyDataDir(options.dataDir);
   const policy = loadPolicy(options.policyPath);
   const catalog = loadCatalogIndex();
   const config = loadAgentConfig(options.configPath, log);
@@ -127,6 +128,8 @@ export async function runStandaloneAgent(options: StandaloneOptions, signal: Abo
   });
   const now = options.now ?? clock!.now;
   store = openDeviceStore({ path: join(options.dataDir, 'device.db'), now });
+  // The database and its -wal/-shm files exist now: owner-only too (SQLite gives new journal files the database's mode).
+  ownerOnlyDataDir(options.dataDir);
   for (const payload of early) store.appendEvent({ type: 'tamper', policyVersion: policy.version, payload });
   try {
     const { timetable } = options;

@@ -154,8 +154,11 @@ export function decide(
   let premisesUntil = Number.POSITIVE_INFINITY;
   if (context.onSchoolNetwork && needsPremises) {
     const hours = calendar.schoolHoursAt(at);
-    onSchoolPremises = hours.inHours;
-    premisesUntil = hours.until;
+    // A lesson in progress on the school network is at school whatever the configured hours say
+    // (an 8th hour, an evening or Saturday lesson, a trip day): art. III.A.2 follows the lesson.
+    const lessonsEnd = current.length > 0 ? Math.max(...current.map((l) => l.end)) : null;
+    onSchoolPremises = hours.inHours || lessonsEnd !== null;
+    premisesUntil = hours.inHours ? Math.max(hours.until, lessonsEnd ?? hours.until) : lessonsEnd ?? hours.until;
     changes.push(hours.until);
   }
 

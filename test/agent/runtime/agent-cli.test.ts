@@ -1,5 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -114,6 +114,11 @@ describe.skipIf(!isRoot)('lesmodus agent (as root, acting for one student uid)',
     const dir = mkdtempSync(join(tmpdir(), 'lesmodus-agent-cli-'));
     standIns = createStandIns();
     const obs = standIns.app('obs', { uid: STUDENT_UID, gid: STUDENT_UID });
+    // A data folder made by hand, readable by everyone, with a readable store in it (as an older version left them).
+    mkdirSync(join(dir, 'data'), { mode: 0o755 });
+    chmodSync(join(dir, 'data'), 0o755);
+    openDeviceStore({ path: join(dir, 'data', 'device.db') }).close();
+    chmodSync(join(dir, 'data', 'device.db'), 0o644);
     // An online lesson blocks recorders wherever the laptop is (art. III.A.2), at any hour.
     agent = startAgent(['--timetable', lessonNowIcs(dir, { online: true }), '--data-dir', join(dir, 'data'), '--on-school-network', 'no', '--user', String(STUDENT_UID), '--dry-run', '--browser-policy-root', join(dir, 'root'), '--control-socket', join(dir, 'agent.sock')]);
     await waitFor(() => agent!.output().includes('would block app OBS Studio'), 'the dry-run report', 30_000);
@@ -122,5 +127,10 @@ describe.skipIf(!isRoot)('lesmodus agent (as root, acting for one student uid)',
     expect(await agent.stop()).toBe(0);
     expect(obs.alive()).toBe(true);
     expect(existsSync(join(dir, 'root'))).toBe(false);
+    // Teacher names and reasons are the agent's alone, whoever made the folder.
+    const modes = Object.fromEntries(readdirSync(join(dir, 'data')).map((f) => [f, statSync(join(dir, 'data', f)).mode & 0o777]));
+    expect(statSync(join(dir, 'data')).mode & 0o777).toBe(0o700);
+    expect(modes['device.db']).toBe(0o600);
+    for (const [file, mode] of Object.entries(modes)) expect(mode & 0o077, file).toBe(0);
   }, 60_000);
 });

@@ -65,6 +65,22 @@ describe('decide', () => {
     expect(d.nextChange).toBe(ams('2026-11-24 08:00'));
   });
 
+  it('blocks recordings in a lesson on the school network outside school hours (an evening, a Saturday), until the lesson ends', () => {
+    const evening = lesson({ uid: 'avond-1', subject: 'ckv', start: ams('2026-11-23 19:00'), end: ams('2026-11-23 20:30') });
+    const saturday = lesson({ uid: 'open-dag', subject: 'ckv', start: ams('2026-11-28 10:00'), end: ams('2026-11-28 12:00') });
+    const d = decide(ams('2026-11-23 19:15'), [evening], svokPolicy, [], onSite);
+    expect(d.onSchoolPremises).toBe(true);
+    expect(d.blocked.categories).toEqual(expect.arrayContaining(['camera', 'screen-recording', 'audio-recording']));
+    expect(d.reasons.find((r) => r.article === 'III.A.2')).toMatchObject({ condition: 'school-premises', until: ams('2026-11-23 20:30') });
+    expect(d.nextChange).toBe(ams('2026-11-23 20:30'));
+    expect(decide(ams('2026-11-28 11:00'), [saturday], svokPolicy, [], onSite).onSchoolPremises).toBe(true);
+    // The same lesson at home: III.A.1 only, no recording rule.
+    expect(decide(ams('2026-11-23 19:15'), [evening], svokPolicy, [], offSite).blocked.categories).toEqual(['social']);
+    // A lesson running past the end of school hours keeps the rule until it ends.
+    const late = lesson({ uid: 'laat', start: ams('2026-11-23 17:00'), end: ams('2026-11-23 18:00') });
+    expect(decide(ams('2026-11-23 17:10'), [late], svokPolicy, [], onSite).reasons.find((r) => r.article === 'III.A.2')?.until).toBe(ams('2026-11-23 18:00'));
+  });
+
   it('skips the weekend when looking for the next school day', () => {
     const d = decide(ams('2026-11-27 18:00'), [], svokPolicy, [], onSite);
     expect(d.nextChange).toBe(ams('2026-11-30 08:00'));

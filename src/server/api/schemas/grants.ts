@@ -31,8 +31,13 @@ export const AllowInput = z.strictObject({
 });
 
 /** Why: the educational purpose (art. III.A.3 asks for explicit permission). Free text from staff, so bounded and single-line. */
-export const ReasonSchema = z.string().trim().min(3, 'give the educational purpose (at least 3 characters)').max(500, 'at most 500 characters')
-  .regex(/^[^\p{Cc}]*$/u, 'must be one line without control characters');
+export const ReasonSchema = z.string()
+  // NFKC first: a fullwidth ＝ becomes =, so the CSV export's formula guard sees what a spreadsheet would.
+  .transform((text) => text.normalize('NFKC').trim())
+  .pipe(z.string().min(3, 'give the educational purpose (at least 3 characters)').max(500, 'at most 500 characters')
+    .regex(/^[^\p{Cc}]*$/u, 'must be one line without control characters')
+    // Direction overrides (U+202E) and zero-width characters make a log line read other than it is stored.
+    .regex(/^[^\p{Cf}]*$/u, 'must be plain text: no invisible formatting characters such as direction overrides or zero-width spaces'));
 
 export const CreateGrantBody = z.strictObject({
   /** Needed only by a leader over several schools; a teacher's or leader's own school otherwise. */

@@ -21,6 +21,22 @@ async function threeExceptions(server: TestApi) {
 
 export function leaderSuite(api: ReturnType<typeof useApi>): void {
   describe('the exception log', () => {
+    it('stores reasons normalised: a fullwidth formula is defused in the CSV, and hidden direction or zero-width characters are refused', async () => {
+      const server = await api.start();
+      const jansen = await server.login('jansen');
+      const leader = await server.login('de-vries');
+      const fullwidth = await server.call('POST', '/api/v1/grants', { as: jansen, body: { scope: lessonScope(JNS_NOW), allow: { categories: ['social'] }, reason: '＝HYPERLINK("http://x") les' } });
+      expect(fullwidth.status).toBe(201);
+      expect(fullwidth.body.grant.reason).toBe('=HYPERLINK("http://x") les');
+      const csv = await server.call('GET', '/api/v1/exceptions/export?format=csv', { as: leader });
+      expect(csv.text).toContain(`"'=HYPERLINK(""http://x"") les"`);
+      for (const reason of ['Les \u202Egnitekram\u202C over reclame', 'Les\u200B over reclame', '\u2066Les over reclame\u2069']) {
+        const refused = await server.call('POST', '/api/v1/grants', { as: jansen, body: { scope: lessonScope(JNS_NOW), allow: { categories: ['social'] }, reason } });
+        expect(refused.status, reason).toBe(400);
+        expect(JSON.stringify(refused.body)).toContain('no invisible formatting characters');
+      }
+    });
+
     it('lists exceptions newest effect first, filtered and paged', async () => {
       const server = await api.start();
       const { leader, grants: [a, b, c] } = await threeExceptions(server);
