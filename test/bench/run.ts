@@ -12,6 +12,7 @@ import { benchServerApi } from './server-api.bench.ts';
 import { benchServerStore } from './server-store.bench.ts';
 import { benchDeviceStore } from './store.bench.ts';
 import { benchBacklogDrain, benchGrantLatency } from './sync.bench.ts';
+import { benchTray } from './tray.bench.ts';
 
 const BENCHES: readonly (readonly [name: string, run: () => unknown])[] = [
   ['import', benchImport],
@@ -24,6 +25,7 @@ const BENCHES: readonly (readonly [name: string, run: () => unknown])[] = [
   ['server-api', benchServerApi],
   ['sync-grants', benchGrantLatency],
   ['sync-backlog', benchBacklogDrain],
+  ['tray', benchTray],
 ];
 
 const wanted = process.argv.slice(2);

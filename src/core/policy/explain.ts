@@ -25,7 +25,7 @@ const RECORDING: readonly Category[] = ['camera', 'screen-recording', 'audio-rec
 const RECORDING_NAME: Localized = { nl: 'opname-apps', en: 'recording apps' };
 
 /** Category names for a sentence; the three recording categories read as one ("opname-apps"). */
-function categoryNames(categories: readonly Category[], locale: Locale): string[] {
+export function categoryNames(categories: readonly Category[], locale: Locale): string[] {
   const allRecording = RECORDING.every((c) => categories.includes(c));
   const names = categories
     .filter((c) => !(allRecording && RECORDING.includes(c)))
