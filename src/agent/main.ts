@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import cron from 'node-cron';
 import { readJsonFile, loadCatalogIndex, loadPolicy } from '../adapters/resources.ts';
 import { loadTimetable } from '../adapters/timetable-source.ts';
@@ -10,7 +10,8 @@ import { GrantSchema } from '../core/grants/grant.ts';
 import { liftsAnything } from '../core/policy/consent.ts';
 import type { Policy } from '../core/policy/schema.ts';
 import { parseInput } from '../core/validation.ts';
-import { openDeviceStore, type DeviceStore } from './store/index.ts';
+import type { DeviceStore } from './store/index.ts';
+import { openOrRecoverDeviceStore } from './store/recover.ts';
 import { Agent } from './runtime/agent.ts';
 import { buildEnforcers } from './runtime/enforcers.ts';
 import type { StudentUser } from './runtime/student-user.ts';
@@ -137,7 +138,13 @@ export async function startAgent(options: StartAgentOptions, signal: AbortSignal
     },
   });
   const now = options.now ?? clock!.now;
-  store = openDeviceStore({ path: join(options.dataDir, 'device.db'), now });
+  const opened = openOrRecoverDeviceStore(join(options.dataDir, 'device.db'), now);
+  store = opened.store;
+  if (opened.recovered !== null) {
+    const { movedTo, code, message } = opened.recovered;
+    log.error(`${message} It was moved aside to ${movedTo}; the agent enforces from a fresh store and fetches its schedule again.`);
+    early.push({ kind: 'store-corrupt', detail: `the device store could not be used (${code}) and was moved aside to ${basename(movedTo)}; enforcing from a fresh store` });
+  }
   // The database and its -wal/-shm files exist now: owner-only too (SQLite gives new journal files the database's mode).
   ownerOnlyDataDir(options.dataDir);
   for (const payload of early) store.appendEvent({ type: 'tamper', policyVersion: policy.version, payload });
