@@ -8,6 +8,7 @@ import type { FieldIssue } from '../../core/events/parse.ts';
  * - `invalid-input`: refused input (by field in `issues`); nothing was written;
  * - `not-found`: a record the call refers to does not exist (a device, a school);
  * - `conflict`: a record with this key exists already with other content;
+ * - `clock-ahead`: the server's clock is far past everything stored, so it is not trusted to delete by age;
  * - `closed`: the store was used after close().
  */
 export const SERVER_STORE_ERROR_CODES = [
@@ -17,6 +18,7 @@ export const SERVER_STORE_ERROR_CODES = [
   'invalid-input',
   'not-found',
   'conflict',
+  'clock-ahead',
   'closed',
 ] as const;
 export type ServerStoreErrorCode = (typeof SERVER_STORE_ERROR_CODES)[number];

@@ -1,6 +1,7 @@
 import type { SqlDriver, SqlExecutor } from '../driver.ts';
 import { Instant, RetentionPolicySchema, validate } from '../inputs.ts';
 import { sql, trusted, type Sql } from '../sql.ts';
+import { ServerStoreError } from '../errors.ts';
 import { IDEMPOTENCY_WINDOW_MS, type PruneCounts, type RetentionPolicy } from '../types.ts';
 
 /**
@@ -16,6 +17,27 @@ import { IDEMPOTENCY_WINDOW_MS, type PruneCounts, type RetentionPolicy } from '.
  */
 
 const DAY_MS = 86_400_000;
+/**
+ * How far the clock may run past the newest thing stored (a device event
+ * received, an exception made, an audit entry) before pruning by age is
+ * refused. Longer than the summer holidays, when laptops stay off and the
+ * server hears nothing; a clock set years ahead (a dead CMOS battery, a typo
+ * in a VM's time) would otherwise delete every record at the next prune.
+ */
+export const MAX_CLOCK_LEAD_MS = 75 * DAY_MS;
+
+/** Refuses to prune by a clock that is far past everything the store holds (see MAX_CLOCK_LEAD_MS). */
+async function checkClock(db: SqlExecutor, now: number): Promise<void> {
+  const newest = await db.get<{ at: number | null }>(sql`SELECT max(at) AS at FROM (
+    SELECT max(received_at) AS at FROM device_events
+    UNION ALL SELECT max(created_at) FROM grants
+    UNION ALL SELECT max(at) FROM audit_log) AS newest`);
+  const at = newest?.at === null || newest?.at === undefined ? null : Number(newest.at);
+  if (at === null || now - at <= MAX_CLOCK_LEAD_MS) return;
+  const days = Math.floor((now - at) / DAY_MS);
+  throw new ServerStoreError('clock-ahead', `Not pruning: the server's clock (${new Date(now).toISOString()}) is ${days} days past the newest record `
+    + `(${new Date(at).toISOString()}); a clock that far ahead would delete records that are still needed. Check the server's time (NTP), then prune again.`);
+}
 
 interface Cutoffs {
   /** Device events and contact intervals before this go. */
@@ -59,6 +81,7 @@ async function count(db: SqlExecutor, rows: Sql): Promise<number> {
 /** What a prune at `now` would delete, per kind. */
 export async function countExpired(db: SqlDriver, policy: RetentionPolicy, now: number): Promise<PruneCounts> {
   const c = cutoffsOf(policy, now);
+  await checkClock(db, now);
   return {
     deviceEvents: await count(db, expired.deviceEvents(c)),
     contactIntervals: await count(db, expired.contactIntervals(c)),
@@ -91,6 +114,7 @@ async function deleteAppendOnly(tx: SqlExecutor, table: 'device_events' | 'audit
  */
 export async function pruneExpired(db: SqlDriver, policy: RetentionPolicy, now: number): Promise<PruneCounts> {
   const c = cutoffsOf(policy, now);
+  await checkClock(db, now);
   const activity = await db.transaction(async (tx) => ({
     deviceEvents: await deleteAppendOnly(tx, 'device_events', c.events, expired.deviceEvents(c)),
     contactIntervals: await tx.run(sql`DELETE FROM ${expired.contactIntervals(c)}`),

@@ -150,6 +150,21 @@ export function retentionContract(h: Harness): void {
       expect(await store.grant('g-old')).not.toBeNull();
     });
 
+    it('refuses to prune by a clock far past everything stored (a server clock set ahead), and deletes nothing', async () => {
+      const store = await h.fresh();
+      await seedSchool(store);
+      await store.ingestEvents('d1', [tamperEvent(1, 1, NOW - 2 * DAY), tamperEvent(2, 2, NOW - 400 * DAY)], NOW - DAY);
+      const ahead = NOW + 3 * 365 * DAY;
+      for (const call of [store.pruneExpired, store.countExpired]) {
+        const error = await call.call(store, POLICY, ahead).then(() => undefined, (e: unknown) => e);
+        expect(error).toMatchObject({ code: 'clock-ahead' });
+        expect((error as Error).message).toMatch(/days past the newest record .* Check the server's time \(NTP\)/);
+      }
+      expect((await store.deviceEvents('d1', { from: 0, to: ahead }, PAGE)).total).toBe(2);
+      // The summer holidays: weeks without a laptop are no reason to refuse.
+      expect((await store.pruneExpired(POLICY, NOW + 60 * DAY)).deviceEvents).toBe(1);
+    });
+
     it('refuses a policy that is not whole days or below the minimums, and deletes nothing', async () => {
       const store = await h.fresh();
       await store.recordAudit({ at: 1, username: 'de-vries', action: 'export-log', subject: { kind: 'exception-log', id: 'all' }, schoolId: null, detail: null });
