@@ -73,6 +73,25 @@ function consentHint(decision: Decision, policy: Policy): Localized | null {
   };
 }
 
+/**
+ * Whom to ask, and for what. In a lesson, its teacher, for that lesson. At
+ * school outside a lesson (art. III.A.2) there is no "this lesson" and no one
+ * teacher: a teacher or the school leadership may allow a recording for an
+ * educational purpose (III.A.3).
+ */
+const ASK_IN_LESSON: Localized = {
+  nl: 'Heb je het nodig voor de les? Vraag je docent om een uitzondering; die kan het voor deze les toestaan.',
+  en: 'Need it for the lesson? Ask your teacher for an exception; they can allow it for this lesson.',
+};
+const ASK_AT_SCHOOL: Localized = {
+  nl: 'Op school maak je geen opnames. Heb je het nodig voor een schoolopdracht? Vraag een docent of de schoolleiding om een uitzondering (art. III.A.3).',
+  en: 'No recordings at school. Need it for a school assignment? Ask a teacher or the school leadership for an exception (art. III.A.3).',
+};
+
+function askHint(inLesson: boolean): Localized {
+  return inLesson ? ASK_IN_LESSON : ASK_AT_SCHOOL;
+}
+
 /** "art. III.A.1 Gedragscode Social Media SVOK", the way the code asks to be cited. */
 function articleRef(articles: readonly string[], policy: Policy, locale: Locale): string {
   return `art. ${list(articles, locale)} ${policy.name}`;
@@ -136,10 +155,7 @@ export function explain(decision: Decision, policy: Policy): Explanation {
 
   return {
     message: { nl: sentence('nl'), en: sentence('en') },
-    hint: consentHint(decision, policy) ?? {
-      nl: 'Heb je het nodig voor de les? Vraag je docent om een uitzondering; die kan het voor deze les toestaan.',
-      en: 'Need it for the lesson? Ask your teacher for an exception; they can allow it for this lesson.',
-    },
+    hint: consentHint(decision, policy) ?? askHint(decision.lesson !== null),
   };
 }
 
@@ -166,8 +182,9 @@ export function blockNotice(thing: BlockedThing, decision: Decision, policy: Pol
     en: lesson ? `during the${lesson.subject ? ` ${lesson.subject}` : ''} lesson` : 'at school',
   };
   const consent = policy.rules.some((r) => r.id === reason.rule && r.kind === 'block' && r.exceptions?.consent) ? consentHint(decision, policy) : null;
+  const ask = lesson ? { nl: 'Heb je het nodig voor de les? Vraag je docent om een uitzondering.', en: 'Need it for the lesson? Ask your teacher for an exception.' } : ASK_AT_SCHOOL;
   return {
-    nl: `${thing.name} is geblokkeerd ${setting.nl}, tot ${until('nl')} (${article('nl')}). ${consent?.nl ?? 'Heb je het nodig voor de les? Vraag je docent om een uitzondering.'}`,
-    en: `${thing.name} is blocked ${setting.en}, until ${until('en')} (${article('en')}). ${consent?.en ?? 'Need it for the lesson? Ask your teacher for an exception.'}`,
+    nl: `${thing.name} is geblokkeerd ${setting.nl}, tot ${until('nl')} (${article('nl')}). ${consent?.nl ?? ask.nl}`,
+    en: `${thing.name} is blocked ${setting.en}, until ${until('en')} (${article('en')}). ${consent?.en ?? ask.en}`,
   };
 }

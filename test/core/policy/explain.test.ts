@@ -31,6 +31,9 @@ describe('explain', () => {
     const e = explainAt(ams('2026-11-23 10:45'), true);
     expect(e.message.nl).toMatch(/^Op school zijn opname-apps en de camera, de microfoon en schermopname in de browser geblokkeerd tot 17:30 \(art\. III\.A\.2 /);
     expect(e.message.en).toMatch(/^At school, recording apps and the camera, the microphone and screen capture in the browser are blocked until 17:30 \(art\. III\.A\.2 /);
+    // No lesson, so no "your teacher, for this lesson": a teacher or the leadership, for a school assignment (III.A.3).
+    expect(e.hint?.nl).toBe('Op school maak je geen opnames. Heb je het nodig voor een schoolopdracht? Vraag een docent of de schoolleiding om een uitzondering (art. III.A.3).');
+    expect(e.hint?.en).not.toContain('this lesson');
   });
 
   it('says which day when the block lasts past today', () => {
@@ -71,7 +74,7 @@ describe('blockNotice', () => {
   it('cites III.A.2 for a recorder at school outside lessons', () => {
     const d = decide(ams('2026-11-23 12:00'), [ne, inf], svokPolicy, [], { catalog, onSchoolNetwork: true });
     expect(blockNotice({ name: 'OBS Studio', category: 'screen-recording' }, d, svokPolicy)?.nl).toBe(
-      'OBS Studio is geblokkeerd op school, tot 17:30 (art. III.A.2 Gedragscode Social Media SVOK). Heb je het nodig voor de les? Vraag je docent om een uitzondering.',
+      'OBS Studio is geblokkeerd op school, tot 17:30 (art. III.A.2 Gedragscode Social Media SVOK). Op school maak je geen opnames. Heb je het nodig voor een schoolopdracht? Vraag een docent of de schoolleiding om een uitzondering (art. III.A.3).',
     );
   });
 
