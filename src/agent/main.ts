@@ -3,13 +3,12 @@ import { basename, join } from 'node:path';
 import cron from 'node-cron';
 import { readJsonFile, loadCatalogIndex, loadPolicy } from '../adapters/resources.ts';
 import { loadTimetable } from '../adapters/timetable-source.ts';
-import { AgentConfigSchema, unknownConfigKeys, type AgentConfig } from '../core/config/agent-config.ts';
+import { readAgentConfig, type AgentConfig, type ConfigReading } from '../core/config/agent-config.ts';
 import type { CatalogIndex } from '../core/catalog/match.ts';
 import { matchSchoolNetwork } from '../core/network/school-network.ts';
 import { GrantSchema } from '../core/grants/grant.ts';
 import { liftsAnything } from '../core/policy/consent.ts';
 import type { Policy } from '../core/policy/schema.ts';
-import { parseInput } from '../core/validation.ts';
 import type { DeviceStore } from './store/index.ts';
 import { openOrRecoverDeviceStore } from './store/recover.ts';
 import { Agent } from './runtime/agent.ts';
@@ -70,12 +69,19 @@ function currentOs(): Os {
   return os.data;
 }
 
-export function loadAgentConfig(path: string | undefined, log: Logger): AgentConfig {
+/**
+ * The MDM-delivered config, read so that one bad value costs only itself:
+ * each problem is logged with its key and the rest is used (see readAgentConfig).
+ */
+export function loadAgentConfig(path: string | undefined, log: Logger): ConfigReading {
   const file = path ?? (existsSync(DEFAULT_CONFIG_PATH) ? DEFAULT_CONFIG_PATH : undefined);
-  if (!file) return AgentConfigSchema.parse({});
-  const raw = readJsonFile(file);
-  for (const key of unknownConfigKeys(raw)) log.warn(`${file}: unknown key "${key}" ignored`);
-  return parseInput(AgentConfigSchema, raw, file);
+  if (!file) return readAgentConfig({});
+  const reading = readAgentConfig(readJsonFile(file));
+  for (const problem of reading.problems) log.warn(`${file}: ${problem}`);
+  if (reading.refused.includes('server')) {
+    log.error(`${file}: the server section is not valid, so this laptop neither syncs nor takes new exceptions; it keeps enforcing its cached schedule. Fix the MDM profile.`);
+  }
+  return reading;
 }
 
 async function refreshTimetable(store: DeviceStore, source: string, zone: string, now: () => number, log: Logger): Promise<void> {
@@ -120,7 +126,7 @@ export async function startAgent(options: StartAgentOptions, signal: AbortSignal
   ownerOnlyDataDir(options.dataDir);
   const policy = loadPolicy(options.policyPath);
   const catalog = loadCatalogIndex();
-  const config = loadAgentConfig(options.configPath, log);
+  const { config, refused } = loadAgentConfig(options.configPath, log);
   let store: DeviceStore | undefined;
   /** A tamper seen before the store is open (a clock set back while the agent was off) is written once it is. */
   const early: { kind: string; detail: string }[] = [];
@@ -150,7 +156,8 @@ export async function startAgent(options: StartAgentOptions, signal: AbortSignal
   for (const payload of early) store.appendEvent({ type: 'tamper', policyVersion: policy.version, payload });
   try {
     const { timetable } = options;
-    if (timetable === undefined && config.server === undefined) throw new Error('no timetable: give --timetable, or a server in the agent config (--config)');
+    // A refused server section is IT's to fix; until then the cached schedule is enforced rather than nothing.
+    if (timetable === undefined && config.server === undefined && !refused.includes('server')) throw new Error('no timetable: give --timetable, or a server in the agent config (--config)');
     if (timetable !== undefined && config.server !== undefined) log.warn(`--timetable ${timetable} is ignored: the schedule comes from ${config.server.url}`);
     if (timetable !== undefined && config.server === undefined) await refreshTimetable(store, timetable, policy.timeZone, now, log);
     const onSchoolNetwork = networkResolver(options.network, config, log);

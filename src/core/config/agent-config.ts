@@ -74,3 +74,67 @@ export function unknownConfigKeys(input: unknown): string[] {
   }
   return unknown;
 }
+
+export interface ConfigReading {
+  readonly config: AgentConfig;
+  /** What was wrong and left out, each naming its key, for the log; the rest of the config holds. */
+  readonly problems: readonly string[];
+  /** Sections present but refused whole (e.g. "server"): the agent must say what it cannot do without them. */
+  readonly refused: readonly (keyof AgentConfig)[];
+}
+
+function issuesText(error: z.ZodError, prefix: string): string[] {
+  return error.issues.map((i) => `${[prefix, ...i.path.map(String)].join('.')}: ${i.message}`);
+}
+
+/**
+ * Reads a configuration the way a school's laptops need it read: one mistyped
+ * value must not stop enforcement on every laptop. A bad entry in a list of
+ * the school network (one CIDR, one gateway) is left out and the others kept;
+ * a bad section is refused whole and the rest kept; unknown keys are named.
+ * Every problem is returned for the log, in words that name the key.
+ */
+export function readAgentConfig(input: unknown): ConfigReading {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    return { config: AgentConfigSchema.parse({}), problems: ['the configuration must be a JSON object such as {"server": {…}}; using none'], refused: [] };
+  }
+  const raw = input as Record<string, unknown>;
+  const problems = unknownConfigKeys(raw).map((key) => `${key}: unknown key, ignored`);
+  const refused: (keyof AgentConfig)[] = [];
+
+  let schoolNetwork = SchoolNetworkConfigSchema.safeParse(raw.schoolNetwork ?? {});
+  if (!schoolNetwork.success) {
+    problems.push(...issuesText(schoolNetwork.error, 'schoolNetwork').map((p) => `${p}; left out`));
+    const kept = validEntriesOnly(raw.schoolNetwork);
+    schoolNetwork = SchoolNetworkConfigSchema.safeParse(kept ?? {});
+    if (kept === null || !schoolNetwork.success) refused.push('schoolNetwork');
+  }
+  let server: ServerConfig | undefined;
+  if (raw.server !== undefined) {
+    const parsed = ServerConfigSchema.safeParse(raw.server);
+    if (parsed.success) server = parsed.data;
+    else {
+      problems.push(...issuesText(parsed.error, 'server').map((p) => `${p}; the server section is ignored`));
+      refused.push('server');
+    }
+  }
+  return {
+    config: { schoolNetwork: schoolNetwork.success ? schoolNetwork.data : { cidrs: [], gateways: [], ssids: [] }, ...(server ? { server } : {}) },
+    problems,
+    refused,
+  };
+}
+
+/** The school network section with each list reduced to the entries that are valid on their own; null when it is no section at all. */
+function validEntriesOnly(section: unknown): Record<string, unknown[]> | null {
+  if (typeof section !== 'object' || section === null || Array.isArray(section)) return null;
+  const shape = SchoolNetworkConfigSchema.shape;
+  const kept: Record<string, unknown[]> = {};
+  for (const key of Object.keys(shape) as (keyof typeof shape)[]) {
+    const list = (section as Record<string, unknown>)[key];
+    if (!Array.isArray(list)) continue;
+    const entry = shape[key].unwrap().element;
+    kept[key] = list.filter((value) => entry.safeParse(value).success);
+  }
+  return kept;
+}

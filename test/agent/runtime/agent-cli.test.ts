@@ -110,16 +110,19 @@ describe.skipIf(!isRoot)('lesmodus agent (as root, acting for one student uid)',
     }
   }, 60_000); // a real process start, a kill and a shutdown: slow when the machine's other tests drive Chromium
 
-  it('keeps enforcing when its store is damaged: the file is moved aside untouched, a fresh store logs the tamper, the blocked app is stopped', async () => {
+  it('keeps enforcing with a damaged store (moved aside untouched, a fresh store logs the tamper) and a mistyped config value (left out): the blocked app is stopped', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lesmodus-agent-cli-'));
     mkdirSync(join(dir, 'data'), { mode: 0o700 });
     const garbage = Buffer.from(Array.from({ length: 8192 }, (_, i) => (i * 7919 + 13) % 251));
     writeFileSync(join(dir, 'data', 'device.db'), garbage);
     standIns = createStandIns();
     const discord = standIns.app('Discord', { uid: STUDENT_UID, gid: STUDENT_UID });
-    agent = startAgent(['--timetable', lessonNowIcs(dir), '--data-dir', join(dir, 'data'), '--on-school-network', 'no', '--user', String(STUDENT_UID), '--browser-policy-root', join(dir, 'root'), '--proxy-port', '0', '--control-socket', join(dir, 'agent.sock')]);
+    // And a config with one mistyped CIDR: that value is left out, nothing else.
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ schoolNetwork: { cidrs: ['10.300.0.0/16', '10.20.0.0/16'] } }));
+    agent = startAgent(['--timetable', lessonNowIcs(dir), '--data-dir', join(dir, 'data'), '--config', join(dir, 'config.json'), '--on-school-network', 'no', '--user', String(STUDENT_UID), '--browser-policy-root', join(dir, 'root'), '--proxy-port', '0', '--control-socket', join(dir, 'agent.sock')]);
     await discord.ended(30_000);
     expect(await agent.stop()).toBe(0);
+    expect(agent.output()).toContain('schoolNetwork.cidrs.0: use a CIDR range such as 10.20.0.0/16 or fd00:5::/48; left out');
     const aside = readdirSync(join(dir, 'data')).filter((f) => f.startsWith('device.db.damaged-'));
     expect(aside).toHaveLength(1);
     expect(readFileSync(join(dir, 'data', aside[0]!))).toEqual(garbage);
