@@ -5,6 +5,7 @@ import { serverDeviceRestore, serverDeviceRevoke } from './server-device.ts';
 import { serverEnrollSecret, serverEnrollSecretList, serverEnrollSecretRevoke } from './server-enroll-secret.ts';
 import { serverExport } from './server-export.ts';
 import { serverInit } from './server-init.ts';
+import { serverMdmProfile } from './server-mdm-profile.ts';
 import { serverPrune } from './server-retention.ts';
 import { serverSchoolAdd, serverSchoolList } from './server-school.ts';
 import { serverTimetableImport } from './server-timetable.ts';
@@ -14,5 +15,5 @@ import { serverUserAdd } from './server-user.ts';
 export const SERVER_COMMANDS: readonly Command<any>[] = [
   serverStart, serverInit, serverSchoolAdd, serverSchoolList, serverUserAdd, serverTimetableImport,
   serverConsentImport, serverConsentList, serverConsentWithdraw, serverEnrollSecret, serverEnrollSecretList, serverEnrollSecretRevoke,
-  serverDeviceRevoke, serverDeviceRestore, serverExport, serverPrune, serverDemo,
+  serverDeviceRevoke, serverDeviceRestore, serverExport, serverPrune, serverDemo, serverMdmProfile,
 ];

@@ -26,7 +26,7 @@ interface Values extends StoreValues, RetentionValues {
   at?: string;
 }
 
-const SUBCOMMANDS = ['init', 'user add', 'school add', 'school list', 'timetable import', 'enroll-secret', 'export', 'prune', 'demo'];
+const SUBCOMMANDS = ['init', 'user add', 'school add', 'school list', 'timetable import', 'enroll-secret', 'mdm-profile', 'export', 'prune', 'demo'];
 
 function portOf(value: string | undefined): number {
   if (value === undefined) return DEFAULT_PORT;
