@@ -141,6 +141,9 @@ export function createCatalogIndex(catalog: Catalog): CatalogIndex {
 function decide(hits: readonly Hit[]): Hit | undefined {
   const identity = hits.filter((h) => IDENTITY_EVIDENCE.has(h.evidence));
   let pool = identity.length > 0 ? identity : hits;
+  // Next, the file the OS actually runs (and a script it interprets) outranks what the
+  // process is called: a link or argv[0] named "firefox" on a copy of Discord is only a name.
+  if (identity.length === 0 && pool.some((h) => h.evidence === 'exe-path')) pool = pool.filter((h) => h.evidence === 'exe-path' || h.evidence === 'script');
   // A comm cut to 15 characters is a guess among every name it could be the
   // start of; once a fact names the binary in full, the guess is dropped.
   if (pool.some((h) => h.evidence !== 'truncated-name')) pool = pool.filter((h) => h.evidence !== 'truncated-name');

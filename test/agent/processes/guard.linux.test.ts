@@ -1,5 +1,7 @@
 // The guard against real processes: the /proc source, the process.kill
 // killer, the shipped catalog and decisions from the real engine.
+import { mkdirSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ProcessGuard, type ProcessBlockEvent, type ProcessGuardOptions } from '../../../src/agent/processes/guard.ts';
 import { createProcessKiller } from '../../../src/agent/processes/killer.ts';
@@ -71,6 +73,23 @@ describe.skipIf(process.platform !== 'linux')('the process guard on Linux', () =
     expect(eventsFor(blocked.discord)[0]).toMatchObject({ rule: 'social-media-during-lessons', article: 'III.A.1', lesson: { uid: 'les-ne-2' } });
     expect(eventsFor(blocked.cheese)[0]).toMatchObject({ category: 'camera', rule: 'no-recordings-at-school', article: 'III.A.2', lesson: null });
     expect(events).toHaveLength(6);
+  });
+
+  it('is not fooled by a never-block name on a blocked executable: a link named firefox to a copy of Discord is stopped', async () => {
+    // The attack: cp /bin/sleep ~/discord; ln -s ~/discord ~/firefox; ~/firefox (also named chromium, teams).
+    const attack = join(standIns.dir, 'attack');
+    mkdirSync(attack);
+    const disguised: Running[] = [];
+    for (const name of ['firefox', 'chromium', 'teams']) {
+      symlinkSync(join(standIns.dir, 'Discord'), join(attack, name));
+      disguised.push(standIns.run(join(attack, name), ['600']));
+    }
+    const realFirefox = standIns.app('firefox');
+    const guard = startGuard(duringLesson());
+    for (const running of disguised) expect(await running.ended()).toBe('SIGTERM');
+    await scansSeen(guard, realFirefox);
+    expect(realFirefox.alive()).toBe(true);
+    expect(events.filter((e) => e.service === 'discord')).toHaveLength(3);
   });
 
   it('knows a long-named app by the 15 characters of its comm alone', async () => {

@@ -37,6 +37,8 @@ export interface StandIns {
   soundRecorder(): Running;
   /** `obs` that ignores SIGTERM: bash sets it to SIG_IGN, and exec passes that on. */
   stubbornObs(): Running;
+  /** Any command, run and cleaned up like the stand-ins (for attacks built from them). */
+  run(command: string, args: string[], options?: SpawnOptions): Running;
   /** Kills whatever is still running and removes the folder. */
   cleanUp(): void;
 }
@@ -72,6 +74,7 @@ export function createStandIns(): StandIns {
 
   return {
     dir,
+    run,
     app: (name, options) => run(join(dir, name), [STAND_IN_SECONDS], options),
     kazam: () => run('python3', [join(dir, 'kazam')]),
     soundRecorder: () => run(join(dir, 'gjs-console'), [join(dir, 'gnome-sound-recorder')]),

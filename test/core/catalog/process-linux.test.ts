@@ -67,6 +67,14 @@ describe('classifyProcess on Linux', () => {
     expect(linux({ name: 'firefox-bin', exePath: '/usr/lib/firefox/firefox-bin (deleted)' })).toMatchObject({ neverBlock: true, evidence: 'exe-path' });
   });
 
+  it('judges by the file the kernel runs, not by a never-block name a link or argv[0] gives it', () => {
+    for (const alias of ['firefox', 'chromium', 'teams']) {
+      expect(linux({ name: alias, cmdline: [`/home/sanne/${alias}`], exePath: '/home/sanne/discord' }), alias).toMatchObject({ service: 'discord', evidence: 'exe-path' });
+    }
+    // Without the exe path (not readable), the name is all there is.
+    expect(linux({ name: 'firefox', cmdline: ['/home/sanne/firefox'] })).toMatchObject({ neverBlock: true });
+  });
+
   describe('scripts run by an interpreter', () => {
     it.each([
       [['python3', '/usr/bin/kazam'], 'kazam'],
