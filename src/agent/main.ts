@@ -13,7 +13,7 @@ import type { DeviceStore } from './store/index.ts';
 import { openOrRecoverDeviceStore } from './store/recover.ts';
 import { Agent } from './runtime/agent.ts';
 import { buildEnforcers } from './runtime/enforcers.ts';
-import type { StudentUser } from './runtime/student-user.ts';
+import { systemSubordinateUids, type StudentUser } from './runtime/student-user.ts';
 import { DEFAULT_PROXY_ADDRESS } from './browser/index.ts';
 import { OsSchema, type Os } from '../core/categories.ts';
 import type { Logger } from './runtime/logger.ts';
@@ -164,6 +164,7 @@ export async function startAgent(options: StartAgentOptions, signal: AbortSignal
     let agent: Agent | undefined;
     const enforcers = buildEnforcers({
       os: options.os ?? currentOs(), catalog, now, log, dryRun: options.dryRun, studentUid: options.student.uid,
+      subordinateUids: options.student.subordinateUids ?? systemSubordinateUids(options.student),
       browserPolicyRoot: options.browserPolicyRoot ?? '/',
       proxyAddress: { host: DEFAULT_PROXY_ADDRESS.host, port: options.proxyPort ?? DEFAULT_PROXY_ADDRESS.port },
       report: (block) => agent?.reportBlock(block),

@@ -3,7 +3,7 @@ import type { Category, Os } from '../../core/categories.ts';
 import type { CatalogIndex, Classification } from '../../core/catalog/match.ts';
 import type { Decision } from '../../core/policy/decide.ts';
 import { blockingSnapshot, NOTHING_BLOCKED, type BlockingSnapshot } from './block-citations.ts';
-import type { ProcessInfo, ProcessKiller, ProcessSource } from './types.ts';
+import type { ProcessInfo, ProcessKiller, ProcessSource, UidRange } from './types.ts';
 
 /**
  * How often the guard looks. Launch-to-kill takes up to one interval plus a
@@ -62,6 +62,11 @@ export interface ProcessGuardOptions {
    * runs as, or 'any' where there are no uids (Windows).
    */
   readonly ownUid?: number | 'any';
+  /**
+   * The student's subordinate uid ranges (/etc/subuid): a process the student
+   * runs in a user namespace under one of these ids is still the student's.
+   */
+  readonly subordinateUids?: readonly UidRange[];
   readonly intervalMs?: number;
   readonly graceMs?: number;
   /** Report what would be stopped; stop nothing. */
@@ -112,6 +117,7 @@ export class ProcessGuard {
   readonly #options: ProcessGuardOptions;
   readonly #monotonic: () => number;
   readonly #ownUid: number | 'any';
+  readonly #subordinateUids: readonly UidRange[];
   readonly #intervalMs: number;
   readonly #graceMs: number;
   readonly #onError: (error: unknown) => void;
@@ -130,6 +136,7 @@ export class ProcessGuard {
     this.#options = options;
     this.#monotonic = options.monotonic ?? (() => performance.now());
     this.#ownUid = options.ownUid ?? process.getuid?.() ?? 'any';
+    this.#subordinateUids = options.subordinateUids ?? [];
     this.#intervalMs = options.intervalMs ?? DEFAULT_INTERVAL_MS;
     this.#graceMs = options.graceMs ?? DEFAULT_GRACE_MS;
     this.#onError = options.onError ?? ((error) => console.error(`lesmodus process guard: ${(error as Error).message ?? error}`));
@@ -217,7 +224,9 @@ export class ProcessGuard {
 
   #mayTouch(info: ProcessInfo): boolean {
     if (info.pid < FIRST_USER_PID || info.pid === process.pid || info.pid === process.ppid) return false;
-    return this.#ownUid === 'any' || info.uid === this.#ownUid;
+    if (this.#ownUid === 'any' || info.uid === this.#ownUid) return true;
+    const { uid } = info;
+    return uid !== undefined && this.#subordinateUids.some((r) => uid >= r.start && uid < r.start + r.count);
   }
 
   #classify(info: ProcessInfo): Classification {

@@ -49,3 +49,9 @@ export interface ProcessKiller {
   forceKill(pid: number): SignalOutcome;
   isAlive(pid: number): boolean;
 }
+
+/** A range of uids, as /etc/subuid gives them: `count` ids from `start`. */
+export interface UidRange {
+  readonly start: number;
+  readonly count: number;
+}

@@ -1,6 +1,7 @@
 import type { CatalogIndex } from '../../core/catalog/match.ts';
 import type { Os } from '../../core/categories.ts';
 import type { ProxyAddress } from '../browser/index.ts';
+import type { UidRange } from '../processes/types.ts';
 import { createProcessEnforcer, createProcessKiller, createProcessSource } from '../processes/index.ts';
 import type { Block } from './agent.ts';
 import { createAgentBrowserEnforcer } from './browser-enforcer.ts';
@@ -13,6 +14,8 @@ export interface EnforcerOptions {
   readonly dryRun: boolean;
   /** Whose processes may be stopped: the student's uid ('any' where the OS has no uids). */
   readonly studentUid: number | 'any';
+  /** The student's subordinate uid ranges (a user namespace's ids are the student's too). */
+  readonly subordinateUids?: readonly UidRange[];
   /** Prefix for browser policy paths ("/" in production). */
   readonly browserPolicyRoot: string;
   /** Where the browsers' decision proxy listens. */
@@ -34,6 +37,7 @@ export function buildEnforcers(options: EnforcerOptions): Enforcer[] {
       now,
       dryRun,
       ownUid: options.studentUid,
+      subordinateUids: options.subordinateUids ?? [],
       onBlock: (event) => report({ kind: 'app', service: event.service, category: event.category, os: event.os, dryRun: event.dryRun }),
       onError: (error) => log.warn(`processes: ${(error as Error).message ?? String(error)}`),
     }),

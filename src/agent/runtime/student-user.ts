@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { UidRange } from '../processes/types.ts';
 
 /**
  * The student the agent acts for. As that user it is itself; as a
@@ -9,6 +10,11 @@ import { readFileSync } from 'node:fs';
 export interface StudentUser {
   /** Whose processes may be stopped ('any' on Windows, where the service checks by session instead). */
   readonly uid: number | 'any';
+  /**
+   * The student's subordinate uids (/etc/subuid): with a user namespace the
+   * student can run programs as these ids, so they are the student's too.
+   */
+  readonly subordinateUids?: readonly UidRange[];
   /** The login name from `--user`; null when not given (device facts then ask the OS who is logged in). */
   readonly loginName: string | null;
 }
@@ -35,4 +41,32 @@ export function resolveStudentUser(user: string | undefined, passwd: Passwd = sy
   const entry = passwdEntries(passwd).find((e) => e.name === user);
   if (entry === undefined) throw new Error(`no user '${user}' on this machine (give a user name from /etc/passwd or a numeric uid)`);
   return { uid: entry.uid, loginName: entry.name };
+}
+
+/**
+ * The ranges /etc/subuid gives a user, by name or by uid ("sanne:100000:65536"
+ * or "1001:100000:65536"); lines that are not that shape are skipped.
+ */
+export function subordinateUidsOf(user: { uid: number; loginName: string | null }, subuid: string): UidRange[] {
+  const ranges: UidRange[] = [];
+  for (const line of subuid.split('\n')) {
+    const [who, start, count] = line.trim().split(':');
+    if (who === undefined || !/^\d+$/.test(start ?? '') || !/^\d+$/.test(count ?? '')) continue;
+    if (who === user.loginName || who === String(user.uid)) ranges.push({ start: Number(start), count: Number(count) });
+  }
+  return ranges;
+}
+
+/** The student's ranges from this machine's /etc/subuid (none when it has no such file). */
+export function systemSubordinateUids(user: StudentUser, path = '/etc/subuid'): UidRange[] {
+  if (user.uid === 'any') return [];
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return [];
+  }
+  let loginName = user.loginName;
+  if (loginName === null) loginName = passwdEntries(systemPasswd).find((e) => e.uid === user.uid)?.name ?? null;
+  return subordinateUidsOf({ uid: user.uid, loginName }, text);
 }

@@ -9,6 +9,7 @@ import { createProcSource } from '../../../src/agent/processes/proc-source.linux
 import type { ProcessInfo, ProcessSource } from '../../../src/agent/processes/types.ts';
 import type { Decision } from '../../../src/core/policy/decide.ts';
 import { afterLesson, catalog, duringLesson } from './decisions.ts';
+import { subordinateUidsOf } from '../../../src/agent/runtime/student-user.ts';
 import { createStandIns, ownChildren, waitFor, type Running, type StandIns } from './stand-ins.ts';
 
 const isRoot = process.getuid?.() === 0;
@@ -170,5 +171,16 @@ describe.skipIf(process.platform !== 'linux')('the process guard on Linux', () =
     await scansSeen(guard, theirs);
     expect(theirs.alive()).toBe(true);
     expect(events.map((e) => e.pid)).toEqual([mine.pid]);
+  });
+
+  it.skipIf(!isRoot)("stops the student's app run under one of their subordinate uids (a user namespace), and no one else's", async () => {
+    // What `unshare --user` + setpriv --reuid shows the initial namespace: the app runs as an id from the student's /etc/subuid range.
+    const STUDENT = 4242;
+    const inNamespace = standIns.app('Discord', { uid: 200_005, gid: 200_005 });
+    const stranger = standIns.app('Discord', { uid: 300_000, gid: 300_000 });
+    const guard = startGuard(duringLesson(), { ownUid: STUDENT, subordinateUids: subordinateUidsOf({ uid: STUDENT, loginName: 'sanne' }, 'sanne:200000:65536\nbob:300000:65536\n') });
+    expect(await inNamespace.ended()).toBe('SIGTERM');
+    await scansSeen(guard, stranger);
+    expect(stranger.alive()).toBe(true);
   });
 });
