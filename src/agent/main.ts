@@ -13,7 +13,8 @@ import type { DeviceStore } from './store/index.ts';
 import { openOrRecoverDeviceStore } from './store/recover.ts';
 import { Agent } from './runtime/agent.ts';
 import { buildEnforcers } from './runtime/enforcers.ts';
-import { systemSubordinateUids, type StudentUser } from './runtime/student-user.ts';
+import { studentForService, systemSubordinateUids, type StudentUser } from './runtime/student-user.ts';
+import { studentLoginName } from './sync/device-facts.ts';
 import { DEFAULT_PROXY_ADDRESS } from './browser/index.ts';
 import { OsSchema, type Os } from '../core/categories.ts';
 import type { Logger } from './runtime/logger.ts';
@@ -162,9 +163,12 @@ export async function startAgent(options: StartAgentOptions, signal: AbortSignal
     if (timetable !== undefined && config.server === undefined) await refreshTimetable(store, timetable, policy.timeZone, now, log);
     const onSchoolNetwork = networkResolver(options.network, config, log);
     let agent: Agent | undefined;
+    const student = await studentForService(options.student, () => studentLoginName({}));
+    if (student.uid === null) log.warn('processes: no student known (no --user, and nobody but root is logged in): no app is stopped until the service is told whom it acts for');
+    else if (student !== options.student) log.info(`processes: acting for ${student.loginName ?? student.uid}, the user logged in`);
     const enforcers = buildEnforcers({
-      os: options.os ?? currentOs(), catalog, now, log, dryRun: options.dryRun, studentUid: options.student.uid,
-      subordinateUids: options.student.subordinateUids ?? systemSubordinateUids(options.student),
+      os: options.os ?? currentOs(), catalog, now, log, dryRun: options.dryRun, studentUid: student.uid,
+      subordinateUids: student.subordinateUids ?? systemSubordinateUids(student),
       browserPolicyRoot: options.browserPolicyRoot ?? '/',
       proxyAddress: { host: DEFAULT_PROXY_ADDRESS.host, port: options.proxyPort ?? DEFAULT_PROXY_ADDRESS.port },
       report: (block) => agent?.reportBlock(block),
@@ -184,7 +188,7 @@ export async function startAgent(options: StartAgentOptions, signal: AbortSignal
     });
     const sync = startServerSync({
       config, dataDir: options.dataDir, store, now, log, policyVersion: policy.version,
-      agentVersion: lesmodusVersion(), studentLogin: options.student.loginName, wake: () => agent?.wake(), dryRun: options.dryRun,
+      agentVersion: lesmodusVersion(), studentLogin: student.loginName, wake: () => agent?.wake(), dryRun: options.dryRun,
       takesEffect: (grantId) => grantTakesEffect(store, grantId, policy, catalog, now()),
       ...(clock ? { onServerTime: (serverTime: number, roundTripMs: number) => clock.observeServer(serverTime, roundTripMs) } : {}),
     });

@@ -20,6 +20,7 @@ export function createProcessEnforcer(options: ProcessGuardOptions): Enforcer {
     },
     stop: () => guard.stop(),
     describe() {
+      if (options.ownUid === null) return 'processes: not stopping any app: no student is known (run the service with --user, or nobody is logged in)';
       const mode = options.dryRun ? ' (dry-run: reporting, not stopping)' : '';
       return blocked === 0 ? `processes: watching, nothing blocked${mode}` : `processes: stopping apps of ${blocked} blocked services${mode}`;
     },

@@ -61,7 +61,7 @@ export interface ProcessGuardOptions {
    * cannot tell is left alone unless 'any'. Default: the uid this process
    * runs as, or 'any' where there are no uids (Windows).
    */
-  readonly ownUid?: number | 'any';
+  readonly ownUid?: number | 'any' | null;
   /**
    * The student's subordinate uid ranges (/etc/subuid): a process the student
    * runs in a user namespace under one of these ids is still the student's.
@@ -116,7 +116,7 @@ const FIRST_USER_PID = 2;
 export class ProcessGuard {
   readonly #options: ProcessGuardOptions;
   readonly #monotonic: () => number;
-  readonly #ownUid: number | 'any';
+  readonly #ownUid: number | 'any' | null;
   readonly #subordinateUids: readonly UidRange[];
   readonly #intervalMs: number;
   readonly #graceMs: number;
@@ -135,7 +135,7 @@ export class ProcessGuard {
   constructor(options: ProcessGuardOptions) {
     this.#options = options;
     this.#monotonic = options.monotonic ?? (() => performance.now());
-    this.#ownUid = options.ownUid ?? process.getuid?.() ?? 'any';
+    this.#ownUid = options.ownUid === undefined ? process.getuid?.() ?? 'any' : options.ownUid;
     this.#subordinateUids = options.subordinateUids ?? [];
     this.#intervalMs = options.intervalMs ?? DEFAULT_INTERVAL_MS;
     this.#graceMs = options.graceMs ?? DEFAULT_GRACE_MS;
@@ -224,6 +224,8 @@ export class ProcessGuard {
 
   #mayTouch(info: ProcessInfo): boolean {
     if (info.pid < FIRST_USER_PID || info.pid === process.pid || info.pid === process.ppid) return false;
+    // No student known: nobody's processes are ours to stop.
+    if (this.#ownUid === null) return false;
     if (this.#ownUid === 'any' || info.uid === this.#ownUid) return true;
     const { uid } = info;
     return uid !== undefined && this.#subordinateUids.some((r) => uid >= r.start && uid < r.start + r.count);

@@ -13,7 +13,7 @@ export interface EnforcerOptions {
   readonly catalog: CatalogIndex;
   readonly dryRun: boolean;
   /** Whose processes may be stopped: the student's uid ('any' where the OS has no uids). */
-  readonly studentUid: number | 'any';
+  readonly studentUid: number | 'any' | null;
   /** The student's subordinate uid ranges (a user namespace's ids are the student's too). */
   readonly subordinateUids?: readonly UidRange[];
   /** Prefix for browser policy paths ("/" in production). */

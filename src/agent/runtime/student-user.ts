@@ -8,8 +8,12 @@ import type { UidRange } from '../processes/types.ts';
  * the laptop to a student by the login name it reports.
  */
 export interface StudentUser {
-  /** Whose processes may be stopped ('any' on Windows, where the service checks by session instead). */
-  readonly uid: number | 'any';
+  /**
+   * Whose processes may be stopped ('any' on Windows, where the service checks
+   * by session instead); null when no student is known (a service started
+   * without --user while nobody is logged in): then it stops nothing, and says so.
+   */
+  readonly uid: number | 'any' | null;
   /**
    * The student's subordinate uids (/etc/subuid): with a user namespace the
    * student can run programs as these ids, so they are the student's too.
@@ -59,7 +63,7 @@ export function subordinateUidsOf(user: { uid: number; loginName: string | null 
 
 /** The student's ranges from this machine's /etc/subuid (none when it has no such file). */
 export function systemSubordinateUids(user: StudentUser, path = '/etc/subuid'): UidRange[] {
-  if (user.uid === 'any') return [];
+  if (user.uid === 'any' || user.uid === null) return [];
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -69,4 +73,21 @@ export function systemSubordinateUids(user: StudentUser, path = '/etc/subuid'): 
   let loginName = user.loginName;
   if (loginName === null) loginName = passwdEntries(systemPasswd).find((e) => e.uid === user.uid)?.name ?? null;
   return subordinateUidsOf({ uid: user.uid, loginName }, text);
+}
+
+/**
+ * Whom a service running as root acts for when it was not told (--user): the
+ * user logged in at the console. Without this it would guard root's own
+ * processes and stop nothing of the student's while claiming to. Nobody (or
+ * only root) logged in: no student, and the guard stops nothing until one is.
+ */
+export async function studentForService(student: StudentUser, sessionLogin: () => Promise<string | null>, passwd: Passwd = systemPasswd): Promise<StudentUser> {
+  if (process.platform === 'win32' || student.uid !== 0 || student.loginName !== null) return student;
+  const login = await sessionLogin().catch(() => null);
+  if (login === null || login === 'root') return { uid: null, loginName: null };
+  try {
+    return resolveStudentUser(login, passwd);
+  } catch {
+    return { uid: null, loginName: login };
+  }
 }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ProcessGuard, type ProcessBlockEvent, type ProcessGuardOptions } from '../../../src/agent/processes/guard.ts';
 import { createProcessKiller } from '../../../src/agent/processes/killer.ts';
+import { createProcessEnforcer } from '../../../src/agent/processes/enforcer.ts';
 import { createProcSource } from '../../../src/agent/processes/proc-source.linux.ts';
 import type { ProcessInfo, ProcessSource } from '../../../src/agent/processes/types.ts';
 import type { Decision } from '../../../src/core/policy/decide.ts';
@@ -171,6 +172,17 @@ describe.skipIf(process.platform !== 'linux')('the process guard on Linux', () =
     await scansSeen(guard, theirs);
     expect(theirs.alive()).toBe(true);
     expect(events.map((e) => e.pid)).toEqual([mine.pid]);
+  });
+
+  it('stops nothing when no student is known (a root service without --user and nobody logged in), and says so', async () => {
+    const obs = standIns.app('obs');
+    const guard = startGuard(duringLesson(), { ownUid: null });
+    await scansSeen(guard, obs);
+    expect(obs.alive()).toBe(true);
+    expect(events).toEqual([]);
+    // The status does not claim what the guard does not do.
+    const enforcer = createProcessEnforcer({ os: 'linux', catalog, source: ownChildren(createProcSource()), killer: createProcessKiller(), now: Date.now, onBlock: () => {}, ownUid: null });
+    expect(enforcer.describe()).toMatch(/^processes: not stopping any app: no student is known/);
   });
 
   it.skipIf(!isRoot)("stops the student's app run under one of their subordinate uids (a user namespace), and no one else's", async () => {
