@@ -105,3 +105,24 @@ export function snapNamesOf(exePath: string | undefined, argv0: string | undefin
 export function exePathName(exePath: string): string {
   return baseName(exePath.replace(/ \(deleted\)$/, ''));
 }
+
+/** The dynamic loader's own file names: ld-linux-x86-64.so.2, ld-linux-aarch64.so.1, ld.so. */
+const LOADER = /^ld(?:-linux[\w.-]*)?\.so(?:\.\d+)*$/;
+const LOADER_VALUE_OPTIONS = new Set(['--library-path', '--inhibit-rpath', '--audit', '--preload', '--argv0', '--glibc-hwcaps-prepend', '--glibc-hwcaps-mask']);
+
+/**
+ * The program a process really runs when it was started through the dynamic
+ * loader (`/lib64/ld-linux-x86-64.so.2 ~/discord`): the kernel then reports
+ * the loader as the executable, and the program is its first argument that is
+ * not one of the loader's own options. Undefined for every other process.
+ */
+export function loaderProgram(exePath: string | undefined, cmdline: readonly string[] | undefined): string | undefined {
+  if (exePath === undefined || cmdline === undefined || !LOADER.test(exePathName(exePath))) return undefined;
+  for (let i = 1; i < cmdline.length; i++) {
+    const arg = cmdline[i]!;
+    if (LOADER_VALUE_OPTIONS.has(arg)) { i++; continue; }
+    if (arg.startsWith('--')) continue;
+    return arg.length > 0 ? arg : undefined;
+  }
+  return undefined;
+}

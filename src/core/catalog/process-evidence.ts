@@ -1,7 +1,7 @@
 import type { Os } from '../categories.ts';
-import { exePathName, flatpakRunAppId, interpretedScriptNames, snapNamesOf } from './linux-cmdline.ts';
+import { exePathName, flatpakRunAppId, interpretedScriptNames, loaderProgram, snapNamesOf } from './linux-cmdline.ts';
 import type { Found, LookupTables } from './lookup-tables.ts';
-import { LINUX_COMM_LENGTH, idKey, unixNameKey, windowsNameKey } from './names.ts';
+import { baseName, LINUX_COMM_LENGTH, idKey, unixNameKey, windowsNameKey } from './names.ts';
 
 /** What an agent knows about a running process. Only `name` is required; every other fact sharpens the verdict. */
 export interface ProcessFacts {
@@ -99,6 +99,9 @@ function linuxHits(t: LookupTables, facts: ProcessFacts): Hit[] {
   const snaps = facts.snapName ? [facts.snapName] : snapNamesOf(facts.exePath, argv0);
   for (const snap of snaps) lookup(hits, t.linuxSnaps, idKey(snap), 'snap', snap);
   if (facts.exePath) lookup(hits, t.linuxNames, unixNameKey(exePathName(facts.exePath)), 'exe-path', facts.exePath);
+  // Started through the dynamic loader, the program is its argument: that is the file that runs.
+  const loaded = loaderProgram(facts.exePath, facts.cmdline);
+  if (loaded !== undefined) lookup(hits, t.linuxNames, unixNameKey(baseName(loaded)), 'exe-path', loaded);
   for (const script of facts.cmdline ? interpretedScriptNames(facts.cmdline) : []) {
     lookup(hits, t.linuxScripts, unixNameKey(script), 'script', script);
   }

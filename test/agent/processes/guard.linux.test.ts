@@ -1,6 +1,6 @@
 // The guard against real processes: the /proc source, the process.kill
 // killer, the shipped catalog and decisions from the real engine.
-import { mkdirSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ProcessGuard, type ProcessBlockEvent, type ProcessGuardOptions } from '../../../src/agent/processes/guard.ts';
@@ -92,6 +92,17 @@ describe.skipIf(process.platform !== 'linux')('the process guard on Linux', () =
     await scansSeen(guard, realFirefox);
     expect(realFirefox.alive()).toBe(true);
     expect(events.filter((e) => e.service === 'discord')).toHaveLength(3);
+  });
+
+  it('stops a blocked app started through the dynamic loader (/lib64/ld-linux-x86-64.so.2 ~/discord)', async () => {
+    const loader = ['/lib64/ld-linux-x86-64.so.2', '/lib/ld-linux-aarch64.so.1'].find((p) => existsSync(p));
+    if (loader === undefined) return;
+    const viaLoader = standIns.run(loader, [join(standIns.dir, 'Discord'), '600']);
+    const withOptions = standIns.run(loader, ['--library-path', '/nonexistent', join(standIns.dir, 'Discord'), '600']);
+    startGuard(duringLesson());
+    expect(await viaLoader.ended()).toBe('SIGTERM');
+    expect(await withOptions.ended()).toBe('SIGTERM');
+    expect(events.map((e) => e.service)).toEqual(['discord', 'discord']);
   });
 
   it('knows a long-named app by the 15 characters of its comm alone', async () => {

@@ -75,6 +75,15 @@ describe('classifyProcess on Linux', () => {
     expect(linux({ name: 'firefox', cmdline: ['/home/sanne/firefox'] })).toMatchObject({ neverBlock: true });
   });
 
+  it('sees the program behind the dynamic loader, skipping the loader\'s own options', () => {
+    expect(linux({ name: 'ld-linux-x86-64', cmdline: ['/lib64/ld-linux-x86-64.so.2', '/home/sanne/discord'], exePath: '/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2' }))
+      .toMatchObject({ service: 'discord', evidence: 'exe-path' });
+    expect(linux({ name: 'ld-linux-x86-64', cmdline: ['/lib64/ld-linux-x86-64.so.2', '--argv0', 'firefox', '--library-path', '/x', '/home/sanne/Discord'], exePath: '/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2' }))
+      .toMatchObject({ service: 'discord' });
+    // A program whose first argument happens to be a blocked name is not the loader.
+    expect(linux({ name: 'cat', cmdline: ['cat', 'discord'], exePath: '/usr/bin/cat' }).service).toBeNull();
+  });
+
   describe('scripts run by an interpreter', () => {
     it.each([
       [['python3', '/usr/bin/kazam'], 'kazam'],
