@@ -37,10 +37,20 @@ describe('catalog index', () => {
     });
 
     it('includes a shared CDN only when every service that needs it is blocked', () => {
-      expect(index.domainsOf(['instagram'])).toEqual(['ig.me', 'instagr.am', 'instagram.com']);
+      expect(index.domainsOf(['instagram'])).toEqual(['ddinstagram.com', 'ig.me', 'imginn.com', 'instagr.am', 'instagram.com', 'picuki.com']);
       expect(index.domainsOf(['instagram', 'threads'])).toContain('cdninstagram.com');
       expect(index.domainsOf(['instagram', 'threads'])).not.toContain('fbcdn.net');
       expect(index.domainsOf(['facebook', 'instagram', 'threads'])).toEqual(expect.arrayContaining(['fbcdn.net', 'cdninstagram.com']));
+    });
+
+    it('blocks the front-ends and mirrors that show social media without its own domain, and the smaller networks', () => {
+      const social = index.domainsOf(index.servicesIn(['social']).map((s) => s.id));
+      for (const mirror of ['imginn.com', 'picuki.com', 'ddinstagram.com', 'vxtwitter.com', 'fxtwitter.com', 'nitter.net', 'tiktok.eu', 'tiktokv.eu', 'snap.com', 'bitmoji.com', 'tumblr.com', 'vk.com', 'kick.com']) {
+        expect(social, mirror).toContain(mirror);
+      }
+      expect(index.classifyDomain('https://www.picuki.com/profile/x')).toMatchObject({ service: 'instagram', category: 'social' });
+      expect(index.classifyDomain('loom.com')).toMatchObject({ service: 'loom', category: 'screen-recording' });
+      expect(index.classifyProcess('win32', { name: 'bdcam.exe' })).toMatchObject({ service: 'bandicam' });
     });
 
     it('blocks all social CDNs when all of social media is blocked', () => {
