@@ -15,10 +15,17 @@ describe('resolveSitePath', () => {
     expect(resolveSitePath('/assets/style.css')).toMatchObject({ kind: 'asset', file: 'style.css' });
   });
 
-  it('never climbs out of the assets folder or answers what is not ours', () => {
+  it('never climbs out of the assets folder: anything else that is not a page is "not found", and the API keeps its own paths', () => {
     for (const path of ['/assets/../site.ts', '/assets/%2e%2e/x.js', '/assets/sub/app.js', '/assets/site.ts', '/assets/index.html', '/nope', '/leiding/uitzondering/a/b']) {
-      expect(resolveSitePath(path), path).toBeNull();
+      expect(resolveSitePath(path), path).toEqual({ kind: 'not-found' });
     }
+    for (const path of ['/api/v1/nope', '/api/v1/openapi.json', '/healthz']) expect(resolveSitePath(path), path).toBeNull();
+  });
+
+  it('sends a page written with a trailing slash to its one address', () => {
+    expect(resolveSitePath('/lessen/')).toEqual({ kind: 'redirect', location: '/lessen' });
+    expect(resolveSitePath('/leiding//')).toEqual({ kind: 'redirect', location: '/leiding' });
+    expect(resolveSitePath('/nope/')).toEqual({ kind: 'not-found' });
   });
 });
 
@@ -30,6 +37,7 @@ describe('createSite', () => {
     dir = await mkdtemp(join(tmpdir(), 'lesmodus-site-'));
     await writeFile(join(dir, 'index.html'), '<!doctype html><title>shell</title>');
     await writeFile(join(dir, 'app.js'), 'export {};');
+    await writeFile(join(dir, 'not-found.html'), '<!doctype html><title>Deze pagina bestaat niet</title>');
     const site = createSite({ assetsDir: `${dir}/` });
     server = createServer((req, res) => {
       void site(req, res).then((served) => { if (!served) { res.statusCode = 404; res.end('api'); } });
@@ -51,10 +59,21 @@ describe('createSite', () => {
     expect(await res.text()).toContain('shell');
   });
 
-  it('leaves missing assets, other paths and other methods to the API', async () => {
+  it('answers an unknown page with a Dutch 404 page, and leaves missing assets, API paths and other methods to the API', async () => {
     expect((await fetch(`${base}/assets/app.js`)).headers.get('content-type')).toContain('text/javascript');
     expect((await fetch(`${base}/assets/missing.js`)).status).toBe(404);
-    expect(await (await fetch(`${base}/other`)).text()).toBe('api');
+    const unknown = await fetch(`${base}/other`);
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers.get('content-type')).toContain('text/html');
+    expect(await unknown.text()).toContain('Deze pagina bestaat niet');
+    expect(await (await fetch(`${base}/api/v1/other`)).text()).toBe('api');
     expect((await fetch(`${base}/login`, { method: 'POST' })).status).toBe(404);
+  });
+
+  it('redirects a page with a trailing slash, keeping the filter in the query', async () => {
+    const res = await fetch(`${base}/leiding/?group=h4a`, { redirect: 'manual' });
+    expect(res.status).toBe(308);
+    expect(res.headers.get('location')).toBe('/leiding?group=h4a');
+    expect((await fetch(`${base}/lessen/`)).status).toBe(200);
   });
 });
