@@ -10,6 +10,7 @@ import type { AppendEventInput, DeviceStore } from '../store/index.ts';
 import type { Enforcer } from './enforcer.ts';
 import type { Logger } from './logger.ts';
 import { writeStatus } from './status-file.ts';
+import { BufferedWrites } from '../store/buffered-writes.ts';
 import type { AgentStatus, SyncStatus } from '../control/protocol.ts';
 import { enforcementChange, exceptionChanges, type AppliedGrant } from './transitions.ts';
 
@@ -62,6 +63,8 @@ export class Agent {
   readonly #startedAt: number;
   readonly #noticeListeners = new Set<(notice: Notice) => void>();
   readonly #statusListeners = new Set<(status: AgentStatus) => void>();
+  /** Events and blocks, held in memory while the disk is full (see BufferedWrites). */
+  readonly #writes: BufferedWrites;
   /** The last status, kept in memory: the control socket answers from it, never from the file. */
   #status: AgentStatus | undefined;
   /** (lesson, service) pairs the student has been told about; emptied when enforcement stops. */
@@ -78,6 +81,7 @@ export class Agent {
   constructor(deps: AgentDeps) {
     this.#deps = deps;
     this.#startedAt = deps.now();
+    this.#writes = new BufferedWrites(deps.store, { now: deps.now, policyVersion: deps.policy.version, onHold: (message) => deps.log.error(message) });
     // What an earlier run (killed, crashed, rebooted) already logged as applied is not logged again.
     this.#applied = new Map(deps.store.openExceptions().map((e) => [e.grantId, {
       grant: e.grantId, articles: e.articles, categories: e.allowed.categories, services: e.allowed.services, capture: e.allowed.capture, until: e.until,
@@ -115,6 +119,7 @@ export class Agent {
   async evaluate(): Promise<Decision> {
     const { store, policy, catalog, now, enforcers, log } = this.#deps;
     const at = now();
+    this.#writes.flush();
     this.#onSchoolNetwork = await this.#deps.onSchoolNetwork();
     const lessons = store.lessonsBetween(at - LESSON_WINDOW_BEFORE_MS, at + LESSON_WINDOW_AFTER_MS);
     const grants = this.#grantsAt(at);
@@ -159,7 +164,7 @@ export class Agent {
     for (const enforcer of this.#deps.enforcers) await enforcer.stop();
     store.flushBlocks({ all: true });
     if (this.#decision && this.#decision.blocked.categories.length + this.#decision.blocked.capture.length > 0) {
-      store.appendEvent({ type: 'enforcement.stopped', policyVersion: policy.version, payload: { reason: 'agent-stopping', lesson: this.#lessonRef(this.#decision) } });
+      this.#writes.appendEvent({ type: 'enforcement.stopped', policyVersion: policy.version, payload: { reason: 'agent-stopping', lesson: this.#lessonRef(this.#decision) } });
     }
     log.info('agent stopped; browser policies stay as they are until the next start');
   }
@@ -170,14 +175,14 @@ export class Agent {
     if (!decision) return;
     const reason = decision.reasons.find((r) => r.categories.includes(block.category));
     if (!reason) return;
-    const { store, policy, catalog, log, now } = this.#deps;
+    const { policy, catalog, log, now } = this.#deps;
     const lesson = reason.lesson ? { uid: reason.lesson.uid, start: reason.lesson.start } : null;
     const base = { rule: reason.rule, article: reason.article, lesson };
     if (!block.dryRun) {
       if (block.kind === 'app') {
-        store.recordBlock({ type: 'app.blocked', policyVersion: policy.version, payload: { ...base, service: block.service, category: block.category, os: block.os } });
+        this.#writes.recordBlock({ type: 'app.blocked', policyVersion: policy.version, payload: { ...base, service: block.service, category: block.category, os: block.os } });
       } else {
-        store.recordBlock({ type: 'site.blocked', policyVersion: policy.version, payload: { ...base, service: block.service, category: block.category } });
+        this.#writes.recordBlock({ type: 'site.blocked', policyVersion: policy.version, payload: { ...base, service: block.service, category: block.category } });
       }
     }
     const name = catalog.service(block.service)?.name ?? block.service;
@@ -210,17 +215,17 @@ export class Agent {
   }
 
   #recordTransitions(previous: Decision | undefined, next: Decision, activeGrantIds: ReadonlySet<string>): void {
-    const { store, policy, log } = this.#deps;
+    const { policy, log } = this.#deps;
     // The exception first, then what it caused: the log reads as cause and effect.
     const exceptions = exceptionChanges(this.#applied, next, activeGrantIds);
     this.#applied = exceptions.applied;
     for (const event of exceptions.events) {
-      store.appendEvent({ ...event, policyVersion: policy.version } as AppendEventInput);
+      this.#writes.appendEvent({ ...event, policyVersion: policy.version } as AppendEventInput);
       log.info(`${event.type} ${event.payload.grantId} (art. ${event.payload.articles.join(', ')})`);
     }
     const change = enforcementChange(previous, next);
     if (change) {
-      store.appendEvent({ type: change.type, policyVersion: policy.version, payload: { reason: change.reason, lesson: this.#lessonRef(change.type === 'enforcement.started' ? next : previous ?? next) } });
+      this.#writes.appendEvent({ type: change.type, policyVersion: policy.version, payload: { reason: change.reason, lesson: this.#lessonRef(change.type === 'enforcement.started' ? next : previous ?? next) } });
       if (change.type === 'enforcement.stopped') this.#noticed.clear();
     }
     const explanation = explain(next, policy);
