@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError, type Command, type Io } from '../command.ts';
 import { localStamp, table } from '../format.ts';
+import { parseCidr, parseIp } from '../../core/network/school-network.ts';
 import { dataDirOf, STORE_OPTIONS, type StoreValues } from './server-options.ts';
 import { RETENTION_OPTIONS, retentionPolicyOf, type RetentionValues } from './server-retention.ts';
 import { createSite } from '../../server/web/site.ts';
@@ -23,10 +24,18 @@ interface Values extends StoreValues, RetentionValues {
   demo?: boolean;
   'no-laptop'?: boolean;
   'secure-cookies'?: boolean;
+  'trusted-proxy'?: string[];
   at?: string;
 }
 
 const SUBCOMMANDS = ['init', 'user add', 'school add', 'school list', 'timetable import', 'enroll-secret', 'mdm-profile', 'export', 'prune', 'demo'];
+
+function trustedProxiesOf(values: readonly string[] | undefined): string[] {
+  for (const value of values ?? []) {
+    if (parseIp(value) === undefined && parseCidr(value) === undefined) throw new UsageError(`--trusted-proxy '${value}' is not an address or a range such as 10.0.0.5 or 10.0.0.0/24`);
+  }
+  return [...(values ?? [])];
+}
 
 function portOf(value: string | undefined): number {
   if (value === undefined) return DEFAULT_PORT;
@@ -101,7 +110,8 @@ const OPTIONS = {
   ...STORE_OPTIONS,
   port: { type: 'string', valueName: '<port>', help: `The port to listen on (default ${DEFAULT_PORT}; 0 picks a free one).` },
   host: { type: 'string', valueName: '<address>', help: `The address to listen on (default ${DEFAULT_HOST}; 0.0.0.0 for the whole network).` },
-  'secure-cookies': { type: 'boolean', help: 'Mark the session cookie Secure (when users reach the server over HTTPS, e.g. behind a TLS proxy).' },
+  'secure-cookies': { type: 'boolean', help: 'Mark the session cookie Secure always (it is, and HSTS is sent, whenever a request came over HTTPS).' },
+  'trusted-proxy': { type: 'string', multiple: true, valueName: '<address|cidr>', help: 'A reverse proxy in front of the server (repeat for more): only its X-Forwarded-For/-Proto are believed, for rate limits per real client and HTTPS.' },
 } as const;
 
 export const serverDemo: Command<Values> = {
@@ -156,7 +166,7 @@ export const serverStart: Command<Values> = {
       databaseUrl: chooseDatabaseUrl(values['database-url']),
       host: values.host ?? DEFAULT_HOST,
       port: portOf(values.port),
-      settings: { secureCookies: values['secure-cookies'] ?? false },
+      settings: { secureCookies: values['secure-cookies'] ?? false, trustedProxies: trustedProxiesOf(values['trusted-proxy']) },
       site: createSite(),
     });
     io.out(`Lesmodus server listening on ${server.url} (API description: ${server.url}/api/v1/openapi.json). Stop with Ctrl-C.`);

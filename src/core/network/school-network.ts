@@ -23,7 +23,7 @@ export interface NetworkFacts {
 export type SchoolNetworkMatch = { readonly onSchoolNetwork: boolean; readonly by: 'address' | 'gateway' | 'ssid' | null };
 
 /** An address as a big integer plus its family, or undefined when it is not one. */
-function parseIp(text: string): { family: 4 | 6; value: bigint } | undefined {
+export function parseIp(text: string): { family: 4 | 6; value: bigint } | undefined {
   const ip = text.trim().replace(/%.*$/, ''); // drop an IPv6 zone id such as fe80::1%eth0
   const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(ip);
   if (v4) {
@@ -51,7 +51,7 @@ function parseIp(text: string): { family: 4 | 6; value: bigint } | undefined {
   return { family: 6, value: all.reduce((acc, g) => (acc << 16n) | BigInt(parseInt(g, 16)), 0n) };
 }
 
-function parseCidr(text: string): { family: 4 | 6; network: bigint; bits: number } | undefined {
+export function parseCidr(text: string): { family: 4 | 6; network: bigint; bits: number } | undefined {
   const [address, prefix, ...rest] = text.trim().split('/');
   if (!address || prefix === undefined || rest.length || !/^\d{1,3}$/.test(prefix)) return undefined;
   const ip = parseIp(address);

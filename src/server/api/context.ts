@@ -28,6 +28,11 @@ export interface ApiContext {
 export interface ApiSettings {
   /** Mark the session cookie Secure: on when users reach the server over HTTPS (a TLS-terminating proxy). */
   readonly secureCookies: boolean;
+  /**
+   * Addresses (or CIDR ranges) of the reverse proxies in front of the server:
+   * only from them are X-Forwarded-For and X-Forwarded-Proto believed.
+   */
+  readonly trustedProxies: readonly string[];
   /** The cost of new password hashes (lower only in tests and the demo). */
   readonly passwordCost: ScryptCost;
   /** The Lesmodus version, for /healthz and the OpenAPI document. */

@@ -22,20 +22,27 @@ function dummyHash(cost: ScryptCost): Promise<string> {
   return hash;
 }
 
-/** The user whose password this is; 401 when it is not, 429 (with Retry-After) after too many failures. */
+function tooMany(wait: number): HttpError {
+  const seconds = Math.ceil(wait / 1000);
+  return new HttpError(429, 'too-many-requests', `Too many failed logins; try again in ${Math.ceil(seconds / 60)} minute(s).`, {
+    headers: { 'retry-after': String(seconds) },
+  });
+}
+
+/**
+ * The user whose password this is; 401 when it is not, 429 (with Retry-After)
+ * after too many failures for this account, or for a wrong password from a
+ * client that has failed too often (see LoginGuard: never for a right one).
+ */
 export async function checkPassword(api: ApiContext, username: string, password: string, address: string, now: number): Promise<User> {
   const wait = api.loginGuard.retryAfter(username, address, now);
-  if (wait > 0) {
-    const seconds = Math.ceil(wait / 1000);
-    throw new HttpError(429, 'too-many-requests', `Too many failed logins; try again in ${Math.ceil(seconds / 60)} minute(s).`, {
-      headers: { 'retry-after': String(seconds) },
-    });
-  }
+  if (wait > 0) throw tooMany(wait);
   const user = await api.store.user(username);
   const matches = await verifyPassword(password, user?.passwordHash ?? await dummyHash(api.settings.passwordCost));
   if (user === null || !matches) {
+    const clientWait = api.loginGuard.clientRetryAfter(address, now);
     api.loginGuard.failed(username, address, now);
-    throw unauthenticated('Wrong username or password.');
+    throw clientWait > 0 ? tooMany(clientWait) : unauthenticated('Wrong username or password.');
   }
   api.loginGuard.succeeded(username, address);
   return user;

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
 import { hasBody, readBody, readJsonBody } from '../http/body.ts';
+import { clientOf } from '../http/client.ts';
 import { HttpError } from '../http/http-error.ts';
 import { SECURITY_HEADERS, sendEmpty, sendJson } from '../http/respond.ts';
 import { Router } from '../http/router.ts';
@@ -70,18 +71,24 @@ async function bodyOf(route: AnyRoute, req: IncomingMessage): Promise<unknown> {
   return validateRequestPart(route.body, await readJsonBody(req, limit), 'body');
 }
 
+/** A year, the usual HSTS lifetime; sent only on answers that came over HTTPS. */
+const HSTS = 'max-age=31536000';
+
 export function createApiHandler(routes: readonly AnyRoute[], api: ApiContext): RequestHandler {
   const router = new Router(routes);
   return async (req, res) => {
     const started = performance.now();
+    const client = clientOf(req, api.settings.trustedProxies);
     const scope: RequestScope = {
       requestId: randomUUID(),
       now: api.clock(),
-      address: req.socket.remoteAddress ?? 'unknown',
+      address: client.address,
+      https: client.https,
       req,
       res,
       log: api.logger,
-      headers: {},
+      // Over HTTPS, browsers are told to stay on it (a school's users reach the server by name through its proxy).
+      headers: client.https ? { 'strict-transport-security': HSTS } : {},
       status: null,
     };
     let who = '-';

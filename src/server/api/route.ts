@@ -41,8 +41,10 @@ export interface RequestScope {
   readonly requestId: string;
   /** The server's clock when the request arrived: one "now" for the whole request. */
   readonly now: number;
-  /** The peer address (rate limiting, logs). */
+  /** The client's address (rate limiting, logs): the peer, or what a trusted proxy says it saw. */
   readonly address: string;
+  /** Whether the client reached the server over HTTPS (directly or via a trusted proxy). */
+  readonly https: boolean;
   readonly req: IncomingMessage;
   readonly res: ServerResponse;
   readonly log: Logger;

@@ -65,7 +65,7 @@ export function buildApi(parts: ApiParts): { context: ApiContext; handler: Reque
     catalog: loadCatalogIndex(),
     clock: parts.clock ?? Date.now,
     logger: parts.logger ?? jsonLogger(),
-    settings: { secureCookies: false, passwordCost: DEFAULT_SCRYPT_COST, version: lesmodusVersion(), eventRetentionDays: null, ...parts.settings },
+    settings: { secureCookies: false, trustedProxies: [], passwordCost: DEFAULT_SCRYPT_COST, version: lesmodusVersion(), eventRetentionDays: null, ...parts.settings },
   };
   return { context, handler: withSite(createApiHandler(API_ROUTES, context), parts.site) };
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach } from 'vitest';
 import { generateSigningKeyPair } from '../../../src/adapters/signing.ts';
-import type { ApiContext } from '../../../src/server/api/context.ts';
+import type { ApiContext, ApiSettings } from '../../../src/server/api/context.ts';
 import { buildApi, type SiteHandler } from '../../../src/server/app/server-app.ts';
 import { signerFrom, type ServerSigner } from '../../../src/server/app/server-keys.ts';
 import { EnrollmentSecretFile } from '../../../src/server/auth/enrollment-secrets.ts';
@@ -68,7 +68,7 @@ export interface TestApi {
   enroll(loginName?: string | null, hostname?: string): Promise<DeviceAuth>;
 }
 
-export function useApi(target: StoreTarget): { start(options?: { seed?: boolean; site?: SiteHandler }): Promise<TestApi> } {
+export function useApi(target: StoreTarget): { start(options?: { seed?: boolean; site?: SiteHandler; settings?: Partial<ApiSettings> }): Promise<TestApi> } {
   const harness = useHarness(target);
   const dir = mkdtempSync(join(tmpdir(), 'lesmodus-api-secrets-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -113,7 +113,7 @@ export function useApi(target: StoreTarget): { start(options?: { seed?: boolean;
       };
       const { context, handler } = buildApi({
         store, signer, enrollmentSecretsPath: secretsPath, logger, clock: () => api.now,
-        settings: { passwordCost: FAST_SCRYPT_COST, version: 'test' }, ...(options.site ? { site: options.site } : {}),
+        settings: { passwordCost: FAST_SCRYPT_COST, version: 'test', ...options.settings }, ...(options.site ? { site: options.site } : {}),
       });
       const listening = await listen(handler, { host: '127.0.0.1', port: 0 }, logger);
       Object.assign(api, { url: listening.url, context });

@@ -39,12 +39,13 @@ const enroll = defineRoute({
   body: EnrollBody,
   reply: { kind: 'json', status: 201, schema: EnrolledSchema, description: 'The device id and credential.' },
   async handle({ body, scope }, api) {
-    const wait = api.loginGuard.retryAfter(ENROLL_GUARD_KEY, scope.address, scope.now);
-    if (wait > 0) throw new HttpError(429, 'too-many-requests', 'Too many failed enrollments from this address; try later.', { headers: { 'retry-after': String(Math.ceil(wait / 1000)) } });
+    // Like a login from a school's NAT address: a right secret always enrolls; wrong ones are slowed down (429) once too many came from here.
+    const tooMany = (ms: number) => new HttpError(429, 'too-many-requests', 'Too many failed enrollments from this address; try later.', { headers: { 'retry-after': String(Math.ceil(ms / 1000)) } });
     const secret = await api.enrollment.match(body.enrollmentSecret);
     if (secret === null) {
+      const clientWait = api.loginGuard.clientRetryAfter(scope.address, scope.now);
       api.loginGuard.failed(ENROLL_GUARD_KEY, scope.address, scope.now);
-      throw unauthenticated('The enrollment secret is not valid; check the MDM configuration.');
+      throw clientWait > 0 ? tooMany(clientWait) : unauthenticated('The enrollment secret is not valid; check the MDM configuration.');
     }
     const { enrollmentSecret: _secret, enrollmentKey, ...report } = body;
     const schools = secret.schoolId === null ? await api.store.schools() : [];

@@ -20,7 +20,7 @@ const login = defineRoute({
   async handle({ body, scope }, api) {
     const user = await checkPassword(api, body.username, body.password, scope.address, scope.now);
     const session = await api.sessions.create(user.username, scope.now);
-    scope.headers['set-cookie'] = sessionCookie(SESSION_COOKIE, session.token, { maxAge: SESSION_LIFETIME_MS / 1000, secure: api.settings.secureCookies });
+    scope.headers['set-cookie'] = sessionCookie(SESSION_COOKIE, session.token, { maxAge: SESSION_LIFETIME_MS / 1000, secure: api.settings.secureCookies || scope.https });
     return { user: userView(user), csrfToken: session.csrfToken, expiresAt: session.expiresAt };
   },
 });
@@ -34,7 +34,7 @@ const logout = defineRoute({
   reply: { kind: 'empty', description: 'Logged out.' },
   async handle({ principal, scope }, api) {
     await api.sessions.destroy(principal.sessionToken);
-    scope.headers['set-cookie'] = sessionCookie(SESSION_COOKIE, '', { maxAge: 0, secure: api.settings.secureCookies });
+    scope.headers['set-cookie'] = sessionCookie(SESSION_COOKIE, '', { maxAge: 0, secure: api.settings.secureCookies || scope.https });
   },
 });
 

@@ -101,6 +101,42 @@ export function sessionSuite(api: ReturnType<typeof useApi>): void {
       expect((await server.call('POST', '/api/v1/session', { body: { username: 'jansen', password: PASSWORD } })).status).toBe(200);
     });
 
+    it('does not lock every account out of a shared address: after 100 wrong logins with random names from it, a right password still gets in', async () => {
+      const server = await api.start();
+      for (let i = 0; i < 100; i++) {
+        expect((await server.call('POST', '/api/v1/session', { body: { username: `bestaat-niet-${i}`, password: 'fout wachtwoord' } })).status).toBe(401);
+      }
+      // Wrong guesses from there are now slowed down (429)…
+      expect((await server.call('POST', '/api/v1/session', { body: { username: 'jansen', password: 'nog steeds fout' } })).status).toBe(429);
+      // …but a teacher behind the same school NAT logs in.
+      expect((await server.call('POST', '/api/v1/session', { body: { username: 'pieters', password: PASSWORD } })).status).toBe(200);
+    });
+
+    it('limits guessing one account from many addresses (via the trusted proxy), and believes X-Forwarded-For only from it', async () => {
+      const server = await api.start({ settings: { trustedProxies: ['127.0.0.1'] } });
+      const from = (client: string) => ({ 'x-forwarded-for': client });
+      for (let i = 0; i < 20; i++) {
+        expect((await server.call('POST', '/api/v1/session', { body: { username: 'jansen', password: `fout ${i}` }, headers: from(`203.0.113.${i + 1}`) })).status).toBe(401);
+      }
+      // The account is under attack: refused from everywhere for now, also with the right password.
+      expect((await server.call('POST', '/api/v1/session', { body: { username: 'jansen', password: PASSWORD }, headers: from('198.51.100.7') })).status).toBe(429);
+      // Another account is not affected.
+      expect((await server.call('POST', '/api/v1/session', { body: { username: 'pieters', password: PASSWORD }, headers: from('203.0.113.1') })).status).toBe(200);
+    });
+
+    it('marks the cookie Secure and sends HSTS when the trusted proxy says the client came over HTTPS, and not when anyone else says so', async () => {
+      const proxied = await api.start({ settings: { trustedProxies: ['127.0.0.0/8'] } });
+      const viaHttps = await proxied.call('POST', '/api/v1/session', { body: { username: 'jansen', password: PASSWORD }, headers: { 'x-forwarded-proto': 'https' } });
+      expect(viaHttps.status).toBe(200);
+      expect(viaHttps.headers.get('set-cookie')).toMatch(/; Secure/i);
+      expect(viaHttps.headers.get('strict-transport-security')).toBe('max-age=31536000');
+      const direct = await api.start();
+      const spoofed = await direct.call('POST', '/api/v1/session', { body: { username: 'jansen', password: PASSWORD }, headers: { 'x-forwarded-proto': 'https', 'x-forwarded-for': '203.0.113.9' } });
+      expect(spoofed.status).toBe(200);
+      expect(spoofed.headers.get('set-cookie')).not.toMatch(/; Secure/i);
+      expect(spoofed.headers.get('strict-transport-security')).toBeNull();
+    });
+
     it('names the wrong field of a login body', async () => {
       const server = await api.start();
       const reply = await server.call('POST', '/api/v1/session', { body: { username: 'jansen' } });
