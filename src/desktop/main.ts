@@ -11,6 +11,7 @@ import { createNoticeGate } from './notice-gate.ts';
 import { readSettings, writeSettings } from './settings.ts';
 import { stateNotice } from './state-notice.ts';
 import { trayModel, type MenuAction } from './tray-model.ts';
+import { sendUnlock } from './unlock.ts';
 import { CONTENT_SECURITY_POLICY, isOwnPage, type PageName } from './trust.ts';
 
 /**
@@ -119,8 +120,7 @@ function trusted(event: IpcMainEvent | IpcMainInvokeEvent): boolean {
 async function unlock(raw: unknown): Promise<UnlockReply> {
   const request = UnlockRequestSchema.safeParse(raw);
   if (!request.success) return { ok: false, message: { nl: 'Het verzoek klopt niet.', en: 'The request is not valid.' } };
-  // The control protocol's unlockCode request is sent here once src/agent/control/client.ts exists.
-  return { ok: false, message: { nl: 'Ontgrendelen met een code kan in deze versie nog niet op de laptop.', en: 'Unlocking with a code is not available on the laptop in this version.' } };
+  return sendUnlock(SOCKET, request.data);
 }
 
 function secure(): void {

@@ -87,14 +87,14 @@ export async function statusOverSocket(socketPath: string): Promise<any> {
 }
 
 /** The real `lesmodus agent unlock`, the password piped in (as the tray will). */
-export function runUnlock(socketPath: string, password: string, args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function runUnlock(socketPath: string, code: string, args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [LESMODUS, 'agent', 'unlock', '--control-socket', socketPath, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout!.on('data', (chunk) => { stdout += chunk; });
     child.stderr!.on('data', (chunk) => { stderr += chunk; });
-    child.stdin!.end(`${password}\n`);
+    child.stdin!.end(`${code}\n`);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }

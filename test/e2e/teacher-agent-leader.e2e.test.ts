@@ -210,12 +210,20 @@ describe.skipIf(SKIP !== null)(SKIP === null ? TITLE : `${TITLE} (${SKIP})`, () 
     expect(leader!.problems).toEqual([]);
   }, STEP_MS);
 
-  it("at the laptop, the teacher unlocks with their own password (lesmodus agent unlock), and the leader sees it for that laptop", async () => {
-    const wrong = await runUnlock(join(work, 'agent.sock'), 'not the password', ['--teacher', TEACHER.username, '--allow', 'social', '--reason', LAPTOP_REASON]);
-    expect(wrong).toMatchObject({ code: 1, stderr: expect.stringMatching(/^Onbekende gebruikersnaam of onjuist wachtwoord\./) });
+  it("at the laptop, the teacher unlocks with the code the portal shows (never a password), and the leader sees it for that laptop", async () => {
+    // The teacher reads the code off the portal in Chromium…
+    teacher ??= await openBrowser(Date.now());
+    const { page: portal } = teacher;
+    await portal.goto(`${school.url}/lessen`);
+    const shown = portal.locator('li.lesson.now [data-unlock-code]');
+    await waitFor(async () => /^\d{6}$/.test((await shown.textContent()) ?? ''), 'the unlock code on the portal', 15_000);
+    const code = (await shown.textContent())!;
+    const wrong = await runUnlock(join(work, 'agent.sock'), code === '000000' ? '000001' : '000000', ['--allow', 'social', '--reason', LAPTOP_REASON]);
+    expect(wrong).toMatchObject({ code: 1, stderr: expect.stringMatching(/^Deze code klopt niet \(meer\)/) });
+    // …and types it at the laptop: the command, the agent's socket, the server.
     const startedAt = Date.now();
-    const result = await runUnlock(join(work, 'agent.sock'), PASSWORD, ['--teacher', TEACHER.username, '--allow', 'social', '--reason', LAPTOP_REASON]);
-    expect(result).toMatchObject({ code: 0, stdout: expect.stringMatching(new RegExp(`^Toegestaan tot \\d\\d:\\d\\d: social \\(door ${TEACHER.username}\\)\\.`)) });
+    const result = await runUnlock(join(work, 'agent.sock'), code, ['--allow', 'social', '--reason', LAPTOP_REASON]);
+    expect(result).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Toegestaan tot \d\d:\d\d: social \(door .+\)\./) });
     const status = await agentReaches(() => {
       const current = agent!.status();
       return current?.decision.allowed.some((a) => a.reason === LAPTOP_REASON) && current;

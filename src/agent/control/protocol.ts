@@ -31,10 +31,10 @@ export const ControlRequestSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('status') }),
   // The status at once, then every change and notice, one line each, until the client hangs up: the tray needs no polling.
   z.strictObject({ type: z.literal('subscribe') }),
+  // A teacher unlocks with the code their portal shows for the lesson: never their password, which the student's session could capture.
   z.strictObject({
     type: z.literal('unlock'),
-    teacher: z.string().trim().min(1, 'give the teacher\'s username').max(64),
-    password: z.string().min(1, 'give the password').max(1_024),
+    code: z.string().trim().regex(/^\d{6}$/, 'give the six-digit code from the teacher portal'),
     reason: z.string().trim().min(3, 'give the educational purpose (art. III.A.3)').max(500),
     allow: AllowSchema,
   }),
@@ -47,7 +47,7 @@ export const LocalizedSchema = z.object({ nl: z.string().max(4_000), en: z.strin
 export type Localized = z.infer<typeof LocalizedSchema>;
 
 export const CONTROL_ERROR_CODES = [
-  'not-ready', 'no-consent', 'invalid-request', 'no-server', 'wrong-password', 'too-many-attempts', 'not-allowed', 'no-lesson', 'offline', 'rejected', 'busy',
+  'not-ready', 'no-consent', 'invalid-request', 'no-server', 'wrong-code', 'too-many-attempts', 'not-allowed', 'no-lesson', 'offline', 'rejected', 'busy',
 ] as const;
 export type ControlErrorCode = (typeof CONTROL_ERROR_CODES)[number];
 

@@ -55,7 +55,7 @@ function failure(code: ControlErrorCode, nl: string, en: string): Failure {
 function fromSyncError(error: SyncError): Failure {
   const detail = error.message.replace(/^[^:]*: the server answered \d+:? ?/, '');
   switch (error.status) {
-    case 401: return failure('wrong-password', 'Onbekende gebruikersnaam of onjuist wachtwoord.', 'Wrong username or password.');
+    case 401: return failure('wrong-code', 'Deze code klopt niet (meer). Vraag de docent om de code die nu in het docentenportaal staat.', 'This code is wrong or has expired. Ask the teacher for the code the teacher portal shows now.');
     case 429: return failure('too-many-attempts', `Te veel mislukte pogingen; probeer het later opnieuw. ${detail}`, `Too many failed attempts. ${detail}`);
     case 403: return failure('not-allowed', `Dit mag u hier niet ontgrendelen: ${detail}`, `Not allowed: ${detail}`);
     case 409: return error.code === 'consent-missing'
@@ -90,7 +90,7 @@ async function answer(parsed: ReturnType<typeof ControlRequestSchema.safeParse>,
     return failure('no-server', 'Deze laptop is niet met een schoolserver verbonden: ontgrendelen op de laptop kan niet.', 'This laptop is not connected to a school server: unlocking on the laptop is not available.');
   }
   try {
-    const { outcome, signed } = await deps.sync.unlock({ username: request.teacher, password: request.password, allow: request.allow, reason: request.reason });
+    const { outcome, signed } = await deps.sync.unlock({ code: request.code, allow: request.allow, reason: request.reason });
     if (outcome.status === 'rejected') {
       deps.log.error(`unlock: the server's grant was rejected (${outcome.reason})`);
       return failure('rejected', 'De uitzondering van de server is niet geldig en is niet toegepast (gemeld).', `The server's grant was not valid and was not applied (${outcome.reason}).`);
@@ -98,18 +98,19 @@ async function answer(parsed: ReturnType<typeof ControlRequestSchema.safeParse>,
     const grant = GrantSchema.parse((signed as { payload: { grant: unknown } }).payload.grant);
     const until = formatLocalTime(instantToLocal(grant.expiresAt, deps.timeZone));
     const allowed = [...grant.allow.categories, ...grant.allow.services, ...grant.allow.capture].join(', ');
-    deps.log.info(`unlock: ${request.teacher} allowed ${allowed} on this laptop until ${until}`);
+    const teacher = grant.issuedBy.name ?? grant.issuedBy.teacherCode ?? grant.issuedBy.username;
+    deps.log.info(`unlock: ${grant.issuedBy.username} allowed ${allowed} on this laptop until ${until}`);
     const reply: UnlockReply = {
       ok: true, grantId: grant.id, expiresAt: grant.expiresAt,
-      message: { nl: `Toegestaan tot ${until}: ${allowed} (door ${request.teacher}).`, en: `Allowed until ${until}: ${allowed} (by ${request.teacher}).` },
+      message: { nl: `Toegestaan tot ${until}: ${allowed} (door ${teacher}).`, en: `Allowed until ${until}: ${allowed} (by ${teacher}).` },
     };
     return reply;
   } catch (error) {
     if (error instanceof SyncError) {
-      deps.log.warn(`unlock by ${request.teacher} failed: ${error.message}`);
+      deps.log.warn(`unlock with a code failed: ${error.message}`);
       return fromSyncError(error);
     }
-    deps.log.error(`unlock by ${request.teacher} failed: ${(error as Error).message}`);
+    deps.log.error(`unlock with a code failed: ${(error as Error).message}`);
     return failure('offline', 'Ontgrendelen is mislukt; probeer het opnieuw of gebruik het docentenportaal.', `Unlocking failed: ${(error as Error).message}`);
   }
 }

@@ -57,8 +57,8 @@ const Ok = z.object({ ok: z.literal(true) });
 
 /** What a teacher at the laptop asks for (the server's UnlockBody). */
 export interface UnlockRequest {
-  readonly username: string;
-  readonly password: string;
+  /** The six-digit code from the teacher's portal (never a password: the student's session could capture that). */
+  readonly code: string;
   readonly allow: { readonly categories?: readonly string[]; readonly services?: readonly string[]; readonly capture?: readonly string[] };
   readonly reason: string;
 }

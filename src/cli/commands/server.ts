@@ -62,7 +62,7 @@ function printLaptop(io: Io, laptop: DemoLaptop): void {
     `A live laptop: this computer runs the agent in dry-run (it stops nothing) as ${laptop.student.name} (${laptop.student.login}), synced with this server.`,
     'Grant an exception in the portal as jansen and watch the laptop apply it (the [laptop] lines, and the count in the portal). Try:',
     `  npx lesmodus agent status --control-socket ${socket}`,
-    `  npx lesmodus agent unlock --control-socket ${socket} --teacher jansen --allow social --reason "Instagram-campagne analyseren"`,
+    `  npx lesmodus agent unlock --control-socket ${socket} --code <the code jansen's portal shows> --allow social --reason "Instagram-campagne analyseren"`,
   ].join('\n'));
 }
 

@@ -1,4 +1,4 @@
-import { createHash, createPublicKey } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, hkdfSync } from 'node:crypto';
 import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { generateSigningKeyPair, signingKeyOf, signPayload, type Signed } from '../../adapters/signing.ts';
 import type { DataDir } from './data-dir.ts';
@@ -14,6 +14,11 @@ export interface ServerSigner {
   readonly keyId: string;
   readonly publicKeyPem: string;
   sign<T>(payload: T): Signed<T>;
+  /**
+   * A secret derived from the private key for short codes the server alone
+   * can make and check (teacher unlock codes): nothing more to keep or back up.
+   */
+  readonly codeKey: Buffer;
 }
 
 export function keyIdOf(publicKeyPem: string): string {
@@ -24,7 +29,8 @@ export function keyIdOf(publicKeyPem: string): string {
 export function signerFrom(privateKeyPem: string, publicKeyPem: string): ServerSigner {
   const keyId = keyIdOf(publicKeyPem);
   const key = signingKeyOf(privateKeyPem);
-  return { keyId, publicKeyPem, sign: (payload) => signPayload(payload, key, keyId) };
+  const codeKey = Buffer.from(hkdfSync('sha256', createPrivateKey(privateKeyPem).export({ type: 'pkcs8', format: 'der' }), 'lesmodus', 'unlock codes', 32));
+  return { keyId, publicKeyPem, codeKey, sign: (payload) => signPayload(payload, key, keyId) };
 }
 
 async function exists(path: string): Promise<boolean> {

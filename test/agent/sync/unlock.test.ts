@@ -12,7 +12,8 @@ import { SyncError } from '../../../src/agent/sync/server-client.ts';
 import { SyncClient } from '../../../src/agent/sync/sync-client.ts';
 import { AgentConfigSchema } from '../../../src/core/config/agent-config.ts';
 import { useApi, type TestApi } from '../../server/api/harness.ts';
-import { JNS_NOW, MINUTE, NOW, PASSWORD } from '../../server/api/school.ts';
+import { JNS_NOW, MINUTE, NOW, PASSWORD, PTR_NOW } from '../../server/api/school.ts';
+import { unlockCodeFor } from '../../../src/server/services/unlock-codes.ts';
 import { sqliteTarget } from '../../server/api/targets.ts';
 
 const LESMODUS = fileURLToPath(new URL('../../../src/cli/lesmodus.mjs', import.meta.url));
@@ -31,7 +32,7 @@ function tempDir(): string {
   return dir;
 }
 
-const unlockRequest = { type: 'unlock', teacher: 'jansen', password: PASSWORD, reason: REASON, allow: { categories: ['social'] } };
+const unlockRequest = { type: 'unlock', code: '123456', reason: REASON, allow: { categories: ['social'] } };
 
 function fakeSync(unlock: ControlDeps['sync'] extends infer S ? (S extends { unlock: infer U } ? U : never) : never): ControlDeps {
   return { sync: { unlock }, timeZone: 'Europe/Amsterdam', log: silent, status: () => undefined };
@@ -41,9 +42,11 @@ describe('the control socket request', () => {
   it('names every bad field and calls nobody', async () => {
     let called = false;
     const deps = fakeSync(async () => { called = true; throw new Error('not reached'); });
-    const reply = await handleControlRequest({ type: 'unlock', teacher: '', password: PASSWORD, reason: 'x', allow: {} }, deps);
+    const reply = await handleControlRequest({ type: 'unlock', code: '12ab', reason: 'x', allow: {} }, deps);
     expect(reply).toMatchObject({ ok: false, code: 'invalid-request' });
-    expect('message' in reply && reply.message.en).toMatch(/teacher: give the teacher's username.*reason: give the educational purpose.*allow: allow at least one/);
+    expect('message' in reply && reply.message.en).toMatch(/code: give the six-digit code from the teacher portal.*reason: give the educational purpose.*allow: allow at least one/);
+    // A password has no place in the request: the tray and the CLI never send one.
+    expect(await handleControlRequest({ ...unlockRequest, teacher: 'jansen', password: PASSWORD }, deps)).toMatchObject({ ok: false, code: 'invalid-request' });
     expect(await handleControlRequest({ type: 'shutdown' }, deps)).toMatchObject({ ok: false, code: 'invalid-request' });
     expect(await handleControlRequest('unlock please', deps)).toMatchObject({ ok: false, code: 'invalid-request' });
     expect(called).toBe(false);
@@ -62,7 +65,7 @@ describe('the control socket request', () => {
   });
 
   it.each([
-    [401, 'wrong-password', /onjuist wachtwoord/],
+    [401, 'wrong-code', /Deze code klopt niet \(meer\)/],
     [403, 'not-allowed', /mag u hier niet ontgrendelen/],
     [409, 'no-lesson', /Geen les om te ontgrendelen/],
     [409, 'no-consent', /geen toestemming voor social media geregistreerd \(art\. III\.B\.9\)/, 'consent-missing'],
@@ -103,15 +106,20 @@ async function enrolledLaptop(server: TestApi, loginName = 'sanne'): Promise<Lap
   return { client, store, socketPath, deviceId };
 }
 
-/** The real `lesmodus agent unlock`, the password piped in as a script or the tray would. */
-function unlockCommand(socketPath: string, password: string, ...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/** The code the teacher portal shows `username` for Jansen's lesson now. */
+function portalCode(server: TestApi, username = 'jansen', lesson: { uid: string; start: number } = JNS_NOW): string {
+  return unlockCodeFor(server.signer.codeKey, lesson, username, server.now).code;
+}
+
+/** The real `lesmodus agent unlock`, with `stdin` piped in as a script would (the code, when no --code is given). */
+function unlockCommand(socketPath: string, stdin: string, ...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [LESMODUS, 'agent', 'unlock', '--control-socket', socketPath, ...args], { env: { ...process.env, NO_COLOR: '1' } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c) => { stdout += c; });
     child.stderr.on('data', (c) => { stderr += c; });
-    child.stdin.end(`${password}\n`);
+    child.stdin.end(`${stdin}\n`);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
@@ -121,8 +129,9 @@ describe('lesmodus agent unlock (real command, real agent socket, real server)',
     const server = await api.start();
     const laptop = await enrolledLaptop(server);
     expect(statSync(laptop.socketPath).mode & 0o777).toBe(0o666);
-    const result = await unlockCommand(laptop.socketPath, PASSWORD, '--teacher', 'jansen', '--allow', 'social', '--reason', REASON);
-    expect(result).toMatchObject({ code: 0, stdout: 'Toegestaan tot 09:20: social (door jansen).\nAllowed until 09:20: social (by jansen).\n' });
+    // The code typed at the prompt (here: piped), as a teacher does; no password anywhere.
+    const result = await unlockCommand(laptop.socketPath, portalCode(server), '--allow', 'social', '--reason', REASON);
+    expect(result).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Toegestaan tot 09:20: social \(door .+\)\.\nAllowed until 09:20: social \(by .+\)\.\n$/) });
     const [grant] = laptop.store.activeGrants(NOW);
     expect(grant).toMatchObject({ expiresAt: JNS_NOW.end, revokedAt: null });
     const leader = await server.login('de-vries');
@@ -131,33 +140,40 @@ describe('lesmodus agent unlock (real command, real agent socket, real server)',
     expect(detail.devices).toContainEqual(expect.objectContaining({ deviceId: laptop.deviceId, appliedAt: NOW }));
   });
 
-  it('refuses a wrong password in Dutch and English, exit 1, and grants nothing', async () => {
+  it('refuses a wrong code in Dutch and English, exit 1, and grants nothing', async () => {
     const server = await api.start();
     const laptop = await enrolledLaptop(server);
-    const result = await unlockCommand(laptop.socketPath, 'not the password', '--teacher', 'jansen', '--allow', 'social', '--reason', REASON);
+    const wrong = portalCode(server) === '000000' ? '000001' : '000000';
+    const result = await unlockCommand(laptop.socketPath, '', '--code', wrong, '--allow', 'social', '--reason', REASON);
     expect(result.code).toBe(1);
-    expect(result.stderr).toBe('Onbekende gebruikersnaam of onjuist wachtwoord.\nWrong username or password.\n');
+    expect(result.stderr).toBe('Deze code klopt niet (meer). Vraag de docent om de code die nu in het docentenportaal staat.\nThis code is wrong or has expired. Ask the teacher for the code the teacher portal shows now.\n');
     expect(laptop.store.activeGrants(NOW)).toEqual([]);
   });
 
-  it('tells a teacher of another lesson why not, and says when the student has no lesson', async () => {
+  it('refuses the code of a teacher of another lesson, and says when the student has no lesson', async () => {
     const server = await api.start();
     const laptop = await enrolledLaptop(server);
-    const other = await unlockCommand(laptop.socketPath, PASSWORD, '--teacher', 'pieters', '--allow', 'social', '--reason', REASON, '--json');
-    expect(other.code).toBe(1);
-    expect(JSON.parse(other.stdout)).toMatchObject({ ok: false, code: 'not-allowed' });
+    const pieters = portalCode(server, 'pieters', PTR_NOW);
+    if (pieters !== portalCode(server)) {
+      const other = await unlockCommand(laptop.socketPath, '', '--code', pieters, '--allow', 'social', '--reason', REASON, '--json');
+      expect(other.code).toBe(1);
+      expect(JSON.parse(other.stdout)).toMatchObject({ ok: false, code: 'wrong-code' });
+    }
     server.now = JNS_NOW.end + MINUTE;
-    const late = await unlockCommand(laptop.socketPath, PASSWORD, '--teacher', 'jansen', '--allow', 'social', '--reason', REASON);
+    const late = await unlockCommand(laptop.socketPath, '', '--code', portalCode(server), '--allow', 'social', '--reason', REASON);
     expect(late.stderr).toMatch(/^Geen les om te ontgrendelen/);
   });
 
-  it('needs --teacher, --reason and --allow (exit 2), and says when no agent is listening', async () => {
-    const missing = await unlockCommand('/nonexistent/agent.sock', PASSWORD, '--teacher', 'jansen', '--allow', 'social');
+  it('needs --reason, --allow and a six-digit code (exit 2), and says when no agent is listening', async () => {
+    const missing = await unlockCommand('/nonexistent/agent.sock', '123456', '--allow', 'social');
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/--reason is required/);
-    const badCapture = await unlockCommand('/nonexistent/agent.sock', PASSWORD, '--teacher', 'jansen', '--allow', 'capture:keyboard', '--reason', REASON);
+    const badCapture = await unlockCommand('/nonexistent/agent.sock', '123456', '--allow', 'capture:keyboard', '--reason', REASON);
     expect(badCapture.stderr).toMatch(/the browser capture kinds are camera, microphone, screen/);
-    const noAgent = await unlockCommand(join(tempDir(), 'agent.sock'), PASSWORD, '--teacher', 'jansen', '--allow', 'social', '--reason', REASON);
+    const aPassword = await unlockCommand('/nonexistent/agent.sock', PASSWORD, '--allow', 'social', '--reason', REASON);
+    expect(aPassword.code).toBe(2);
+    expect(aPassword.stderr).toMatch(/the code is the six digits the teacher portal shows/);
+    const noAgent = await unlockCommand(join(tempDir(), 'agent.sock'), '123456', '--allow', 'social', '--reason', REASON);
     expect(noAgent.code).toBe(1);
     expect(noAgent.stderr).toMatch(/the Lesmodus agent is not running/);
   });
@@ -175,8 +191,8 @@ describe('lesmodus agent unlock (real command, real agent socket, real server)',
     });
     expect(JSON.parse(await send('{not json\n'))).toMatchObject({ ok: false, code: 'invalid-request' });
     expect(JSON.parse(await send('x'.repeat(20_000)))).toMatchObject({ ok: false, code: 'invalid-request' });
-    expect(JSON.parse(await send(JSON.stringify({ ...unlockRequest, password: 'wrong' })))).toMatchObject({ ok: false, code: 'wrong-password' });
+    expect(JSON.parse(await send(JSON.stringify({ ...unlockRequest, code: portalCode(server) === '000000' ? '000001' : '000000' })))).toMatchObject({ ok: false, code: 'wrong-code' });
     // Still serving.
-    expect(JSON.parse(await send(`${JSON.stringify(unlockRequest)}\n`))).toMatchObject({ ok: true });
+    expect(JSON.parse(await send(`${JSON.stringify({ ...unlockRequest, code: portalCode(server) })}\n`))).toMatchObject({ ok: true });
   });
 });

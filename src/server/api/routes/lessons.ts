@@ -1,14 +1,15 @@
 import { z } from 'zod';
 import { schoolYearOf } from '../../../core/policy/consent.ts';
 import { addDays, formatLocalDate, instantToLocal, localToInstant, parseLocalDate } from '../../../core/time/zoned.ts';
-import { forbidden } from '../../http/http-error.ts';
+import { conflict, forbidden, notFound } from '../../http/http-error.ts';
+import { CODE_PERIOD_MS, unlockCodeFor } from '../../services/unlock-codes.ts';
 import { USER_ROLES } from '../../store/index.ts';
 import { policyRegisters } from '../consent.ts';
 import type { ApiContext } from '../context.ts';
 import { teaches } from '../grants/authority.ts';
 import { defineRoute, users, type AnyRoute } from '../route.ts';
 import { oneSchool } from '../school-scope.ts';
-import { DateParam, Key } from '../schemas/common.ts';
+import { DateParam, InstantParam, Key } from '../schemas/common.ts';
 import { LessonDaySchema } from '../schemas/lessons.ts';
 import { TeacherCode } from '../schemas/people.ts';
 
@@ -71,4 +72,25 @@ async function withoutConsentPerLesson(
   return counts;
 }
 
-export const lessonRoutes: readonly AnyRoute[] = [lessonsOfDay];
+const unlockCode = defineRoute({
+  method: 'GET',
+  path: '/api/v1/unlock-code',
+  tag: 'timetable',
+  summary: "The code a teacher gives at a student's laptop to unlock for this lesson (instead of their password): six digits, for the lesson in progress, "
+    + `valid ${CODE_PERIOD_MS / 60_000} minutes; it cannot log in.`,
+  description: 'A teacher gets codes for lessons they teach, a leader for any lesson of their school. 409 when the lesson is not in progress.',
+  access: users('teacher', 'leader'),
+  query: z.strictObject({ lessonUid: z.string().min(1).max(512), lessonStart: InstantParam, school: Key.optional() }),
+  reply: { kind: 'json', status: 200, schema: z.object({ code: z.string().regex(/^\d{6}$/), validUntil: z.number().int() }), description: 'The code and until when it is shown.' },
+  async handle({ principal, query, scope }, api) {
+    const { user } = principal;
+    const school = await oneSchool(api, user, query.school);
+    const lesson = await api.store.lesson(school.id, query.lessonUid, query.lessonStart);
+    if (lesson === null) throw notFound(`There is no lesson ${query.lessonUid} at that start at school "${school.id}".`);
+    if (user.role === 'teacher' && !teaches(user.teacherCode, lesson)) throw forbidden('A teacher gets codes for the lessons they teach.');
+    if (lesson.cancelled || scope.now < lesson.start || scope.now >= lesson.end) throw conflict('A code is for a lesson in progress.');
+    return unlockCodeFor(api.signer.codeKey, lesson, user.username, scope.now);
+  },
+});
+
+export const lessonRoutes: readonly AnyRoute[] = [lessonsOfDay, unlockCode];

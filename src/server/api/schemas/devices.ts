@@ -132,8 +132,8 @@ export const StoredEventSchema = z.object({
  * allow and why. The lesson is the one in progress for the laptop's student.
  */
 export const UnlockBody = z.strictObject({
-  username: Key,
-  password: z.string().min(1, 'must not be empty').max(MAX_PASSWORD_LENGTH, `at most ${MAX_PASSWORD_LENGTH} characters`),
+  /** The six-digit code the teacher's portal shows for the lesson in progress (GET /api/v1/unlock-code). */
+  code: z.string().regex(/^\d{6}$/, 'must be the six digits the teacher portal shows'),
   allow: AllowInput,
   reason: ReasonSchema,
   /** Earlier than the lesson's end, when the teacher wants it shorter. */

@@ -47,7 +47,39 @@ async function lessonCard(ctx, lesson, open) {
   const refresh = () => loadGrants(ctx, lesson, grants);
   await refresh();
   if (state === 'now' || state === 'later') item.append(grantForm(ctx, lesson, open, refresh));
+  if (state === 'now') item.append(unlockCodeBox(ctx, lesson));
   return item;
+}
+
+/**
+ * The code to unlock at a student's laptop for this lesson (the tray's unlock
+ * window, or lesmodus agent unlock --code): never the teacher's password, which
+ * the student's session could capture. A new one comes when it runs out.
+ */
+function unlockCodeBox(ctx, lesson) {
+  const { t, timeZone } = ctx;
+  const code = h('strong', { class: 'unlock-code', 'data-unlock-code': '', 'aria-live': 'polite' }, '…');
+  const until = h('span', { class: 'muted' });
+  let timer;
+  const load = async () => {
+    clearTimeout(timer);
+    try {
+      const reply = await api('GET', `/api/v1/unlock-code${queryString({ lessonUid: lesson.uid, lessonStart: lesson.start })}`);
+      code.textContent = reply.code;
+      code.setAttribute('data-unlock-code', reply.code);
+      until.textContent = t('unlock.until', { time: clock(reply.validUntil, timeZone) });
+      // A fresh code when this one runs out, while the page is open (and the lesson lasts).
+      timer = setTimeout(() => { if (box.isConnected) void load(); }, Math.max(1_000, reply.validUntil - ctx.now() + 500));
+    } catch {
+      code.textContent = '—';
+      until.textContent = t('unlock.unavailable');
+    }
+  };
+  const box = h('div', { class: 'unlock' },
+    h('span', {}, t('unlock.label'), ' '), code, ' ', until, ' ',
+    h('button', { type: 'button', class: 'link', onclick: () => void load() }, t('unlock.renew')));
+  void load();
+  return box;
 }
 
 async function loadGrants(ctx, lesson, list) {

@@ -3,7 +3,7 @@ import { verifySignature } from '../../../../src/adapters/signing.ts';
 import type { DeviceEvent } from '../../../../src/core/events/schema.ts';
 import { EnrollmentSecretFile } from '../../../../src/server/auth/enrollment-secrets.ts';
 import type { TestApi, useApi } from '../harness.ts';
-import { JNS_NOW, MINUTE, NOW, PASSWORD } from '../school.ts';
+import { JNS_NOW, MINUTE, NOW, PASSWORD, PTR_NOW } from '../school.ts';
 
 const lessonScope = { kind: 'lesson', lessonUid: JNS_NOW.uid, lessonStart: JNS_NOW.start };
 const REASON = 'Instagram-campagne analyseren';
@@ -202,30 +202,38 @@ export function deviceSuite(api: ReturnType<typeof useApi>): void {
     });
   });
 
-  describe("a teacher's unlock at the laptop", () => {
-    const unlockBody = { username: 'jansen', password: PASSWORD, allow: { categories: ['social'] }, reason: REASON };
+  describe("a teacher's unlock at the laptop, with a code from the portal", () => {
+    const lessonQuery = `lessonUid=${encodeURIComponent(JNS_NOW.uid)}&lessonStart=${JNS_NOW.start}`;
+    /** The code the portal shows this user for Jansen's lesson now. */
+    const codeOf = async (server: TestApi, username: string): Promise<string> => {
+      const reply = await server.call('GET', `/api/v1/unlock-code?${lessonQuery}`, { as: await server.login(username) });
+      expect(reply.status, reply.text).toBe(200);
+      return reply.body.code;
+    };
+    const unlockBody = (code: string) => ({ code, allow: { categories: ['social'] }, reason: REASON });
     /** Sanne's parents consented to social media in lessons this school year (III.B.9). */
     const sanneConsents = (server: TestApi) => server.store.recordConsents('svok-college', [
       { studentId: 's1', register: 'social-media', schoolYear: '2025-2026', givenBy: 'parent', registeredAt: NOW - 90 * 24 * 60 * MINUTE, source: 'test' },
     ]);
 
-    it('refuses (409 consent-missing) a social-media unlock for a student without consent this school year, but not a recording one', async () => {
+    it('shows a teacher a six-digit code for a lesson they teach in progress, valid a few minutes; not for another teacher\'s lesson or one not in progress', async () => {
       const server = await api.start();
-      const sanne = await server.enroll('sanne');
-      const refused = await server.call('POST', '/api/v1/device/unlock', { as: sanne, body: unlockBody });
-      expect(refused).toMatchObject({ status: 409, body: { error: 'consent-missing', message: expect.stringMatching(/no consent registered for this school year \(art\. III\.B\.9\)/) } });
-      expect((await server.call('GET', '/api/v1/device/grants', { as: sanne })).body.grants).toEqual([]);
-      const recording = await server.call('POST', '/api/v1/device/unlock', { as: sanne, body: { ...unlockBody, allow: { categories: ['camera'] } } });
-      expect(recording.status).toBe(201);
+      const reply = await server.call('GET', `/api/v1/unlock-code?${lessonQuery}`, { as: await server.login('jansen') });
+      expect(reply.body.code).toMatch(/^\d{6}$/);
+      expect(reply.body.validUntil).toBeGreaterThan(server.now);
+      expect(reply.body.validUntil - server.now).toBeLessThanOrEqual(5 * MINUTE);
+      expect((await server.call('GET', `/api/v1/unlock-code?${lessonQuery}`, { as: await server.login('pieters') })).status).toBe(403);
+      server.now = JNS_NOW.end + MINUTE;
+      expect((await server.call('GET', `/api/v1/unlock-code?${lessonQuery}`, { as: await server.login('jansen') })).status).toBe(409);
     });
 
-    it('grants this laptop only, for the lesson in progress, signed for it, and shows in the log as the teacher\'s', async () => {
+    it('grants this laptop only, for the lesson in progress, signed for it, and shows in the log as the code\'s teacher', async () => {
       const server = await api.start();
       await sanneConsents(server);
       const sanne = await server.enroll('sanne');
       const daan = await server.enroll('daan');
-      const reply = await server.call('POST', '/api/v1/device/unlock', { as: sanne, body: unlockBody });
-      expect(reply.status).toBe(201);
+      const reply = await server.call('POST', '/api/v1/device/unlock', { as: sanne, body: unlockBody(await codeOf(server, 'jansen')) });
+      expect(reply.status, reply.text).toBe(201);
       expect(verifySignature(reply.body, server.signer.publicKeyPem)).toBe(true);
       expect(reply.body.payload).toMatchObject({
         type: 'lesmodus.device-grant.v1', deviceId: sanne.deviceId,
@@ -237,45 +245,52 @@ export function deviceSuite(api: ReturnType<typeof useApi>): void {
       const leader = await server.login('de-vries');
       const detail = await server.call('GET', `/api/v1/exceptions/${grantId}`, { as: leader });
       expect(detail.body).toMatchObject({ grant: { audience: { kind: 'device', deviceId: sanne.deviceId } }, devicesExpected: 1 });
-      expect(JSON.stringify(server.logger.lines)).not.toContain(PASSWORD);
     });
 
-    it('refuses a wrong password (401) and limits guessing (429), without granting anything', async () => {
+    it('refuses (409 consent-missing) a social-media unlock for a student without consent this school year, but not a recording one', async () => {
       const server = await api.start();
       const sanne = await server.enroll('sanne');
-      const statuses: number[] = [];
-      for (let i = 0; i < 6; i++) statuses.push((await server.call('POST', '/api/v1/device/unlock', { as: sanne, body: { ...unlockBody, password: `guess ${i}` } })).status);
-      expect(statuses).toEqual([401, 401, 401, 401, 401, 429]);
-      expect((await server.call('POST', '/api/v1/device/unlock', { as: sanne, body: unlockBody })).status).toBe(429);
-      expect((await server.call('GET', '/api/v1/device/grants', { as: sanne })).body.grants).toEqual([]);
+      const code = await codeOf(server, 'jansen');
+      const refused = await server.call('POST', '/api/v1/device/unlock', { as: sanne, body: unlockBody(code) });
+      expect(refused).toMatchObject({ status: 409, body: { error: 'consent-missing', message: expect.stringMatching(/no consent registered for this school year \(art\. III\.B\.9\)/) } });
+      const recording = await server.call('POST', '/api/v1/device/unlock', { as: sanne, body: { ...unlockBody(code), allow: { categories: ['camera'] } } });
+      expect(recording.status).toBe(201);
     });
 
-    it('refuses a teacher who does not teach the lesson (403), a student (403), and says when there is no lesson or student (409)', async () => {
-      const server = await api.start();
-      const sanne = await server.enroll('sanne');
-      const pieters = await server.call('POST', '/api/v1/device/unlock', { as: sanne, body: { ...unlockBody, username: 'pieters' } });
-      expect(pieters).toMatchObject({ status: 403, body: { message: expect.stringMatching(/do not teach the lesson.*JNS/) } });
-      const unassigned = await server.enroll('nobody-known');
-      expect((await server.call('POST', '/api/v1/device/unlock', { as: unassigned, body: unlockBody })).status).toBe(409);
-      server.now = JNS_NOW.end + MINUTE;
-      expect((await server.call('POST', '/api/v1/device/unlock', { as: sanne, body: unlockBody })).body.message).toMatch(/no lesson now/);
-    });
-
-    it('lets a leader of the school unlock in any lesson, and refuses a leader of another school', async () => {
+    it('refuses a wrong code (401), an expired one, a code of a teacher of another lesson, and limits guessing per laptop (429) without granting anything', async () => {
       const server = await api.start();
       await sanneConsents(server);
       const sanne = await server.enroll('sanne');
-      expect((await server.call('POST', '/api/v1/device/unlock', { as: sanne, body: { ...unlockBody, username: 'de-vries' } })).status).toBe(201);
-      expect((await server.call('POST', '/api/v1/device/unlock', { as: sanne, body: { ...unlockBody, username: 'bakker' } })).status).toBe(403);
+      const code = await codeOf(server, 'jansen');
+      const wrong = code === '000000' ? '000001' : '000000';
+      expect((await server.call('POST', '/api/v1/device/unlock', { as: sanne, body: unlockBody(wrong) })).status).toBe(401);
+      // Pieters teaches another lesson now: his code for it does not open Jansen's.
+      const pietersCode = (await server.call('GET', `/api/v1/unlock-code?lessonUid=${encodeURIComponent(PTR_NOW.uid)}&lessonStart=${PTR_NOW.start}`, { as: await server.login('pieters') })).body.code;
+      if (pietersCode !== code) expect((await server.call('POST', '/api/v1/device/unlock', { as: sanne, body: unlockBody(pietersCode) })).status).toBe(401);
+      const later = server.now;
+      server.now += 11 * MINUTE;
+      expect((await server.call('POST', '/api/v1/device/unlock', { as: sanne, body: unlockBody(code) })).status).toBe(401);
+      server.now = later;
+      const statuses: number[] = [];
+      for (let i = 0; i < 4; i++) statuses.push((await server.call('POST', '/api/v1/device/unlock', { as: sanne, body: unlockBody(String((Number(wrong) + 7919 * (i + 1)) % 1_000_000).padStart(6, '0')) })).status);
+      expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(0);
+      expect((await server.call('POST', '/api/v1/device/unlock', { as: sanne, body: unlockBody(code) })).status).toBe(429);
+      expect((await server.call('GET', '/api/v1/device/grants', { as: sanne })).body.grants).toEqual([]);
     });
 
-    it('names what is wrong in the body, and needs a device credential', async () => {
+    it('lets a leader of the school unlock with their code, says when there is no lesson or student (409), and names what is wrong in the body', async () => {
       const server = await api.start();
+      await sanneConsents(server);
       const sanne = await server.enroll('sanne');
-      const bad = await server.call('POST', '/api/v1/device/unlock', { as: sanne, body: { ...unlockBody, reason: '', allow: {} } });
+      expect((await server.call('POST', '/api/v1/device/unlock', { as: sanne, body: unlockBody(await codeOf(server, 'de-vries')) })).status).toBe(201);
+      const unassigned = await server.enroll('nobody-known');
+      expect((await server.call('POST', '/api/v1/device/unlock', { as: unassigned, body: unlockBody('123456') })).status).toBe(409);
+      const bad = await server.call('POST', '/api/v1/device/unlock', { as: sanne, body: { code: 'abc', password: PASSWORD, reason: '', allow: {} } });
       expect(bad.status).toBe(400);
-      expect(bad.body.issues.map((i: { path: string }) => i.path).sort()).toEqual(['body.allow', 'body.reason']);
-      expect((await server.call('POST', '/api/v1/device/unlock', { body: unlockBody })).status).toBe(401);
+      expect(bad.body.issues.map((i: { path: string }) => i.path).sort()).toEqual(['body.allow', 'body.code', 'body.password', 'body.reason']);
+      expect((await server.call('POST', '/api/v1/device/unlock', { body: unlockBody('123456') })).status).toBe(401);
+      server.now = JNS_NOW.end + MINUTE;
+      expect((await server.call('POST', '/api/v1/device/unlock', { as: sanne, body: unlockBody('123456') })).body.message).toMatch(/no lesson now/);
     });
   });
 
