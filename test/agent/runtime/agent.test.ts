@@ -47,6 +47,16 @@ function makeAgent(options: { onSchoolNetwork?: boolean; now?: () => number } = 
   });
 }
 
+/** Jansen's social-media exception for the ne lesson, issued now, stored as the sync would store it. */
+function putJansenGrant(): void {
+  const grant = {
+    id: 'g-1', issuedBy: { username: 'jjansen', role: 'teacher', teacherCode: 'JNS' }, reason: 'Instagram als bron',
+    scope: { kind: 'lesson', lessonUid: 'ne-1', lessonStart: ne.start }, allow: { categories: ['social'] },
+    issuedAt: clock, expiresAt: ne.end,
+  };
+  store.putGrant(JSON.stringify(grant), { id: 'g-1', issuedAt: grant.issuedAt, expiresAt: grant.expiresAt });
+}
+
 const eventTypes = () => store.outboxBatch(100).map((e) => `${e.type}${'reason' in e.payload ? `:${e.payload.reason}` : ''}`);
 
 beforeEach(() => {
@@ -110,12 +120,7 @@ describe('the agent', () => {
     const agent = makeAgent();
     clock = ams('2026-11-23 08:40');
     await agent.evaluate();
-    const grant = {
-      id: 'g-1', issuedBy: { username: 'jjansen', role: 'teacher', teacherCode: 'JNS' }, reason: 'Instagram als bron',
-      scope: { kind: 'lesson', lessonUid: 'ne-1', lessonStart: ne.start }, allow: { categories: ['social'] },
-      issuedAt: clock, expiresAt: ne.end,
-    };
-    store.putGrant(JSON.stringify(grant), { id: 'g-1', issuedAt: grant.issuedAt, expiresAt: grant.expiresAt });
+    putJansenGrant();
     clock += 60_000;
     expect((await agent.evaluate()).blocked.categories).toEqual([]);
     store.revokeGrant('g-1', clock + 60_000);
@@ -134,12 +139,7 @@ describe('the agent', () => {
 
   it('logs each exception once per laptop across restarts (a kill -9 or a reboot), and its expiry once, even while it was off', async () => {
     clock = ams('2026-11-23 08:40');
-    const grant = {
-      id: 'g-1', issuedBy: { username: 'jjansen', role: 'teacher', teacherCode: 'JNS' }, reason: 'Instagram als bron',
-      scope: { kind: 'lesson', lessonUid: 'ne-1', lessonStart: ne.start }, allow: { categories: ['social'] },
-      issuedAt: clock, expiresAt: ne.end,
-    };
-    store.putGrant(JSON.stringify(grant), { id: 'g-1', issuedAt: grant.issuedAt, expiresAt: grant.expiresAt });
+    putJansenGrant();
     await makeAgent().evaluate();
     // Killed and started again, three times, during the lesson: the store is all that survives.
     for (let restart = 0; restart < 3; restart++) {
@@ -159,12 +159,7 @@ describe('the agent', () => {
     const notices: Notice[] = [];
     agent.onNotice((n) => notices.push(n));
     clock = ams('2026-11-23 08:40');
-    const grant = {
-      id: 'g-1', issuedBy: { username: 'jjansen', role: 'teacher', teacherCode: 'JNS' }, reason: 'Instagram als bron',
-      scope: { kind: 'lesson', lessonUid: 'ne-1', lessonStart: ne.start }, allow: { categories: ['social'] },
-      issuedAt: clock, expiresAt: ne.end,
-    };
-    store.putGrant(JSON.stringify(grant), { id: 'g-1', issuedAt: grant.issuedAt, expiresAt: grant.expiresAt });
+    putJansenGrant();
     const decision = await agent.evaluate();
     expect(decision.blocked.categories).toEqual(['social']);
     expect(decision.ignoredGrants).toEqual([{ grant: 'g-1', why: 'no-consent', article: 'III.B.9' }]);
