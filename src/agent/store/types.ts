@@ -1,4 +1,4 @@
-import type { ConsentInterval } from '../../core/sync/signed-payloads.ts';
+import type { ConsentInterval } from '../../core/protocol/signed-payloads.ts';
 import type { BlockEvent, BlockEventType, DeviceEvent, NewEvent } from '../../core/events/schema.ts';
 import type { Lesson } from '../../core/timetable/lesson.ts';
 import type { CaptureKind, Category } from '../../core/categories.ts';

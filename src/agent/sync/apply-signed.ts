@@ -1,6 +1,6 @@
 import type { Logger } from '../runtime/logger.ts';
 import { DeviceStoreError, type DeviceStore } from '../store/index.ts';
-import { verifyDeviceGrant, verifySchedule, type Rejection, type VerifyContext } from './signed-payloads.ts';
+import { verifyDeviceGrant, verifySchedule, type Rejection, type VerifyContext } from './verify-signed.ts';
 
 /**
  * Puts what the server signed into the device store, after verifying it; a

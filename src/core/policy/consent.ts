@@ -1,5 +1,5 @@
 import { CATEGORIES, type CaptureKind, type Category } from '../categories.ts';
-import type { ConsentInterval } from '../sync/signed-payloads.ts';
+import type { ConsentInterval } from '../protocol/signed-payloads.ts';
 import { localToInstant, instantToLocal } from '../time/zoned.ts';
 import type { CatalogView } from './decide.ts';
 import { blockRules, type Policy } from './schema.ts';

@@ -1,14 +1,15 @@
-import { z } from 'zod';
 import type { DeviceEvent } from '../../../core/events/schema.ts';
+import {
+  AckBody, DEVICE_PATHS, EventsBody, GrantListSchema, HeartbeatBody, HeartbeatReplySchema, IngestReplySchema, OkSchema, SignedScheduleSchema,
+  type StreamEventName, type StreamMessage,
+} from '../../../core/protocol/index.ts';
 import { notFound } from '../../http/http-error.ts';
 import { SseStream } from '../../http/sse.ts';
 import { reachOf, signedGrantFor, signedScheduleFor } from '../device-delivery.ts';
 import type { GrantChange, Subscriber } from '../grant-hub.ts';
 import { grantReaches } from '../grant-reach.ts';
 import { defineRoute, DEVICE, type AnyRoute } from '../route.ts';
-import { IdParams, Instant, OkSchema } from '../schemas/common.ts';
-import { AckBody, EventsBody, HeartbeatBody, HeartbeatReplySchema, IngestReplySchema } from '../schemas/devices.ts';
-import { SignedDeviceGrantSchema, SignedScheduleSchema } from '../schemas/signed.ts';
+import { IdParams } from '../schemas/common.ts';
 
 /** What an enrolled device calls, with its bearer credential: heartbeat, schedule, grants, events and the live stream. */
 
@@ -24,7 +25,7 @@ export const EVENT_BATCH_BODY_LIMIT = 2 * 1024 * 1024;
 
 const heartbeat = defineRoute({
   method: 'POST',
-  path: '/api/v1/device/heartbeat',
+  path: DEVICE_PATHS.heartbeat,
   tag: 'device',
   summary: "The device is alive (and enforcing); optionally with what it reports about itself. Answers the server's time.",
   access: DEVICE,
@@ -44,7 +45,7 @@ const heartbeat = defineRoute({
 
 const schedule = defineRoute({
   method: 'GET',
-  path: '/api/v1/device/schedule',
+  path: DEVICE_PATHS.schedule,
   tag: 'device',
   summary: "The device's lessons for the next 14 days, signed (Ed25519) with the server key for this device.",
   access: DEVICE,
@@ -57,14 +58,11 @@ const schedule = defineRoute({
 
 const grants = defineRoute({
   method: 'GET',
-  path: '/api/v1/device/grants',
+  path: DEVICE_PATHS.grants,
   tag: 'device',
   summary: 'The grants reaching this device that have not expired (revoked ones included, so it learns), each signed for this device.',
   access: DEVICE,
-  reply: {
-    kind: 'json', status: 200, description: 'Signed grants.',
-    schema: z.object({ serverTime: Instant, grants: z.array(SignedDeviceGrantSchema) }),
-  },
+  reply: { kind: 'json', status: 200, description: 'Signed grants.', schema: GrantListSchema },
   async handle({ principal, scope }, api) {
     const records = await api.store.grantsForDevice(principal.device.id, scope.now);
     return { serverTime: scope.now, grants: records.map((r) => signedGrantFor(api, r, principal.device.id, scope.now)) };
@@ -73,7 +71,7 @@ const grants = defineRoute({
 
 const ack = defineRoute({
   method: 'POST',
-  path: '/api/v1/device/grants/:id/ack',
+  path: DEVICE_PATHS.ack,
   tag: 'device',
   summary: 'The device applied the grant (the teacher portal counts these). The earliest acknowledgement counts.',
   access: DEVICE,
@@ -91,7 +89,7 @@ const ack = defineRoute({
 
 const events = defineRoute({
   method: 'POST',
-  path: '/api/v1/device/events',
+  path: DEVICE_PATHS.events,
   tag: 'device',
   summary: 'A batch of events from the outbox: each stored exactly once (by event id); malformed ones are rejected alone and the valid rest kept.',
   access: DEVICE,
@@ -108,7 +106,7 @@ const events = defineRoute({
 
 const stream = defineRoute({
   method: 'GET',
-  path: '/api/v1/device/stream',
+  path: DEVICE_PATHS.stream,
   tag: 'device',
   summary: 'Server-Sent Events: "grant" and "revocation" events (data: a grant signed for this device) as they happen, and "refresh" when its schedule changed.',
   description: 'On connect the device first gets every grant currently reaching it, then a "ready" event, then live changes. '
@@ -118,7 +116,9 @@ const stream = defineRoute({
   async handle({ principal, scope }, api) {
     const { device } = principal;
     const sse = new SseStream(scope.res);
-    const send = (change: GrantChange) => sse.send(change.kind, signedGrantFor(api, change.record, device.id, api.clock()), change.record.grant.id);
+    // Typed by the protocol's stream messages, so the server cannot send what the device does not read.
+    const message = <E extends StreamEventName>(event: E, data: StreamMessage<E>, id?: string) => sse.send(event, data, id);
+    const send = (change: GrantChange) => message(change.kind, signedGrantFor(api, change.record, device.id, api.clock()), change.record.grant.id);
     // Re-read the device too: an admin may have assigned it to another student since it connected.
     const rereadReach = () => api.store.device(device.id)
       .then(async (current) => {
@@ -133,7 +133,7 @@ const stream = defineRoute({
     const subscriber: Subscriber = {
       reach: await reachOf(api, device), deliver: send, close: () => sse.close(),
       refresh: (reason) => {
-        sse.send('refresh', { reason });
+        message('refresh', { reason });
         void rereadReach();
       },
     };
@@ -153,7 +153,7 @@ const stream = defineRoute({
       }
       const current = await api.store.grantsForDevice(device.id, scope.now);
       for (const record of current) send({ kind: record.revokedAt === null ? 'grant' : 'revocation', record });
-      sse.send('ready', { serverTime: scope.now, deviceId: device.id, grants: current.length });
+      message('ready', { serverTime: scope.now, deviceId: device.id, grants: current.length });
       await api.store.recordDeviceContact(device.id, scope.now);
     } catch (error) {
       sse.close();
