@@ -4,8 +4,7 @@ import cron from 'node-cron';
 import type { z } from 'zod';
 import type { ServerConfig } from '../../core/config/agent-config.ts';
 import {
-  DEVICE_PATHS, devicePath, HeartbeatReplySchema, isStreamEvent, OkSchema, ReceivedGrantListSchema, SignedEnvelopeSchema,
-  type AckBody, type HeartbeatBody, type UnlockRequest,
+  DEVICE_PATHS, HeartbeatReplySchema, isStreamEvent, ReceivedGrantListSchema, SignedEnvelopeSchema, type HeartbeatBody, type UnlockRequest,
 } from '../../core/protocol/index.ts';
 import type { Logger } from '../runtime/logger.ts';
 import type { DeviceStore } from '../store/index.ts';
@@ -69,11 +68,6 @@ export interface SyncClientDeps {
   readonly facts: DeviceFactsSource;
   /** The server's time from each heartbeat, for the agent's trusted clock. */
   readonly onServerTime?: (serverTime: number, roundTripMs: number) => void;
-  /**
-   * Whether a stored grant takes effect for this student (false while it waits
-   * for a consent, III.B.9): only then is it acknowledged. Default: always.
-   */
-  readonly takesEffect?: (grantId: string) => boolean;
   /** Re-decide at once (Agent.wake): a grant or a schedule arrived. */
   readonly wake: () => void;
   readonly fetch?: Fetch;
@@ -115,8 +109,6 @@ export class SyncClient {
   #lastPushAt: number | null = null;
   #live = false;
   #lastError: string | null = null;
-  /** Grants the server has confirmed this device applied (since the agent started): not acked again at every pull. */
-  readonly #acked = new Set<string>();
 
   constructor(deps: SyncClientDeps) {
     this.#deps = deps;
@@ -204,10 +196,9 @@ export class SyncClient {
     // The trusted clock hears the server's time here too: a dry-run agent sends no heartbeats.
     this.#deps.onServerTime?.(list.serverTime, performance.now() - asked);
     applier.applySchedule(schedule);
-    const applied = list.grants.map((signed) => applier.applyGrant(signed));
+    for (const signed of list.grants) applier.applyGrant(signed);
     this.#lastPullAt = this.#deps.now();
     this.#deps.wake();
-    await this.#ackAll(applied, signal);
   }
 
   /** Sends the outbox until it is empty (or a batch fails). */
@@ -232,10 +223,10 @@ export class SyncClient {
   }
 
   /**
-   * A teacher at this laptop: sends their password and what to allow to the
-   * server, which checks that they teach the student's lesson now and answers
-   * a grant signed for this device; applied (and acknowledged) like any other.
-   * The password goes to the server and nowhere else.
+   * A teacher at this laptop: sends the unlock code from their portal and
+   * what to allow to the server, which checks that the code is of a teacher
+   * of the student's lesson now and answers a grant signed for this device,
+   * stored like any other; the agent's next decision applies it.
    */
   async unlock(request: UnlockRequest, signal?: AbortSignal): Promise<{ outcome: GrantOutcome; signed: unknown }> {
     if (this.#credential === null) throw new SyncError('this laptop has not enrolled with the school server yet; try again when it is online', { retryable: true });
@@ -244,10 +235,7 @@ export class SyncClient {
       method: 'POST', path: DEVICE_PATHS.unlock, credential: credential.credential, body: request, reply: SignedEnvelopeSchema, ...(signal ? { signal } : {}),
     });
     const outcome = applier.applyGrant(signed);
-    if (outcome.status !== 'rejected') {
-      this.#deps.wake();
-      await this.#ackAll([outcome], signal);
-    }
+    if (outcome.status !== 'rejected') this.#deps.wake();
     return { outcome, signed };
   }
 
@@ -386,10 +374,7 @@ export class SyncClient {
           if (name === 'refresh') this.requestPull();
           if (name !== 'grant' && name !== 'revocation') continue;
           // Verified before it is parsed (STREAM_MESSAGES.grant is what the server signed).
-          const outcome = applier.applyGrant(parseJson(event.data));
-          if (outcome.status === 'rejected') continue;
-          this.#deps.wake();
-          await this.#ackAll([outcome], signal);
+          if (applier.applyGrant(parseJson(event.data)).status !== 'rejected') this.#deps.wake();
         }
       }
     } catch (error) {
@@ -398,31 +383,6 @@ export class SyncClient {
     } finally {
       this.#live = false;
       clearTimeout(idle);
-    }
-  }
-
-  /**
-   * Tells the server which new grants this device applied (the teacher's
-   * portal counts them). A failed ack is logged, not retried: the next pull
-   * acks every grant not yet confirmed (a server with many laptops must not
-   * take an ack per grant per laptop at every pull).
-   */
-  async #ackAll(outcomes: readonly GrantOutcome[], signal?: AbortSignal): Promise<void> {
-    const { credential } = this.#enrolled();
-    for (const outcome of outcomes) {
-      if (outcome.status !== 'applied' && outcome.status !== 'unchanged') continue;
-      if (this.#acked.has(outcome.grantId)) continue;
-      // Not yet: a later pull acknowledges it once the consent is registered.
-      if (this.#deps.takesEffect?.(outcome.grantId) === false) continue;
-      try {
-        await this.#client.request({
-          method: 'POST', path: devicePath(DEVICE_PATHS.ack, { id: outcome.grantId }), credential: credential.credential,
-          body: { appliedAt: this.#deps.now() } satisfies z.input<typeof AckBody>, reply: OkSchema, ...(signal ? { signal } : {}),
-        });
-        this.#acked.add(outcome.grantId);
-      } catch (error) {
-        this.#deps.log.warn(`sync: could not acknowledge grant ${outcome.grantId}: ${(error as Error).message}`);
-      }
     }
   }
 }

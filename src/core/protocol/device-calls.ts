@@ -4,7 +4,12 @@ import { DeviceReportSchema } from './enrollment.ts';
 import { Instant } from './fields.ts';
 import { SignedDeviceGrantSchema } from './signed-payloads.ts';
 
-/** What an enrolled device sends and gets back, with its bearer credential: heartbeat, grants, events. */
+/**
+ * What an enrolled device sends and gets back, with its bearer credential:
+ * heartbeat, grants, events. There is no separate acknowledgement call: a
+ * device reports that a grant took effect for its student with the
+ * exception.applied event in its outbox (durable, sent exactly once).
+ */
 
 export const HeartbeatBody = z.strictObject({
   /** The device's clock when it sent this, to report its offset from the server's. */
@@ -48,7 +53,4 @@ export const IngestReplySchema = z.object({
   lastEventSeq: z.number().int().nullable(),
 });
 
-export const AckBody = z.strictObject({ appliedAt: Instant });
-
-export const OkSchema = z.object({ ok: z.literal(true) });
 

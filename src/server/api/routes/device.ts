@@ -1,15 +1,12 @@
 import type { DeviceEvent } from '../../../core/events/schema.ts';
 import {
-  AckBody, DEVICE_PATHS, EventsBody, GrantListSchema, HeartbeatBody, HeartbeatReplySchema, IngestReplySchema, OkSchema, SignedScheduleSchema,
+  DEVICE_PATHS, EventsBody, GrantListSchema, HeartbeatBody, HeartbeatReplySchema, IngestReplySchema, SignedScheduleSchema,
   type StreamEventName, type StreamMessage,
 } from '../../../core/protocol/index.ts';
-import { notFound } from '../../http/http-error.ts';
 import { SseStream } from '../../http/sse.ts';
 import { reachOf, signedGrantFor, signedScheduleFor } from '../device-delivery.ts';
 import type { GrantChange, Subscriber } from '../grant-hub.ts';
-import { grantReaches } from '../grant-reach.ts';
 import { defineRoute, DEVICE, type AnyRoute } from '../route.ts';
-import { IdParams } from '../schemas/common.ts';
 
 /** What an enrolled device calls, with its bearer credential: heartbeat, schedule, grants, events and the live stream. */
 
@@ -69,29 +66,13 @@ const grants = defineRoute({
   },
 });
 
-const ack = defineRoute({
-  method: 'POST',
-  path: DEVICE_PATHS.ack,
-  tag: 'device',
-  summary: 'The device applied the grant (the teacher portal counts these). The earliest acknowledgement counts.',
-  access: DEVICE,
-  params: IdParams,
-  body: AckBody,
-  reply: { kind: 'json', status: 200, schema: OkSchema, description: 'Recorded.' },
-  async handle({ principal, params, body }, api) {
-    const record = await api.store.grant(params.id);
-    // Only a grant that reaches this device can be acknowledged by it, or one laptop could inflate another class's count.
-    if (record === null || !grantReaches(record, await reachOf(api, principal.device))) throw notFound(`No grant "${params.id}" reaches this device.`);
-    await api.store.recordGrantAck(params.id, principal.device.id, body.appliedAt);
-    return { ok: true as const };
-  },
-});
-
 const events = defineRoute({
   method: 'POST',
   path: DEVICE_PATHS.events,
   tag: 'device',
   summary: 'A batch of events from the outbox: each stored exactly once (by event id); malformed ones are rejected alone and the valid rest kept.',
+  description: 'An exception.applied event is how a device reports that a grant took effect for its student: the teacher portal counts the device '
+    + 'as having applied it (the earliest time logged) when the grant reaches the device.',
   access: DEVICE,
   body: EventsBody,
   bodyLimit: EVENT_BATCH_BODY_LIMIT,
@@ -163,4 +144,4 @@ const stream = defineRoute({
   },
 });
 
-export const deviceRoutes: readonly AnyRoute[] = [heartbeat, schedule, grants, ack, events, stream];
+export const deviceRoutes: readonly AnyRoute[] = [heartbeat, schedule, grants, events, stream];

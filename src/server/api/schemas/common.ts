@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { OkSchema } from '../../../core/protocol/index.ts';
 import { parseInstant } from '../../../core/time/parse-instant.ts';
 import { DEFAULT_TIME_ZONE, parseLocalDate } from '../../../core/time/zoned.ts';
 import { MAX_PAGE_SIZE } from '../../store/index.ts';
@@ -50,4 +49,4 @@ export function pageOf(query: { limit?: number | undefined; offset?: number | un
 
 export const IdParams = z.strictObject({ id: Key });
 
-export { OkSchema };
+export const OkSchema = z.object({ ok: z.literal(true) });
