@@ -1,5 +1,4 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
-import { z } from 'zod';
 import { canonicalJson } from '../core/grants/canonical-json.ts';
 
 /**
@@ -8,13 +7,6 @@ import { canonicalJson } from '../core/grants/canonical-json.ts';
  * nothing stored on a student's laptop can unlock anything.
  */
 
-export const SignedSchema = z.object({
-  /** Which server key signed it (the first 16 hex chars of the public key's SHA-256 would do; the server decides). */
-  keyId: z.string().min(1).max(64),
-  /** Base64 Ed25519 signature over canonicalJson(payload). */
-  signature: z.string().regex(/^[A-Za-z0-9+/]+={0,2}$/, 'a base64 signature').max(200),
-  payload: z.unknown(),
-});
 export type Signed<T> = { readonly keyId: string; readonly signature: string; readonly payload: T };
 
 export interface SigningKeyPair {

@@ -4,11 +4,7 @@ import cron from 'node-cron';
 import { readJsonFile, loadCatalogIndex, loadPolicy } from '../adapters/resources.ts';
 import { loadTimetable } from '../adapters/timetable-source.ts';
 import { readAgentConfig, type AgentConfig, type ConfigReading } from '../core/config/agent-config.ts';
-import type { CatalogIndex } from '../core/catalog/match.ts';
 import { matchSchoolNetwork } from '../core/network/school-network.ts';
-import { GrantSchema } from '../core/grants/grant.ts';
-import { liftsAnything } from '../core/policy/consent.ts';
-import type { Policy } from '../core/policy/schema.ts';
 import type { DeviceStore } from './store/index.ts';
 import { openOrRecoverDeviceStore } from './store/recover.ts';
 import { Agent } from './runtime/agent.ts';
@@ -99,14 +95,6 @@ async function refreshTimetable(store: DeviceStore, source: string, zone: string
   }
 }
 
-/** Whether a stored grant lifts anything for this student now (it may wait for their consent, III.B.9). */
-function grantTakesEffect(store: DeviceStore, grantId: string, policy: Policy, catalog: CatalogIndex, at: number): boolean {
-  const stored = store.activeGrants(at).find((g) => g.id === grantId);
-  const grant = stored === undefined ? undefined : GrantSchema.safeParse(JSON.parse(stored.raw));
-  if (!grant?.success) return true; // expired or unreadable: nothing to hold back
-  return liftsAnything(grant.data.allow, policy, catalog, store.scheduleMeta()?.consents ?? undefined, at);
-}
-
 function networkResolver(mode: NetworkMode, config: AgentConfig, log: Logger): () => Promise<boolean> {
   if (mode !== 'auto') return async () => mode === 'yes';
   const { schoolNetwork } = config;
@@ -189,7 +177,6 @@ export async function startAgent(options: StartAgentOptions, signal: AbortSignal
     const sync = startServerSync({
       config, dataDir: options.dataDir, store, now, log, policyVersion: policy.version,
       agentVersion: lesmodusVersion(), studentLogin: student.loginName, wake: () => agent?.wake(), dryRun: options.dryRun,
-      takesEffect: (grantId) => grantTakesEffect(store, grantId, policy, catalog, now()),
       ...(clock ? { onServerTime: (serverTime: number, roundTripMs: number) => clock.observeServer(serverTime, roundTripMs) } : {}),
     });
     const clockWatch = clock ? setInterval(() => clock.check(), CLOCK_CHECK_MS) : undefined;

@@ -78,8 +78,7 @@ export function openDeviceStore(options: DeviceStoreOptions, tuning: DatabaseTun
     replaceSchedule: open('replaceSchedule', (lessons, meta) => schedule.replace(lessons, meta)),
     lessonsBetween: open('lessonsBetween', (from: number, to: number) => schedule.between(from, to)),
     scheduleMeta: open('scheduleMeta', () => schedule.meta()),
-    putGrant: open('putGrant', (raw, index) => grants.put(raw, index)),
-    revokeGrant: open('revokeGrant', (id: string, at: number) => grants.revoke(id, at)),
+    putGrant: open('putGrant', (raw, index, revokedAt) => grants.put(raw, index, revokedAt)),
     activeGrants: open('activeGrants', (at: number) => grants.activeAt(at)),
     onAppend: (listener: () => void) => {
       listeners.add(listener);

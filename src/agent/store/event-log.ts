@@ -57,6 +57,7 @@ export class EventLog {
   readonly #markSynced: Statement<[number, string]>;
   readonly #prune: Statement<[number]>;
   readonly #openExceptions: Statement<[], { payload: string }>;
+  readonly #pruneEnded: Statement<[number]>;
 
   constructor(db: Database, options: EventLogOptions) {
     this.#db = db;
@@ -68,14 +69,11 @@ export class EventLog {
     this.#outboxSize = db.prepare<[], number>('SELECT count(*) FROM outbox').pluck();
     this.#markSynced = db.prepare<[number, string]>('UPDATE events SET synced_at = ? WHERE id = ? AND synced_at IS NULL');
     this.#prune = db.prepare<[number]>('DELETE FROM events WHERE synced_at IS NOT NULL AND occurred_at < ?');
-    this.#openExceptions = db.prepare<[], { payload: string }>(`
-      SELECT a.payload FROM events a
-      WHERE a.type = 'exception.applied'
-        AND NOT EXISTS (
-          SELECT 1 FROM events e
-          WHERE e.seq > a.seq AND e.type IN ('exception.applied', 'exception.expired', 'exception.revoked')
-            AND json_extract(e.payload, '$.grantId') = json_extract(a.payload, '$.grantId'))
-      ORDER BY a.seq`);
+    this.#openExceptions = db.prepare<[], { payload: string }>(
+      'SELECT applied AS payload FROM exception_lifecycle WHERE ended_seq IS NULL ORDER BY applied_seq');
+    // Exceptions that ended before the cut-off: nothing will ever be logged about them again.
+    this.#pruneEnded = db.prepare<[number]>(
+      "DELETE FROM exception_lifecycle WHERE ended_seq IS NOT NULL AND json_extract(applied, '$.until') < ?");
   }
 
   /**
@@ -141,6 +139,9 @@ export class EventLog {
    */
   pruneSynced(olderThan: number): number {
     if (!Instant.safeParse(olderThan).success) throw new RangeError(`pruneSyncedEvents: olderThan must be epoch milliseconds, got ${olderThan}`);
-    return this.#prune.run(olderThan).changes;
+    return this.#db.transaction(() => {
+      this.#pruneEnded.run(olderThan);
+      return this.#prune.run(olderThan).changes;
+    }).immediate();
   }
 }

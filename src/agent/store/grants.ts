@@ -35,7 +35,7 @@ export class GrantStore {
   readonly #now: () => number;
   readonly #find: Statement<[string], GrantRow>;
   readonly #insert: Statement<[string, number, number, string, number]>;
-  readonly #revoke: Statement<[number, number, string]>;
+  readonly #revoke: Statement<[number, string]>;
   readonly #active: Statement<[number, number, number], GrantRow>;
 
   constructor(db: Database, path: string, now: () => number) {
@@ -45,18 +45,17 @@ export class GrantStore {
     this.#find = db.prepare<[string], GrantRow>('SELECT id, issued_at, expires_at, revoked_at, raw FROM grants WHERE id = ?');
     this.#insert = db.prepare<[string, number, number, string, number]>(
       'INSERT INTO grants (id, issued_at, expires_at, raw, stored_at) VALUES (?, ?, ?, ?, ?)');
-    // The earliest revocation wins: a later, duplicate revoke must not extend the grant.
-    this.#revoke = db.prepare<[number, number, string]>(
-      'UPDATE grants SET revoked_at = CASE WHEN revoked_at IS NULL OR ? < revoked_at THEN ? ELSE revoked_at END WHERE id = ?');
+    this.#revoke = db.prepare<[number, string]>('UPDATE grants SET revoked_at = ? WHERE id = ?');
     this.#active = db.prepare<[number, number, number], GrantRow>(
       `SELECT id, issued_at, expires_at, revoked_at, raw FROM grants
        WHERE issued_at <= ? AND expires_at > ? AND (revoked_at IS NULL OR revoked_at > ?)
        ORDER BY issued_at, id`);
   }
 
-  put(raw: string, index: GrantIndex): PutGrantResult {
+  put(raw: string, index: GrantIndex, revokedAt?: number): PutGrantResult {
     const parsed = GrantIndexSchema.safeParse(index);
     const issues = parsed.success ? [] : fieldIssues(parsed.error);
+    if (revokedAt !== undefined && !Instant.safeParse(revokedAt).success) issues.push({ path: 'revokedAt', message: 'must be epoch milliseconds' });
     if (!isJsonObject(raw)) issues.push({ path: 'raw', message: 'must be the grant as JSON text (an object)' });
     else if ((JSON.parse(raw) as { id?: unknown }).id !== index.id) issues.push({ path: 'raw.id', message: 'must be the same id as the index' });
     if (issues.length > 0) {
@@ -66,17 +65,18 @@ export class GrantStore {
       const existing = this.#find.get(index.id);
       if (existing === undefined) {
         this.#insert.run(index.id, index.issuedAt, index.expiresAt, raw, this.#now());
-        return 'stored';
+      } else if (existing.raw !== raw || existing.issued_at !== index.issuedAt || existing.expires_at !== index.expiresAt) {
+        throw new DeviceStoreError('grant-conflict', this.#path,
+          `Grant "${index.id}" is already stored with different content; a grant never changes once issued, so the stored one was kept.`);
       }
-      if (existing.raw === raw && existing.issued_at === index.issuedAt && existing.expires_at === index.expiresAt) return 'already-stored';
-      throw new DeviceStoreError('grant-conflict', this.#path,
-        `Grant "${index.id}" is already stored with different content; a grant never changes once issued, so the stored one was kept.`);
+      // The earliest revocation wins: a later, repeated one must not extend the grant.
+      const known = existing?.revoked_at ?? null;
+      if (revokedAt !== undefined && (known === null || revokedAt < known)) {
+        this.#revoke.run(revokedAt, index.id);
+        return 'revoked';
+      }
+      return existing === undefined ? 'stored' : 'unchanged';
     }).immediate();
-  }
-
-  revoke(id: string, at: number): boolean {
-    if (!Instant.safeParse(at).success) throw new RangeError(`revokeGrant: at must be epoch milliseconds, got ${at}`);
-    return this.#revoke.run(at, at, id).changes > 0;
   }
 
   activeAt(at: number): StoredGrant[] {

@@ -140,6 +140,45 @@ CREATE TABLE grants (
 CREATE INDEX grants_by_expiry ON grants (expires_at);
 `;
 
+const V3_EXCEPTION_LIFECYCLE = `
+-- Each exception's lifecycle on this laptop: logged applied, and whether it
+-- was logged expired or revoked since. The agent reads it at start, so a
+-- restart (kill -9, crash, reboot) never logs a grant applied twice. It is
+-- kept apart from the event log because synced events are pruned after 30
+-- days while a leader's window grant may last 120. Written by triggers in
+-- the same transaction as the event itself, so the two never disagree.
+CREATE TABLE exception_lifecycle (
+  grant_id    TEXT    PRIMARY KEY,
+  applied_seq INTEGER NOT NULL,
+  -- The exception.applied payload (articles, what it allowed, lesson, until).
+  applied     TEXT    NOT NULL CHECK (json_valid(applied)),
+  ended_seq   INTEGER
+) STRICT;
+
+CREATE TRIGGER events_record_exception_applied AFTER INSERT ON events
+WHEN NEW.type = 'exception.applied'
+BEGIN
+  INSERT INTO exception_lifecycle (grant_id, applied_seq, applied) VALUES (json_extract(NEW.payload, '$.grantId'), NEW.seq, NEW.payload)
+    ON CONFLICT (grant_id) DO UPDATE SET applied_seq = excluded.applied_seq, applied = excluded.applied, ended_seq = NULL;
+END;
+
+CREATE TRIGGER events_record_exception_ended AFTER INSERT ON events
+WHEN NEW.type IN ('exception.expired', 'exception.revoked')
+BEGIN
+  UPDATE exception_lifecycle SET ended_seq = NEW.seq WHERE grant_id = json_extract(NEW.payload, '$.grantId') AND ended_seq IS NULL;
+END;
+
+-- What the event log still holds of earlier runs: each grant's last applied, ended if an expiry or revocation followed it.
+INSERT INTO exception_lifecycle (grant_id, applied_seq, applied, ended_seq)
+SELECT json_extract(a.payload, '$.grantId'), a.seq, a.payload,
+  (SELECT min(e.seq) FROM events e WHERE e.seq > a.seq AND e.type IN ('exception.expired', 'exception.revoked')
+     AND json_extract(e.payload, '$.grantId') = json_extract(a.payload, '$.grantId'))
+FROM events a
+WHERE a.type = 'exception.applied'
+  AND NOT EXISTS (SELECT 1 FROM events b WHERE b.type = 'exception.applied' AND b.seq > a.seq
+    AND json_extract(b.payload, '$.grantId') = json_extract(a.payload, '$.grantId'));
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -151,6 +190,11 @@ export const MIGRATIONS: readonly Migration[] = [
     description: "the student's registered consents (III.B.9), signed with the schedule",
     // JSON array of {register, from, to}; NULL: the timetable's source keeps no consent register.
     sql: 'ALTER TABLE schedule_meta ADD COLUMN consents TEXT CHECK (consents IS NULL OR json_valid(consents));',
+  },
+  {
+    version: 3,
+    description: "each exception's lifecycle on this laptop (applied, ended), kept through event pruning",
+    sql: V3_EXCEPTION_LIFECYCLE,
   },
 ];
 

@@ -1,7 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { z } from 'zod';
 import { fieldIssues, describeIssues, type FieldIssue } from '../../core/events/parse.ts';
-import { ConsentIntervalSchema } from '../../core/sync/signed-payloads.ts';
+import { ConsentIntervalSchema } from '../../core/protocol/signed-payloads.ts';
 import { LessonSchema, type Lesson } from '../../core/timetable/lesson.ts';
 import { DeviceStoreError } from './errors.ts';
 import type { ScheduleMeta } from './types.ts';

@@ -1,4 +1,4 @@
-import type { ConsentInterval } from '../../core/sync/signed-payloads.ts';
+import type { ConsentInterval } from '../../core/protocol/signed-payloads.ts';
 import type { BlockEvent, BlockEventType, DeviceEvent, NewEvent } from '../../core/events/schema.ts';
 import type { Lesson } from '../../core/timetable/lesson.ts';
 import type { CaptureKind, Category } from '../../core/categories.ts';
@@ -46,13 +46,19 @@ export interface GrantIndex {
 }
 
 export interface StoredGrant extends GrantIndex {
-  /** Set by revokeGrant; wins over anything in `raw`. */
+  /** The earliest revocation putGrant was given; wins over anything in `raw`. */
   readonly revokedAt: number | null;
   /** The grant as the server sent it. */
   readonly raw: string;
 }
 
-export type PutGrantResult = 'stored' | 'already-stored';
+/**
+ * What storing a grant changed: 'stored' (new), 'revoked' (its revocation is
+ * new, or earlier than the one kept), 'unchanged' (known, nothing new).
+ * Stored is not applied: a grant is applied when it takes effect for the
+ * student, which the agent's decision tells (its exception.applied event).
+ */
+export type PutGrantResult = 'stored' | 'unchanged' | 'revoked';
 
 /** An `exception.applied` event's facts, for an exception not yet logged as expired or revoked. */
 export interface AppliedException {
@@ -133,15 +139,13 @@ export interface DeviceStore {
   // Grants ------------------------------------------------------------------
 
   /**
-   * Stores a grant. Idempotent: the same id with the same content again is
-   * 'already-stored' (and stays revoked if it was); the same id with other
-   * content is refused ('grant-conflict'), since a grant never changes after
-   * it is issued.
+   * Stores a grant, and its revocation when `revokedAt` is given, in one
+   * transaction. Idempotent: the same id with the same content again is
+   * 'unchanged' (and stays revoked if it was; the earliest revocation
+   * counts); the same id with other content is refused ('grant-conflict'),
+   * since a grant never changes after it is issued.
    */
-  putGrant(raw: string, index: GrantIndex): PutGrantResult;
-
-  /** Records a revocation; the earliest one counts. Returns false for an unknown id. */
-  revokeGrant(id: string, at: number): boolean;
+  putGrant(raw: string, index: GrantIndex, revokedAt?: number): PutGrantResult;
 
   /** Grants in force at `at`: issued at or before it, not yet expired, not revoked by then. */
   activeGrants(at: number): StoredGrant[];

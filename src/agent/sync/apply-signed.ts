@@ -1,6 +1,6 @@
 import type { Logger } from '../runtime/logger.ts';
-import { DeviceStoreError, type DeviceStore } from '../store/index.ts';
-import { verifyDeviceGrant, verifySchedule, type Rejection, type VerifyContext } from './signed-payloads.ts';
+import { DeviceStoreError, type DeviceStore, type PutGrantResult } from '../store/index.ts';
+import { verifyDeviceGrant, verifySchedule, type Rejection, type VerifyContext } from './verify-signed.ts';
 
 /**
  * Puts what the server signed into the device store, after verifying it; a
@@ -23,8 +23,9 @@ export interface ApplyDeps {
   readonly log: Logger;
 }
 
+/** What storing a verified grant changed (PutGrantResult), or why it was rejected. Whether it took effect is the agent's decision, not this. */
 export type GrantOutcome =
-  | { readonly status: 'applied' | 'revoked' | 'unchanged'; readonly grantId: string }
+  | { readonly status: PutGrantResult; readonly grantId: string }
   | { readonly status: 'rejected'; readonly reason: Rejection };
 
 /** Event details are agent text only: no control characters, nothing that reads as a URL. */
@@ -64,7 +65,7 @@ export class SignedApplier {
   }
 
   /**
-   * Stores a verified grant, or records its revocation. The grant is stored
+   * Stores a verified grant with its revocation, if any. The grant is stored
    * without `revokedAt`: the store keeps revocations apart, and a grant's
    * content never changes after it is issued.
    */
@@ -76,19 +77,14 @@ export class SignedApplier {
     }
     const { revokedAt, ...grant } = verified.signed.payload.grant;
     const { store } = this.#deps;
-    let stored: 'stored' | 'already-stored';
     try {
-      stored = store.putGrant(JSON.stringify(grant), { id: grant.id, issuedAt: grant.issuedAt, expiresAt: grant.expiresAt });
+      const status = store.putGrant(JSON.stringify(grant), { id: grant.id, issuedAt: grant.issuedAt, expiresAt: grant.expiresAt }, revokedAt);
+      return { status, grantId: grant.id };
     } catch (error) {
       if (!(error instanceof DeviceStoreError && error.code === 'grant-conflict')) throw error;
       // Signed by our server, yet different from what it signed before under the same id: keep the first, say so.
       this.#tamper('malformed', `grant ${grant.id.slice(0, 64)} changed after it was issued; kept the first version`);
       return { status: 'rejected', reason: 'malformed' };
     }
-    if (revokedAt !== undefined) {
-      store.revokeGrant(grant.id, revokedAt);
-      return { status: 'revoked', grantId: grant.id };
-    }
-    return { status: stored === 'stored' ? 'applied' : 'unchanged', grantId: grant.id };
   }
 }

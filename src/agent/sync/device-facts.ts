@@ -1,16 +1,11 @@
 import { hostname, userInfo } from 'node:os';
 import si from 'systeminformation';
+import type { z } from 'zod';
 import type { Os } from '../../core/categories.ts';
+import type { DeviceReportSchema } from '../../core/protocol/index.ts';
 
-/** What a device reports about itself at enrollment (the server's DeviceReportSchema). */
-export interface DeviceFacts {
-  readonly hostname: string;
-  readonly serial: string | null;
-  readonly os: Os;
-  readonly agentVersion: string;
-  /** The logged-in user's login name; the server assigns the device to the student with that name. */
-  readonly loginName: string | null;
-}
+/** What a device reports about itself at enrollment and in heartbeats (the device API's report). */
+export type DeviceFacts = Readonly<z.output<typeof DeviceReportSchema>>;
 
 export type DeviceFactsSource = () => Promise<DeviceFacts>;
 

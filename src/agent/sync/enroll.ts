@@ -1,5 +1,6 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { ServerConfig } from '../../core/config/agent-config.ts';
+import { DEVICE_PATHS, EnrolledSchema, type EnrollBody } from '../../core/protocol/index.ts';
 import { enrollmentKey, readCredential, writeCredential, type DeviceCredential } from './credential-file.ts';
 import type { DeviceFactsSource } from './device-facts.ts';
 import type { ServerClient } from './server-client.ts';
@@ -9,12 +10,6 @@ import type { ServerClient } from './server-client.ts';
  * the configured server; otherwise the agent enrolls with the MDM secret and
  * saves what the server answers.
  */
-
-const EnrolledReply = z.object({
-  deviceId: z.string().min(1),
-  credential: z.string().min(1),
-  keyId: z.string(),
-});
 
 export interface EnrollDeps {
   readonly config: ServerConfig;
@@ -32,9 +27,9 @@ export async function ensureEnrolled(deps: EnrollDeps): Promise<{ credential: De
   const facts = await deps.facts();
   const reply = await deps.client.request({
     method: 'POST',
-    path: '/api/v1/devices/enroll',
-    body: { ...facts, enrollmentSecret: deps.config.enrollmentSecret, enrollmentKey: key },
-    reply: EnrolledReply,
+    path: DEVICE_PATHS.enroll,
+    body: { ...facts, enrollmentSecret: deps.config.enrollmentSecret, enrollmentKey: key } satisfies z.input<typeof EnrollBody>,
+    reply: EnrolledSchema,
     ...(deps.signal ? { signal: deps.signal } : {}),
   });
   const credential: DeviceCredential = { deviceId: reply.deviceId, credential: reply.credential, serverUrl: deps.client.baseUrl, enrolledAt: deps.now() };

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import type { z } from 'zod';
+import { DEVICE_PATHS, IngestReplySchema, type EventsBody } from '../../core/protocol/index.ts';
 import type { Logger } from '../runtime/logger.ts';
 import { MAX_OUTBOX_BATCH, type DeviceStore } from '../store/index.ts';
 import { SyncError, type ServerClient } from './server-client.ts';
@@ -9,15 +10,6 @@ import { SyncError, type ServerClient } from './server-client.ts';
  * duplicate of one it accepted before), so a crash or a lost answer at any
  * point means sending again, which the server's dedup by event id absorbs.
  */
-
-const IngestReply = z.object({
-  outcomes: z.array(z.object({
-    index: z.number().int(),
-    id: z.string().nullable(),
-    status: z.enum(['accepted', 'duplicate', 'rejected']),
-    issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
-  })),
-});
 
 export interface PushResult {
   /** Events the server now holds (accepted or duplicate) that were marked synced. */
@@ -46,14 +38,14 @@ export async function pushOutbox(deps: PushDeps): Promise<PushResult> {
     const batch = store.outboxBatch(limit, afterSeq);
     if (batch.length === 0) return { synced, rejected };
     const reply = await client.request({
-      method: 'POST', path: '/api/v1/device/events', credential, body: { events: batch }, reply: IngestReply,
+      method: 'POST', path: DEVICE_PATHS.events, credential, body: { events: batch } satisfies z.input<typeof EventsBody>, reply: IngestReplySchema,
       ...(deps.signal ? { signal: deps.signal } : {}),
     });
     // Believe an outcome only for the event at its index with the same id: an answer about other ids is garbage.
     const held: string[] = [];
     for (const outcome of reply.outcomes) {
       const event = batch[outcome.index];
-      if (event === undefined || outcome.id !== event.id) throw new SyncError('/api/v1/device/events: the answer names events that were not sent', { retryable: true });
+      if (event === undefined || outcome.id !== event.id) throw new SyncError(`${DEVICE_PATHS.events}: the answer names events that were not sent`, { retryable: true });
       if (outcome.status === 'rejected') {
         rejected += 1;
         log.error(`sync: the server refused event ${event.id} (${event.type}): ${outcome.issues?.map((i) => `${i.path}: ${i.message}`).join('; ') ?? 'no reason given'}`);

@@ -13,8 +13,6 @@ export interface ServerSyncOptions {
   readonly log: Logger;
   readonly policyVersion: string;
   readonly agentVersion: string;
-  /** See SyncClientDeps.takesEffect. */
-  readonly takesEffect?: (grantId: string) => boolean;
   /** A dry-run agent enforces nothing and says so by sending no heartbeats. */
   readonly dryRun?: boolean;
   /** TrustedClock.observeServer: the server's time at each heartbeat and pull. */
@@ -50,7 +48,6 @@ export function startServerSync(options: ServerSyncOptions): RunningSync | null 
     facts: options.facts ?? systemFacts(options.agentVersion, { studentLogin: options.studentLogin ?? null }),
     wake: options.wake,
     enforcing: options.dryRun !== true,
-    ...(options.takesEffect ? { takesEffect: options.takesEffect } : {}),
     ...(options.onServerTime ? { onServerTime: options.onServerTime } : {}),
   });
   const controller = new AbortController();

@@ -1,8 +1,11 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import cron from 'node-cron';
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { ServerConfig } from '../../core/config/agent-config.ts';
+import {
+  DEVICE_PATHS, HeartbeatReplySchema, isStreamEvent, ReceivedGrantListSchema, SignedEnvelopeSchema, type HeartbeatBody, type UnlockRequest,
+} from '../../core/protocol/index.ts';
 import type { Logger } from '../runtime/logger.ts';
 import type { DeviceStore } from '../store/index.ts';
 import { SignedApplier, type GrantOutcome } from './apply-signed.ts';
@@ -51,17 +54,8 @@ export const STREAM_IDLE_TIMEOUT_MS = 45_000;
 /** The server marks a device silent in a lesson by gaps in these; one a minute shows a killed agent within the lesson. */
 export const HEARTBEAT_INTERVAL_MS = 60_000;
 
-const SignedList = z.object({ serverTime: z.number(), grants: z.array(z.unknown()) });
-const HeartbeatReply = z.object({ serverTime: z.number(), clockOffsetMs: z.number().nullable() });
-const Ok = z.object({ ok: z.literal(true) });
-
-/** What a teacher at the laptop asks for (the server's UnlockBody). */
-export interface UnlockRequest {
-  /** The six-digit code from the teacher's portal (never a password: the student's session could capture that). */
-  readonly code: string;
-  readonly allow: { readonly categories?: readonly string[]; readonly services?: readonly string[]; readonly capture?: readonly string[] };
-  readonly reason: string;
-}
+/** What a teacher at the laptop asks for: the six-digit code from the teacher's portal (never a password), what to allow and why. */
+export type { UnlockRequest };
 
 export interface SyncClientDeps {
   readonly config: ServerConfig;
@@ -74,11 +68,6 @@ export interface SyncClientDeps {
   readonly facts: DeviceFactsSource;
   /** The server's time from each heartbeat, for the agent's trusted clock. */
   readonly onServerTime?: (serverTime: number, roundTripMs: number) => void;
-  /**
-   * Whether a stored grant takes effect for this student (false while it waits
-   * for a consent, III.B.9): only then is it acknowledged. Default: always.
-   */
-  readonly takesEffect?: (grantId: string) => boolean;
   /** Re-decide at once (Agent.wake): a grant or a schedule arrived. */
   readonly wake: () => void;
   readonly fetch?: Fetch;
@@ -120,8 +109,6 @@ export class SyncClient {
   #lastPushAt: number | null = null;
   #live = false;
   #lastError: string | null = null;
-  /** Grants the server has confirmed this device applied (since the agent started): not acked again at every pull. */
-  readonly #acked = new Set<string>();
 
   constructor(deps: SyncClientDeps) {
     this.#deps = deps;
@@ -202,16 +189,16 @@ export class SyncClient {
   async pull(signal?: AbortSignal): Promise<void> {
     const { credential, applier } = this.#enrolled();
     const withSignal = signal ? { signal } : {};
-    const schedule = await this.#client.request({ method: 'GET', path: '/api/v1/device/schedule', credential: credential.credential, reply: z.unknown(), ...withSignal });
+    // Signed things are read as envelopes and verified (apply-signed) before their payload is parsed.
+    const schedule = await this.#client.request({ method: 'GET', path: DEVICE_PATHS.schedule, credential: credential.credential, reply: SignedEnvelopeSchema, ...withSignal });
     const asked = performance.now();
-    const list = await this.#client.request({ method: 'GET', path: '/api/v1/device/grants', credential: credential.credential, reply: SignedList, ...withSignal });
+    const list = await this.#client.request({ method: 'GET', path: DEVICE_PATHS.grants, credential: credential.credential, reply: ReceivedGrantListSchema, ...withSignal });
     // The trusted clock hears the server's time here too: a dry-run agent sends no heartbeats.
     this.#deps.onServerTime?.(list.serverTime, performance.now() - asked);
     applier.applySchedule(schedule);
-    const applied = list.grants.map((signed) => applier.applyGrant(signed));
+    for (const signed of list.grants) applier.applyGrant(signed);
     this.#lastPullAt = this.#deps.now();
     this.#deps.wake();
-    await this.#ackAll(applied, signal);
   }
 
   /** Sends the outbox until it is empty (or a batch fails). */
@@ -228,29 +215,27 @@ export class SyncClient {
     const sentAt = this.#deps.now();
     const started = performance.now();
     const reply = await this.#client.request({
-      method: 'POST', path: '/api/v1/device/heartbeat', credential: credential.credential, body: { sentAt }, reply: HeartbeatReply, ...(signal ? { signal } : {}),
+      method: 'POST', path: DEVICE_PATHS.heartbeat, credential: credential.credential, body: { sentAt } satisfies z.input<typeof HeartbeatBody>,
+      reply: HeartbeatReplySchema, ...(signal ? { signal } : {}),
     });
     this.#clockOffsetMs = reply.clockOffsetMs ?? sentAt - reply.serverTime;
     this.#deps.onServerTime?.(reply.serverTime, performance.now() - started);
   }
 
   /**
-   * A teacher at this laptop: sends their password and what to allow to the
-   * server, which checks that they teach the student's lesson now and answers
-   * a grant signed for this device; applied (and acknowledged) like any other.
-   * The password goes to the server and nowhere else.
+   * A teacher at this laptop: sends the unlock code from their portal and
+   * what to allow to the server, which checks that the code is of a teacher
+   * of the student's lesson now and answers a grant signed for this device,
+   * stored like any other; the agent's next decision applies it.
    */
   async unlock(request: UnlockRequest, signal?: AbortSignal): Promise<{ outcome: GrantOutcome; signed: unknown }> {
     if (this.#credential === null) throw new SyncError('this laptop has not enrolled with the school server yet; try again when it is online', { retryable: true });
     const { credential, applier } = this.#enrolled();
     const signed = await this.#client.request({
-      method: 'POST', path: '/api/v1/device/unlock', credential: credential.credential, body: request, reply: z.unknown(), ...(signal ? { signal } : {}),
+      method: 'POST', path: DEVICE_PATHS.unlock, credential: credential.credential, body: request, reply: SignedEnvelopeSchema, ...(signal ? { signal } : {}),
     });
     const outcome = applier.applyGrant(signed);
-    if (outcome.status !== 'rejected') {
-      this.#deps.wake();
-      await this.#ackAll([outcome], signal);
-    }
+    if (outcome.status !== 'rejected') this.#deps.wake();
     return { outcome, signed };
   }
 
@@ -365,10 +350,10 @@ export class SyncClient {
     const connection = new AbortController();
     const stop = AbortSignal.any([signal, connection.signal]);
     const headers = { ...this.#client.headers(credential.credential), accept: 'text/event-stream' };
-    const response = await this.#client.open('/api/v1/device/stream', { headers, signal: stop });
+    const response = await this.#client.open(DEVICE_PATHS.stream, { headers, signal: stop });
     if (!response.ok || response.body === null) {
       await response.body?.cancel();
-      throw new SyncError(`/api/v1/device/stream: the server answered ${response.status}`, { retryable: true, status: response.status });
+      throw new SyncError(`${DEVICE_PATHS.stream}: the server answered ${response.status}`, { retryable: true, status: response.status });
     }
     const parser = new SseParser();
     const decoder = new TextDecoder();
@@ -378,50 +363,26 @@ export class SyncClient {
         clearTimeout(idle);
         idle = setTimeout(() => connection.abort(), STREAM_IDLE_TIMEOUT_MS);
         for (const event of parser.push(decoder.decode(chunk, { stream: true }))) {
-          if (event.event === 'ready') {
+          const name = event.event;
+          // A newer server's event this agent does not know yet: nothing to do with it.
+          if (!isStreamEvent(name)) continue;
+          if (name === 'ready') {
             this.#live = true;
             onReady();
           }
           // The signed schedule changed (consents, timetable, assignment): fetch it now rather than within 15 minutes.
-          if (event.event === 'refresh') this.requestPull();
-          if (event.event !== 'grant' && event.event !== 'revocation') continue;
-          const outcome = applier.applyGrant(parseJson(event.data));
-          if (outcome.status === 'rejected') continue;
-          this.#deps.wake();
-          await this.#ackAll([outcome], signal);
+          if (name === 'refresh') this.requestPull();
+          if (name !== 'grant' && name !== 'revocation') continue;
+          // Verified before it is parsed (STREAM_MESSAGES.grant is what the server signed).
+          if (applier.applyGrant(parseJson(event.data)).status !== 'rejected') this.#deps.wake();
         }
       }
     } catch (error) {
       if (!connection.signal.aborted) throw error;
-      throw new SyncError(`/api/v1/device/stream: nothing received for ${STREAM_IDLE_TIMEOUT_MS / 1000} s`, { retryable: true });
+      throw new SyncError(`${DEVICE_PATHS.stream}: nothing received for ${STREAM_IDLE_TIMEOUT_MS / 1000} s`, { retryable: true });
     } finally {
       this.#live = false;
       clearTimeout(idle);
-    }
-  }
-
-  /**
-   * Tells the server which new grants this device applied (the teacher's
-   * portal counts them). A failed ack is logged, not retried: the next pull
-   * acks every grant not yet confirmed (a server with many laptops must not
-   * take an ack per grant per laptop at every pull).
-   */
-  async #ackAll(outcomes: readonly GrantOutcome[], signal?: AbortSignal): Promise<void> {
-    const { credential } = this.#enrolled();
-    for (const outcome of outcomes) {
-      if (outcome.status !== 'applied' && outcome.status !== 'unchanged') continue;
-      if (this.#acked.has(outcome.grantId)) continue;
-      // Not yet: a later pull acknowledges it once the consent is registered.
-      if (this.#deps.takesEffect?.(outcome.grantId) === false) continue;
-      try {
-        await this.#client.request({
-          method: 'POST', path: `/api/v1/device/grants/${encodeURIComponent(outcome.grantId)}/ack`, credential: credential.credential,
-          body: { appliedAt: this.#deps.now() }, reply: Ok, ...(signal ? { signal } : {}),
-        });
-        this.#acked.add(outcome.grantId);
-      } catch (error) {
-        this.#deps.log.warn(`sync: could not acknowledge grant ${outcome.grantId}: ${(error as Error).message}`);
-      }
     }
   }
 }

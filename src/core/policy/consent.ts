@@ -1,5 +1,5 @@
 import { CATEGORIES, type CaptureKind, type Category } from '../categories.ts';
-import type { ConsentInterval } from '../sync/signed-payloads.ts';
+import type { ConsentInterval } from '../protocol/signed-payloads.ts';
 import { localToInstant, instantToLocal } from '../time/zoned.ts';
 import type { CatalogView } from './decide.ts';
 import { blockRules, type Policy } from './schema.ts';
@@ -81,8 +81,8 @@ export function parseSchoolYear(label: string, timeZone: string): SchoolYear | u
 
 /**
  * Whether an exception lifts anything for this student now: false when every
- * item it allows needs a consent the student lacks (the device then does not
- * acknowledge it, so the teacher's count of laptops that applied it is true).
+ * item it allows needs a consent the student lacks (the server then refuses
+ * an unlock that would lift nothing; the device's decision does not apply it).
  * `consents` undefined: no register is kept, nothing is withheld.
  */
 export function liftsAnything(allow: AllowedItems, policy: Policy, catalog: ServiceCategories, consents: readonly ConsentInterval[] | undefined, at: number): boolean {

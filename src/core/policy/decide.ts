@@ -1,7 +1,7 @@
 import type { CaptureKind, Category } from '../categories.ts';
 import { CAPTURE_KINDS, CATEGORIES } from '../categories.ts';
 import { grantActiveWindow, type Grant, type GrantRole } from '../grants/grant.ts';
-import type { ConsentInterval } from '../sync/signed-payloads.ts';
+import type { ConsentInterval } from '../protocol/signed-payloads.ts';
 import { hasConsent } from './consent.ts';
 import type { Lesson } from '../timetable/lesson.ts';
 import { lessonIndex, lessonsAt, nextLessonAfter } from './lesson-index.ts';

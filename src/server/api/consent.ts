@@ -1,6 +1,6 @@
 import { consentsNeeded, parseSchoolYear, schoolYearOf, type ConsentNeed } from '../../core/policy/consent.ts';
 import { blockRules } from '../../core/policy/schema.ts';
-import type { ConsentInterval } from '../../core/sync/signed-payloads.ts';
+import type { ConsentInterval } from '../../core/protocol/signed-payloads.ts';
 import { DEFAULT_TIME_ZONE } from '../../core/time/zoned.ts';
 import type { GrantRecord, TimeRange } from '../store/index.ts';
 import type { ApiContext } from './context.ts';

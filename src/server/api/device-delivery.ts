@@ -4,7 +4,7 @@ import type { Device, GrantRecord } from '../store/index.ts';
 import { consentIntervals } from './consent.ts';
 import type { ApiContext } from './context.ts';
 import type { DeviceReach } from './grant-reach.ts';
-import { DEVICE_GRANT_TYPE, SCHEDULE_TYPE, type DeviceGrantPayload, type SchedulePayload } from './schemas/signed.ts';
+import { DEVICE_GRANT_TYPE, SCHEDULE_TYPE, type DeviceGrantPayload, type SchedulePayload } from '../../core/protocol/index.ts';
 
 /** What a device receives, signed for that one device: its grants and its schedule. */
 

@@ -5,7 +5,7 @@ import { readJsonFile, RESOURCES_DIR } from '../../adapters/resources.ts';
 import { CaptureKindSchema, CategorySchema, OsSchema } from '../../core/categories.ts';
 import type { DeviceEvent } from '../../core/events/schema.ts';
 import { liftsAnything, schoolYearOf } from '../../core/policy/consent.ts';
-import type { ConsentInterval } from '../../core/sync/signed-payloads.ts';
+import type { ConsentInterval } from '../../core/protocol/signed-payloads.ts';
 import { addDays, instantToLocal, isoWeekday, localToInstant, parseClockTime, type LocalDate } from '../../core/time/zoned.ts';
 import { importIcs } from '../../core/timetable/import-ics.ts';
 import type { Lesson } from '../../core/timetable/lesson.ts';

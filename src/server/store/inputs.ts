@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CATEGORIES, OsSchema } from '../../core/categories.ts';
 import { describeIssues, fieldIssues, MISSING_IS_REQUIRED } from '../../core/events/parse.ts';
 import { GrantSchema } from '../../core/grants/grant.ts';
+import { Instant, Key, Label, text } from '../../core/protocol/fields.ts';
 import { isValidTimeZone } from '../../core/time/zoned.ts';
 import { LessonSchema } from '../../core/timetable/lesson.ts';
 import { ServerStoreError } from './errors.ts';
@@ -16,17 +17,8 @@ import { CONSENT_GIVERS, EXCEPTION_STATUSES, USER_ROLES } from './types.ts';
 /** The most rows one page of a listing returns. */
 export const MAX_PAGE_SIZE = 1_000;
 
-const NO_CONTROL_CHARACTERS = /^[^\p{Cc}]*$/u;
-
-/** A key or label: bounded, no control characters (it ends up in CSV exports and logs). */
-export function text(max: number) {
-  return z.string().min(1, 'must not be empty').max(max, `at most ${max} characters`)
-    .regex(NO_CONTROL_CHARACTERS, 'must not contain control characters');
-}
-
-export const Instant = z.number().int('must be whole epoch milliseconds').nonnegative('must not be before 1970');
-export const Key = text(128);
-export const Label = text(200);
+// The same building blocks the device API is declared with.
+export { Instant, Key, Label, text };
 const Hash = text(1024);
 
 export const SchoolSchema = z.strictObject({

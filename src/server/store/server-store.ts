@@ -161,8 +161,6 @@ export interface ServerStore {
   revokeGrant(id: string, revocation: { readonly at: number; readonly by: string }): Promise<GrantRecord | null>;
   /** Grants a device must know at `at`: those reaching it that have not expired (revoked ones included, so it learns). */
   grantsForDevice(deviceId: string, at: number): Promise<GrantRecord[]>;
-  /** The device applied the grant at `appliedAt`; the earliest counts. False for an unknown grant or device. */
-  recordGrantAck(grantId: string, deviceId: string, appliedAt: number): Promise<boolean>;
 
   // Device events ------------------------------------------------------------------
 
@@ -171,7 +169,9 @@ export interface ServerStore {
    * also when the same batch arrives twice or two overlapping batches arrive
    * at the same time. Events that fail the core event schema are 'rejected'
    * with their issues and the valid rest is kept. An `exception.applied`
-   * event also counts as the device's acknowledgement of that grant.
+   * event is how a device reports that a grant took effect for its student:
+   * it counts as applied on that device (the earliest time), when the grant
+   * reaches the device.
    * 'not-found' for an unknown device (nothing stored).
    */
   ingestEvents(deviceId: string, events: readonly DeviceEvent[], receivedAt: number): Promise<IngestResult>;

@@ -99,8 +99,6 @@ export class SqlServerStore implements ServerStore {
   grant: ServerStore['grant'] = async (id) => grantRecord(this.#db('grant'), id);
   revokeGrant: ServerStore['revokeGrant'] = async (id, revocation) => grants.revokeGrant(this.#db('revokeGrant'), id, revocation);
   grantsForDevice: ServerStore['grantsForDevice'] = async (deviceId, at) => grants.grantsForDevice(this.#db('grantsForDevice'), deviceId, at);
-  recordGrantAck: ServerStore['recordGrantAck'] = async (grantId, deviceId, appliedAt) =>
-    grants.recordGrantAck(this.#db('recordGrantAck'), grantId, deviceId, appliedAt);
 
   ingestEvents: ServerStore['ingestEvents'] = async (deviceId, batch, receivedAt) => events.ingestEvents(this.#db('ingestEvents'), deviceId, batch, receivedAt);
   deviceEvents: ServerStore['deviceEvents'] = async (deviceId, range, page) => events.deviceEvents(this.#db('deviceEvents'), deviceId, range, page);

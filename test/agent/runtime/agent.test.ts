@@ -47,14 +47,14 @@ function makeAgent(options: { onSchoolNetwork?: boolean; now?: () => number } = 
   });
 }
 
-/** Jansen's social-media exception for the ne lesson, issued now, stored as the sync would store it. */
-function putJansenGrant(): void {
+/** Jansen's social-media exception for the ne lesson, issued now (or at `issuedAt`), stored as the sync would store it; revoked at `revokedAt`, when given. */
+function putJansenGrant(options: { issuedAt?: number; revokedAt?: number } = {}): void {
   const grant = {
     id: 'g-1', issuedBy: { username: 'jjansen', role: 'teacher', teacherCode: 'JNS' }, reason: 'Instagram als bron',
     scope: { kind: 'lesson', lessonUid: 'ne-1', lessonStart: ne.start }, allow: { categories: ['social'] },
-    issuedAt: clock, expiresAt: ne.end,
+    issuedAt: options.issuedAt ?? clock, expiresAt: ne.end,
   };
-  store.putGrant(JSON.stringify(grant), { id: 'g-1', issuedAt: grant.issuedAt, expiresAt: grant.expiresAt });
+  store.putGrant(JSON.stringify(grant), { id: 'g-1', issuedAt: grant.issuedAt, expiresAt: grant.expiresAt }, options.revokedAt);
 }
 
 const eventTypes = () => store.outboxBatch(100).map((e) => `${e.type}${'reason' in e.payload ? `:${e.payload.reason}` : ''}`);
@@ -120,10 +120,12 @@ describe('the agent', () => {
     const agent = makeAgent();
     clock = ams('2026-11-23 08:40');
     await agent.evaluate();
+    const issuedAt = clock;
     putJansenGrant();
     clock += 60_000;
     expect((await agent.evaluate()).blocked.categories).toEqual([]);
-    store.revokeGrant('g-1', clock + 60_000);
+    // The revocation arrives as the same signed grant with revokedAt (the sync stores it so).
+    putJansenGrant({ issuedAt, revokedAt: clock + 60_000 });
     clock += 120_000;
     expect((await agent.evaluate()).blocked.categories).toEqual(['social']);
     expect(eventTypes()).toEqual([

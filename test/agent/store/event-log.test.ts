@@ -202,4 +202,22 @@ describe('retention', () => {
     expect(store.pruneSyncedEvents(clock.now() + day)).toBe(1);
     expect(store.outboxBatch(10)).toEqual([oldUnsynced]);
   });
+
+  it('remembers an exception still in force as applied after its event is pruned, and forgets it once it ended (a 120-day window outlives 30-day retention)', () => {
+    const { store, clock, reopen } = createTestStore(temp);
+    const day = 86_400_000;
+    const allowed = { categories: ['social' as const], services: [], capture: [] };
+    const exception = (grantId: string) => ({ grantId, articles: ['III.A.1'], allowed, lesson: null });
+    const long = store.appendEvent({ type: 'exception.applied', policyVersion: POLICY_VERSION, occurredAt: clock.now() - 40 * day,
+      payload: { ...exception('g-window'), until: clock.now() + 80 * day } });
+    const short = store.appendEvent({ type: 'exception.applied', policyVersion: POLICY_VERSION, occurredAt: clock.now() - 40 * day,
+      payload: { ...exception('g-lesson'), until: clock.now() - 40 * day + 3_600_000 } });
+    const ended = store.appendEvent({ type: 'exception.expired', policyVersion: POLICY_VERSION, occurredAt: clock.now() - 40 * day + 3_600_000,
+      payload: exception('g-lesson') });
+    store.markSynced([long.id, short.id, ended.id]);
+    expect(store.pruneSyncedEvents(clock.now() - 30 * day)).toBe(3);
+    store.close();
+    // What a restarted agent reads: the window grant is still applied (logged once), the lesson's is over.
+    expect(reopen().openExceptions()).toEqual([{ grantId: 'g-window', articles: ['III.A.1'], allowed, lesson: null, until: clock.now() + 80 * day }]);
+  });
 });

@@ -15,7 +15,7 @@ describe('grants', () => {
   it('stores a grant once: putting it again is a no-op', () => {
     const { store } = createTestStore(temp);
     expect(store.putGrant(...grant('g1'))).toBe('stored');
-    expect(store.putGrant(...grant('g1'))).toBe('already-stored');
+    expect(store.putGrant(...grant('g1'))).toBe('unchanged');
     expect(store.activeGrants(T)).toEqual([{ id: 'g1', issuedAt: T, expiresAt: T + 50 * MINUTE, revokedAt: null, raw: grant('g1')[0] }]);
   });
 
@@ -23,7 +23,7 @@ describe('grants', () => {
     const { store, reopen } = createTestStore(temp);
     store.putGrant(...grant('g1'));
     store.putGrant(...grant('g2'));
-    store.revokeGrant('g2', T + MINUTE);
+    expect(store.putGrant(...grant('g2'), T + MINUTE)).toBe('revoked');
     store.close();
     expect(reopen().activeGrants(T + 2 * MINUTE).map((g) => g.id)).toEqual(['g1']);
   });
@@ -50,26 +50,29 @@ describe('grants', () => {
     const { store } = createTestStore(temp);
     store.putGrant(...grant('g1'));
     store.putGrant(...grant('g2', T + MINUTE));
-    expect(store.revokeGrant('g1', T + 10 * MINUTE)).toBe(true);
+    expect(store.putGrant(...grant('g1'), T + 10 * MINUTE)).toBe('revoked');
     expect(store.activeGrants(T + 5 * MINUTE).map((g) => g.id)).toEqual(['g1', 'g2']);
     expect(store.activeGrants(T + 10 * MINUTE).map((g) => g.id)).toEqual(['g2']);
-    expect(store.putGrant(...grant('g1'))).toBe('already-stored');
+    expect(store.putGrant(...grant('g1'))).toBe('unchanged');
+    expect(store.putGrant(...grant('g1'), T + 10 * MINUTE)).toBe('unchanged');
     expect(store.activeGrants(T + 20 * MINUTE).map((g) => g.id)).toEqual(['g2']);
   });
 
   it('keeps the earliest revocation when revoked twice', () => {
     const { store } = createTestStore(temp);
     store.putGrant(...grant('g1'));
-    store.revokeGrant('g1', T + 20 * MINUTE);
-    store.revokeGrant('g1', T + 10 * MINUTE);
-    store.revokeGrant('g1', T + 30 * MINUTE);
+    expect(store.putGrant(...grant('g1'), T + 20 * MINUTE)).toBe('revoked');
+    expect(store.putGrant(...grant('g1'), T + 10 * MINUTE)).toBe('revoked');
+    expect(store.putGrant(...grant('g1'), T + 30 * MINUTE)).toBe('unchanged');
     expect(store.activeGrants(T + 15 * MINUTE)).toEqual([]);
     expect(store.activeGrants(T + 5 * MINUTE)[0]?.revokedAt).toBe(T + 10 * MINUTE);
   });
 
-  it('reports revoking an unknown grant', () => {
+  it('stores a grant first seen as revoked (it was revoked while the laptop was away) as revoked', () => {
     const { store } = createTestStore(temp);
-    expect(store.revokeGrant('nope', T)).toBe(false);
+    expect(store.putGrant(...grant('g1'), T + MINUTE)).toBe('revoked');
+    expect(store.activeGrants(T).map((g) => [g.id, g.revokedAt])).toEqual([['g1', T + MINUTE]]);
+    expect(store.activeGrants(T + MINUTE)).toEqual([]);
   });
 
   it('refuses a grant whose JSON or index is wrong, naming the field, and stores nothing', () => {

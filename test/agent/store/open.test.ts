@@ -181,6 +181,24 @@ describe('migrations', () => {
     }
   });
 
+  it('bring a version 2 store up to date knowing which exceptions its event log shows applied and not yet ended', () => {
+    const path = join(temp.dir(), 'v2.db');
+    const db = new Database(path);
+    runMigrations(db, MIGRATIONS.slice(0, 2));
+    const insert = db.prepare("INSERT INTO events (id, type, occurred_at, policy_version, payload, recorded_at) VALUES (?, ?, 1, 'p', ?, 1)");
+    const payload = (grantId: string, until?: number) => JSON.stringify({ grantId, articles: ['III.A.1'], allowed: { categories: ['social'], services: [], capture: [] }, lesson: null, ...(until ? { until } : {}) });
+    insert.run('00000000-0000-4000-8000-000000000001', 'exception.applied', payload('g-open', 500));
+    insert.run('00000000-0000-4000-8000-000000000002', 'exception.applied', payload('g-ended', 400));
+    insert.run('00000000-0000-4000-8000-000000000003', 'exception.revoked', payload('g-ended'));
+    db.close();
+    const store = openDeviceStore({ path });
+    try {
+      expect(store.openExceptions().map((e) => [e.grantId, e.until])).toEqual([['g-open', 500]]);
+    } finally {
+      store.close();
+    }
+  });
+
   it('apply only what the file lacks, each in its own transaction', () => {
     const db = new Database(join(temp.dir(), 'm.db'));
     const steps: Migration[] = [

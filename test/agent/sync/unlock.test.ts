@@ -125,7 +125,7 @@ function unlockCommand(socketPath: string, stdin: string, ...args: string[]): Pr
 }
 
 describe('lesmodus agent unlock (real command, real agent socket, real server)', () => {
-  it('unlocks this laptop for the lesson in progress: applied at once, acknowledged, and in the leader\'s log', async () => {
+  it('unlocks this laptop for the lesson in progress: stored at once for the agent to apply, and in the leader\'s log', async () => {
     const server = await api.start();
     const laptop = await enrolledLaptop(server);
     expect(statSync(laptop.socketPath).mode & 0o777).toBe(0o666);
@@ -137,7 +137,8 @@ describe('lesmodus agent unlock (real command, real agent socket, real server)',
     const leader = await server.login('de-vries');
     const detail = (await server.call('GET', `/api/v1/exceptions/${grant!.id}`, { as: leader })).body;
     expect(detail).toMatchObject({ grant: { grant: { issuedBy: { username: 'jansen' }, reason: REASON }, audience: { kind: 'device', deviceId: laptop.deviceId } } });
-    expect(detail.devices).toContainEqual(expect.objectContaining({ deviceId: laptop.deviceId, appliedAt: NOW }));
+    // Applied is the agent's to report (its exception.applied event, once the grant lifts the block): stored alone does not count.
+    expect(detail).toMatchObject({ devicesExpected: 1, devices: [] });
   });
 
   it('refuses a wrong code in Dutch and English, exit 1, and grants nothing', async () => {

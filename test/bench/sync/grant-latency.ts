@@ -102,6 +102,11 @@ async function runAgents(setup: AgentsSetup): Promise<void> {
         entry.arrived[n] = agent.lastChunkAt;
         entry.applied[n] = at;
         if (++entry.count === setup.count) port.postMessage({ kind: 'applied', id, arrived: entry.arrived, applied: entry.applied } satisfies AgentsMessage);
+        // What the agent's decision logs once the grant lifts the block; its outbox is how the server learns it was applied.
+        raw.appendEvent({ type: 'exception.applied', policyVersion: POLICY_VERSION, payload: {
+          grantId: id, articles: ['III.A.1'], allowed: { categories: ['social'], services: [], capture: [] }, lesson: null, until: Date.now() + 3_600_000,
+        } });
+        agent.client.nudge();
       }
     };
     Object.assign(agent, {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -66,6 +67,12 @@ export interface TestApi {
   login(username: string, password?: string): Promise<UserSession>;
   /** Enrolls a device reporting `loginName` (a student's login assigns it to them). */
   enroll(loginName?: string | null, hostname?: string): Promise<DeviceAuth>;
+  /**
+   * The device pushes an exception.applied event for the grant, as its agent
+   * does when the grant took effect for its student: the one way a laptop
+   * reports applying a grant. Returns the events call's reply.
+   */
+  applied(device: DeviceAuth, grantId: string, at: number): Promise<Reply>;
 }
 
 export function useApi(target: StoreTarget): { start(options?: { seed?: boolean; site?: SiteHandler; settings?: Partial<ApiSettings> }): Promise<TestApi> } {
@@ -77,6 +84,7 @@ export function useApi(target: StoreTarget): { start(options?: { seed?: boolean;
     for (const close of running.splice(0)) await close();
   });
   let count = 0;
+  let appliedSeq = 0;
 
   return {
     async start(options = {}) {
@@ -110,6 +118,12 @@ export function useApi(target: StoreTarget): { start(options?: { seed?: boolean;
           if (reply.status !== 201) throw new Error(`enrollment failed: ${reply.status} ${reply.text}`);
           return { kind: 'device', deviceId: reply.body.deviceId, credential: reply.body.credential };
         },
+        applied: (device, grantId, at) => call(api.url, 'POST', '/api/v1/device/events', {
+          as: device,
+          body: { events: [{ id: randomUUID(), seq: ++appliedSeq, type: 'exception.applied', occurredAt: at, policyVersion: '2025-12-14.1', payload: {
+            grantId, articles: ['III.A.1'], allowed: { categories: ['social'], services: [], capture: [] }, lesson: null, until: at + 3_600_000,
+          } }] },
+        }),
       };
       const { context, handler } = buildApi({
         store, signer, enrollmentSecretsPath: secretsPath, logger, clock: () => api.now,

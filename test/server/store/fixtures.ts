@@ -102,6 +102,16 @@ export function appliedEvent(n: number, seq: number, grantId: string, occurredAt
   };
 }
 
+/** Event ids for deviceApplied, apart from the numbers tests give their own events. */
+const APPLIED_SPACE = 77;
+let appliedEvents = 0;
+
+/** The device logs that the grant took effect for its student at `at` and pushes that event: the one way a laptop reports applying a grant. */
+export async function deviceApplied(store: ServerStore, deviceId: string, grantId: string, at: number): Promise<void> {
+  appliedEvents += 1;
+  await store.ingestEvents(deviceId, [{ ...appliedEvent(appliedEvents, appliedEvents, grantId, at, at + HOUR), id: uuid(appliedEvents, APPLIED_SPACE) }], at);
+}
+
 export function expiredEvent(n: number, seq: number, grantId: string, occurredAt: number): DeviceEvent {
   return {
     id: uuid(n),

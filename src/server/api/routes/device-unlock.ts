@@ -1,5 +1,6 @@
 import type { Lesson } from '../../../core/timetable/lesson.ts';
 import { liftsAnything, consentsNeeded } from '../../../core/policy/consent.ts';
+import { DEVICE_PATHS, SignedDeviceGrantSchema, UnlockBody } from '../../../core/protocol/index.ts';
 import { DEFAULT_TIME_ZONE } from '../../../core/time/zoned.ts';
 import { conflict, HttpError, unauthenticated } from '../../http/http-error.ts';
 import { codeOwner } from '../../services/unlock-codes.ts';
@@ -10,8 +11,6 @@ import { signedGrantFor } from '../device-delivery.ts';
 import { teaches } from '../grants/authority.ts';
 import { issueGrant } from '../grants/issue-grant.ts';
 import { defineRoute, DEVICE, type AnyRoute } from '../route.ts';
-import { UnlockBody } from '../schemas/devices.ts';
-import { SignedDeviceGrantSchema } from '../schemas/signed.ts';
 
 /**
  * A teacher unlocks at the student's laptop (the tray, or `lesmodus agent
@@ -50,7 +49,7 @@ async function codeOwnerOf(api: ApiContext, device: Device, lessons: readonly Le
 
 const unlock = defineRoute({
   method: 'POST',
-  path: '/api/v1/device/unlock',
+  path: DEVICE_PATHS.unlock,
   tag: 'device',
   summary: "A teacher at the student's laptop grants an exception for this laptop for the lesson in progress, with the unlock code from their portal.",
   description: 'The code (GET /api/v1/unlock-code) must be one of a teacher of the lesson this laptop\'s student is in now, or of a leader of the school, '

@@ -1,14 +1,12 @@
-import { z } from 'zod';
 import type { DeviceEvent } from '../../../core/events/schema.ts';
-import { notFound } from '../../http/http-error.ts';
+import {
+  DEVICE_PATHS, EventsBody, GrantListSchema, HeartbeatBody, HeartbeatReplySchema, IngestReplySchema, SignedScheduleSchema,
+  type StreamEventName, type StreamMessage,
+} from '../../../core/protocol/index.ts';
 import { SseStream } from '../../http/sse.ts';
 import { reachOf, signedGrantFor, signedScheduleFor } from '../device-delivery.ts';
 import type { GrantChange, Subscriber } from '../grant-hub.ts';
-import { grantReaches } from '../grant-reach.ts';
 import { defineRoute, DEVICE, type AnyRoute } from '../route.ts';
-import { IdParams, Instant, OkSchema } from '../schemas/common.ts';
-import { AckBody, EventsBody, HeartbeatBody, HeartbeatReplySchema, IngestReplySchema } from '../schemas/devices.ts';
-import { SignedDeviceGrantSchema, SignedScheduleSchema } from '../schemas/signed.ts';
 
 /** What an enrolled device calls, with its bearer credential: heartbeat, schedule, grants, events and the live stream. */
 
@@ -24,7 +22,7 @@ export const EVENT_BATCH_BODY_LIMIT = 2 * 1024 * 1024;
 
 const heartbeat = defineRoute({
   method: 'POST',
-  path: '/api/v1/device/heartbeat',
+  path: DEVICE_PATHS.heartbeat,
   tag: 'device',
   summary: "The device is alive (and enforcing); optionally with what it reports about itself. Answers the server's time.",
   access: DEVICE,
@@ -44,7 +42,7 @@ const heartbeat = defineRoute({
 
 const schedule = defineRoute({
   method: 'GET',
-  path: '/api/v1/device/schedule',
+  path: DEVICE_PATHS.schedule,
   tag: 'device',
   summary: "The device's lessons for the next 14 days, signed (Ed25519) with the server key for this device.",
   access: DEVICE,
@@ -57,43 +55,24 @@ const schedule = defineRoute({
 
 const grants = defineRoute({
   method: 'GET',
-  path: '/api/v1/device/grants',
+  path: DEVICE_PATHS.grants,
   tag: 'device',
   summary: 'The grants reaching this device that have not expired (revoked ones included, so it learns), each signed for this device.',
   access: DEVICE,
-  reply: {
-    kind: 'json', status: 200, description: 'Signed grants.',
-    schema: z.object({ serverTime: Instant, grants: z.array(SignedDeviceGrantSchema) }),
-  },
+  reply: { kind: 'json', status: 200, description: 'Signed grants.', schema: GrantListSchema },
   async handle({ principal, scope }, api) {
     const records = await api.store.grantsForDevice(principal.device.id, scope.now);
     return { serverTime: scope.now, grants: records.map((r) => signedGrantFor(api, r, principal.device.id, scope.now)) };
   },
 });
 
-const ack = defineRoute({
-  method: 'POST',
-  path: '/api/v1/device/grants/:id/ack',
-  tag: 'device',
-  summary: 'The device applied the grant (the teacher portal counts these). The earliest acknowledgement counts.',
-  access: DEVICE,
-  params: IdParams,
-  body: AckBody,
-  reply: { kind: 'json', status: 200, schema: OkSchema, description: 'Recorded.' },
-  async handle({ principal, params, body }, api) {
-    const record = await api.store.grant(params.id);
-    // Only a grant that reaches this device can be acknowledged by it, or one laptop could inflate another class's count.
-    if (record === null || !grantReaches(record, await reachOf(api, principal.device))) throw notFound(`No grant "${params.id}" reaches this device.`);
-    await api.store.recordGrantAck(params.id, principal.device.id, body.appliedAt);
-    return { ok: true as const };
-  },
-});
-
 const events = defineRoute({
   method: 'POST',
-  path: '/api/v1/device/events',
+  path: DEVICE_PATHS.events,
   tag: 'device',
   summary: 'A batch of events from the outbox: each stored exactly once (by event id); malformed ones are rejected alone and the valid rest kept.',
+  description: 'An exception.applied event is how a device reports that a grant took effect for its student: the teacher portal counts the device '
+    + 'as having applied it (the earliest time logged) when the grant reaches the device.',
   access: DEVICE,
   body: EventsBody,
   bodyLimit: EVENT_BATCH_BODY_LIMIT,
@@ -108,7 +87,7 @@ const events = defineRoute({
 
 const stream = defineRoute({
   method: 'GET',
-  path: '/api/v1/device/stream',
+  path: DEVICE_PATHS.stream,
   tag: 'device',
   summary: 'Server-Sent Events: "grant" and "revocation" events (data: a grant signed for this device) as they happen, and "refresh" when its schedule changed.',
   description: 'On connect the device first gets every grant currently reaching it, then a "ready" event, then live changes. '
@@ -118,7 +97,9 @@ const stream = defineRoute({
   async handle({ principal, scope }, api) {
     const { device } = principal;
     const sse = new SseStream(scope.res);
-    const send = (change: GrantChange) => sse.send(change.kind, signedGrantFor(api, change.record, device.id, api.clock()), change.record.grant.id);
+    // Typed by the protocol's stream messages, so the server cannot send what the device does not read.
+    const message = <E extends StreamEventName>(event: E, data: StreamMessage<E>, id?: string) => sse.send(event, data, id);
+    const send = (change: GrantChange) => message(change.kind, signedGrantFor(api, change.record, device.id, api.clock()), change.record.grant.id);
     // Re-read the device too: an admin may have assigned it to another student since it connected.
     const rereadReach = () => api.store.device(device.id)
       .then(async (current) => {
@@ -133,7 +114,7 @@ const stream = defineRoute({
     const subscriber: Subscriber = {
       reach: await reachOf(api, device), deliver: send, close: () => sse.close(),
       refresh: (reason) => {
-        sse.send('refresh', { reason });
+        message('refresh', { reason });
         void rereadReach();
       },
     };
@@ -153,7 +134,7 @@ const stream = defineRoute({
       }
       const current = await api.store.grantsForDevice(device.id, scope.now);
       for (const record of current) send({ kind: record.revokedAt === null ? 'grant' : 'revocation', record });
-      sse.send('ready', { serverTime: scope.now, deviceId: device.id, grants: current.length });
+      message('ready', { serverTime: scope.now, deviceId: device.id, grants: current.length });
       await api.store.recordDeviceContact(device.id, scope.now);
     } catch (error) {
       sse.close();
@@ -163,4 +144,4 @@ const stream = defineRoute({
   },
 });
 
-export const deviceRoutes: readonly AnyRoute[] = [heartbeat, schedule, grants, ack, events, stream];
+export const deviceRoutes: readonly AnyRoute[] = [heartbeat, schedule, grants, events, stream];

@@ -1,11 +1,12 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { DEVICE_PATHS, EnrollBody, EnrolledSchema } from '../../../core/protocol/index.ts';
 import { issueDeviceCredential } from '../../auth/device-credentials.ts';
 import { conflict, forbidden, HttpError, invalidRequest, notFound, unauthenticated } from '../../http/http-error.ts';
 import { defineRoute, PUBLIC, users, type AnyRoute } from '../route.ts';
 import { assertSameSchool, oneSchool, schoolFilter } from '../school-scope.ts';
 import { IdParams, InstantParam, Key, PageQuery, pageOf } from '../schemas/common.ts';
-import { AssignBody, DeviceHealthSchema, DeviceViewSchema, EnrollBody, EnrolledSchema, NotEnforcingSchema, StoredEventSchema } from '../schemas/devices.ts';
+import { AssignBody, DeviceHealthSchema, DeviceViewSchema, NotEnforcingSchema, StoredEventSchema } from '../schemas/devices.ts';
 import { deviceView } from '../views.ts';
 import { servicesOf } from '../context.ts';
 import { assignDevice, restoreDevice, revokeDevice } from '../../services/devices.ts';
@@ -31,7 +32,7 @@ const DEFAULT_REVIEW_MS = 7 * 24 * 3_600_000;
 
 const enroll = defineRoute({
   method: 'POST',
-  path: '/api/v1/devices/enroll',
+  path: DEVICE_PATHS.enroll,
   tag: 'devices',
   summary: 'Enrolls a device with the enrollment secret from MDM; answers its own credential (shown once).',
   description: "A device reporting a known student's login name is assigned to that student; otherwise an admin assigns it.",

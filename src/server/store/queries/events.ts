@@ -5,7 +5,7 @@ import { ServerStoreError } from '../errors.ts';
 import { Instant, PageSchema, RangeSchema, validate } from '../inputs.ts';
 import { sql, type SqlValue } from '../sql.ts';
 import type { IngestOutcome, IngestResult, Page, PageRequest, StoredEvent, TimeRange } from '../types.ts';
-import { upsertGrantAck } from './grants.ts';
+import { recordAppliedGrants } from './grants.ts';
 
 /** Device events: the idempotent batch ingest and reading a device's events back. */
 
@@ -98,7 +98,7 @@ export async function ingestEvents(db: SqlDriver, deviceId: string, events: read
   };
 }
 
-/** An exception.applied event is the device saying it applied the grant: the earliest such moment counts. */
+/** An exception.applied event is the device saying the grant took effect for its student: the earliest such moment counts. */
 async function acknowledgeAppliedGrants(tx: SqlExecutor, deviceId: string, events: readonly DeviceEvent[]): Promise<void> {
   const earliest = new Map<string, number>();
   for (const event of events) {
@@ -106,10 +106,7 @@ async function acknowledgeAppliedGrants(tx: SqlExecutor, deviceId: string, event
     const known = earliest.get(event.payload.grantId);
     if (known === undefined || event.occurredAt < known) earliest.set(event.payload.grantId, event.occurredAt);
   }
-  for (const [grantId, appliedAt] of earliest) {
-    // An event may name a grant this server never issued (another server, a forged one): the event is kept, no ack is made.
-    if ((await tx.get(sql`SELECT 1 AS found FROM grants WHERE id = ${grantId}`)) !== undefined) await upsertGrantAck(tx, grantId, deviceId, appliedAt);
-  }
+  await recordAppliedGrants(tx, deviceId, earliest);
 }
 
 interface EventRow {

@@ -118,7 +118,6 @@ interface LifecycleRow {
   hostname: string;
   student_id: string | null;
   applied_at: number | null;
-  first_applied: number | null;
   expired_at: number | null;
   revoked_at: number | null;
 }
@@ -126,9 +125,9 @@ interface LifecycleRow {
 export async function exceptionDetail(db: SqlDriver, grantId: string, at: number): Promise<ExceptionDetail | null> {
   const record = await grantRecord(db, grantId);
   if (record === null) return null;
-  // Every device that acknowledged the grant or logged an event about it, with the first time of each step.
+  // Every device that applied the grant or logged an event about it, with the first time of each step. Applied is
+  // grant_acks alone: what ingest recorded from the device's exception.applied events for a grant that reaches it.
   const rows = await db.all<LifecycleRow>(sql`SELECT d.id AS device_id, d.hostname, d.student_id, k.applied_at,
-      min(CASE WHEN e.type = 'exception.applied' THEN e.occurred_at END) AS first_applied,
       min(CASE WHEN e.type = 'exception.expired' THEN e.occurred_at END) AS expired_at,
       min(CASE WHEN e.type = 'exception.revoked' THEN e.occurred_at END) AS revoked_at
     FROM devices d
@@ -142,7 +141,7 @@ export async function exceptionDetail(db: SqlDriver, grantId: string, at: number
     deviceId: r.device_id,
     hostname: r.hostname,
     studentId: r.student_id,
-    appliedAt: r.applied_at ?? r.first_applied,
+    appliedAt: r.applied_at,
     expiredAt: r.expired_at,
     revokedAt: r.revoked_at,
   }));

@@ -3,8 +3,8 @@ import { addDays, formatLocalDate, instantToLocal, isoWeekday } from '../../../c
 import type { SqlDriver, SqlExecutor } from '../driver.ts';
 import { ServerStoreError } from '../errors.ts';
 import { GrantIdempotencySchema, IdempotencyKeyText, Instant, NewGrantRecordSchema, validate } from '../inputs.ts';
-import { sql } from '../sql.ts';
-import { IDEMPOTENCY_WINDOW_MS, type CreateGrantResult, type GrantIdempotency, type GrantRecord, type IdempotentGrant, type NewGrantRecord } from '../types.ts';
+import { sql, type Sql } from '../sql.ts';
+import { IDEMPOTENCY_WINDOW_MS, type CreateGrantResult, type Device, type GrantIdempotency, type GrantRecord, type IdempotentGrant, type NewGrantRecord } from '../types.ts';
 import { deviceIn } from './devices.ts';
 import { GRANT_COLUMNS, grantRecord, recordsOf, type GrantRow } from './grant-records.ts';
 import { lesson } from './lessons.ts';
@@ -162,38 +162,52 @@ export async function revokeGrant(db: SqlDriver, id: string, revocation: { reado
 }
 
 /**
- * Grants not yet expired at `at` that reach the device: addressed to it, to
- * its student, or to a group its student is in (lesson grants reach the
- * lesson's groups, as resolved when the grant was made).
+ * Whether grant `g` reaches the device: addressed to it, to its student, or
+ * to a group its student is in (lesson grants reach the lesson's groups, as
+ * resolved when the grant was made). An SQL condition on `grants g`.
  */
-export async function grantsForDevice(db: SqlDriver, deviceId: string, at: number): Promise<GrantRecord[]> {
-  const device = await deviceIn(db, deviceId);
-  if (device === null) return [];
+function reaches(device: Device): Sql {
   const student = device.studentId;
   const reachesStudent = student === null || device.schoolId === null ? sql`1 = 0` : sql`(g.audience_kind = 'student' AND g.audience_student_id = ${student})
     OR (g.audience_kind IN ('lesson', 'groups') AND EXISTS (SELECT 1 FROM grant_groups gg JOIN group_members m
       ON m.school_id = g.school_id AND m.group_code = gg.group_code WHERE gg.grant_id = g.id AND m.student_id = ${student}))`;
+  return sql`((g.audience_kind = 'device' AND g.audience_device_id = ${device.id})
+    OR (g.school_id = ${device.schoolId} AND (${reachesStudent})))`;
+}
+
+/** Grants not yet expired at `at` that reach the device. */
+export async function grantsForDevice(db: SqlDriver, deviceId: string, at: number): Promise<GrantRecord[]> {
+  const device = await deviceIn(db, deviceId);
+  if (device === null) return [];
   const rows = await db.all<GrantRow>(sql`SELECT ${GRANT_COLUMNS} FROM grants g
-    WHERE g.expires_at > ${at}
-      AND ((g.audience_kind = 'device' AND g.audience_device_id = ${deviceId})
-        OR (g.school_id = ${device.schoolId} AND (${reachesStudent})))
+    WHERE g.expires_at > ${at} AND ${reaches(device)}
     ORDER BY g.starts_at, g.id`);
   return recordsOf(db, rows);
 }
 
-/** Earliest wins, as with revocations: a re-sent acknowledgement must not move the applied time. */
-export async function upsertGrantAck(tx: SqlExecutor, grantId: string, deviceId: string, appliedAt: number): Promise<void> {
+/**
+ * A device logged that it applied these grants (its exception.applied
+ * events, the one way a laptop reports it): each one that reaches the device
+ * counts for the teacher's "applied on N laptops", at the earliest moment
+ * logged. A grant that does not reach it (another class's, one this server
+ * never issued) is not counted, or one laptop could inflate another class's
+ * count; its event is kept all the same.
+ */
+export async function recordAppliedGrants(tx: SqlExecutor, deviceId: string, appliedAt: ReadonlyMap<string, number>): Promise<void> {
+  if (appliedAt.size === 0) return;
+  const device = await deviceIn(tx, deviceId);
+  if (device === null) return;
+  for (const [grantId, at] of appliedAt) {
+    if ((await tx.get(sql`SELECT 1 AS found FROM grants g WHERE g.id = ${grantId} AND ${reaches(device)}`)) !== undefined) {
+      await upsertGrantAck(tx, grantId, deviceId, at);
+    }
+  }
+}
+
+/** Earliest wins, as with revocations: an event logged again must not move the applied time. */
+async function upsertGrantAck(tx: SqlExecutor, grantId: string, deviceId: string, appliedAt: number): Promise<void> {
   await tx.run(sql`INSERT INTO grant_acks (grant_id, device_id, applied_at) VALUES (${grantId}, ${deviceId}, ${appliedAt})
     ON CONFLICT (grant_id, device_id) DO UPDATE SET applied_at = CASE WHEN excluded.applied_at < grant_acks.applied_at
       THEN excluded.applied_at ELSE grant_acks.applied_at END`);
 }
 
-export async function recordGrantAck(db: SqlDriver, grantId: string, deviceId: string, appliedAt: number): Promise<boolean> {
-  validate(Instant, appliedAt, 'an applied time');
-  return db.transaction(async (tx) => {
-    const known = await tx.get(sql`SELECT 1 AS found FROM grants g, devices d WHERE g.id = ${grantId} AND d.id = ${deviceId}`);
-    if (known === undefined) return false;
-    await upsertGrantAck(tx, grantId, deviceId, appliedAt);
-    return true;
-  });
-}

@@ -74,7 +74,7 @@ export function consentSuite(api: ReturnType<typeof useApi>): void {
       const social = (await server.call('POST', '/api/v1/grants', { as: jansen, body: { scope: lessonScope(JNS_NOW), allow: { categories: ['social'] }, reason: REASON } })).body;
       const video = (await server.call('POST', '/api/v1/grants', { as: jansen, body: { scope: lessonScope(JNS_NOW), allow: { categories: ['camera'] }, reason: REASON } })).body;
       for (const grant of [social, video]) {
-        for (const device of [sanne, daan]) await server.call('POST', `/api/v1/device/grants/${grant.id}/ack`, { as: device, body: { appliedAt: NOW + 1000 } });
+        for (const device of [sanne, daan]) await server.applied(device, grant.id, NOW + 1000);
       }
       server.now += MINUTE;
       const detail = (await server.call('GET', `/api/v1/exceptions/${social.id}`, { as: leader })).body;

@@ -163,7 +163,7 @@ export function grantSuite(api: ReturnType<typeof useApi>): void {
       await server.enroll('daan');
       await server.enroll('emma');
       const grant = (await server.call('POST', '/api/v1/grants', { as: jansen, body: { scope: lessonScope(JNS_NOW), allow: SOCIAL, reason: REASON } })).body;
-      expect((await server.call('POST', `/api/v1/device/grants/${grant.id}/ack`, { as: sanne, body: { appliedAt: NOW + 1000 } })).status).toBe(200);
+      expect((await server.applied(sanne, grant.id, NOW + 1000)).status).toBe(200);
       const summary = await server.call('GET', `/api/v1/grants/${grant.id}`, { as: jansen });
       expect(summary.body).toMatchObject({ devicesExpected: 2, devicesApplied: 1, grant: { id: grant.id } });
       const list = await server.call('GET', `/api/v1/grants?lessonUid=${encodeURIComponent(JNS_NOW.uid)}&lessonStart=${JNS_NOW.start}`, { as: jansen });

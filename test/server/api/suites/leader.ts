@@ -88,7 +88,7 @@ export function leaderSuite(api: ReturnType<typeof useApi>): void {
       const sanne = await server.enroll('sanne');
       await server.enroll('daan');
       const { leader, grants: [a] } = await threeExceptions(server);
-      await server.call('POST', `/api/v1/device/grants/${a.id}/ack`, { as: sanne, body: { appliedAt: NOW + 2_000 } });
+      await server.applied(sanne, a.id, NOW + 2_000);
       server.now += MINUTE;
       const detail = await server.call('GET', `/api/v1/exceptions/${a.id}`, { as: leader });
       expect(detail.status).toBe(200);

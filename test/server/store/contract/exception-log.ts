@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ExceptionLogFilter, ServerStore } from '../../../../src/server/store/index.ts';
 import { ams } from '../../../helpers/policy.ts';
-import { DAY, grantFor, HOUR, LESSON_V4A, LESSON_V4B, lesson, MINUTE, MONDAY_0830, OTHER_SCHOOL, SCHOOL, seedSchool, windowGrant } from '../fixtures.ts';
+import { DAY, deviceApplied, grantFor, HOUR, LESSON_V4A, LESSON_V4B, lesson, MINUTE, MONDAY_0830, OTHER_SCHOOL, SCHOOL, seedSchool, windowGrant } from '../fixtures.ts';
 import type { Harness } from '../harness.ts';
 
 /** Half an hour into Monday's first lesson. */
@@ -23,8 +23,8 @@ async function seedLog(store: ServerStore): Promise<void> {
   await store.revokeGrant('b', { at: MONDAY_0830 + 15 * MINUTE, by: 'pieters' });
   await store.createGrant(windowGrant('c', MONDAY_0830 - 7 * DAY, MONDAY_0830 - 7 * DAY + 2 * HOUR), 1);
   await store.createGrant(windowGrant('d', MONDAY_0830 + DAY, MONDAY_0830 + DAY + HOUR, {}, { schoolId: OTHER_SCHOOL.id, audience: { kind: 'groups', groups: ['h5'] } }), 1);
-  await store.recordGrantAck('a', 'd1', MONDAY_0830 + MINUTE);
-  await store.recordGrantAck('a', 'd2', MONDAY_0830 + 2 * MINUTE);
+  await deviceApplied(store, 'd1', 'a', MONDAY_0830 + MINUTE);
+  await deviceApplied(store, 'd2', 'a', MONDAY_0830 + 2 * MINUTE);
 }
 
 async function ids(store: ServerStore, filter: Omit<ExceptionLogFilter, 'at'>): Promise<string[]> {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sql } from '../../../../src/server/store/sql.ts';
-import { DAY, device, grantFor, HOUR, LESSON_V4A, LESSON_V4B, MINUTE, MONDAY_0830, seedSchool, windowGrant } from '../fixtures.ts';
+import { DAY, device, deviceApplied, grantFor, HOUR, LESSON_V4A, LESSON_V4B, MINUTE, MONDAY_0830, seedSchool, windowGrant } from '../fixtures.ts';
 import type { Harness } from '../harness.ts';
 
 export function grantContract(h: Harness): void {
@@ -129,18 +129,28 @@ export function grantContract(h: Harness): void {
       expect(await store.revokeGrant('nope', { at: 1, by: 'x' })).toBeNull();
     });
 
-    it('keeps the earliest acknowledgement per device, and refuses unknown grants or devices', async () => {
+    it('counts a device as applying a grant from its exception.applied event, at the earliest time it logged', async () => {
       const store = await h.fresh();
       await seedSchool(store);
       await store.createGrant(grantFor('g1', LESSON_V4A), 1);
-      expect(await store.recordGrantAck('g1', 'd1', MONDAY_0830 + 2 * MINUTE)).toBe(true);
-      expect(await store.recordGrantAck('g1', 'd1', MONDAY_0830 + 5 * MINUTE)).toBe(true);
-      expect(await store.recordGrantAck('g1', 'd2', MONDAY_0830 + MINUTE)).toBe(true);
-      expect(await store.recordGrantAck('nope', 'd1', 1)).toBe(false);
-      expect(await store.recordGrantAck('g1', 'ghost', 1)).toBe(false);
+      await deviceApplied(store, 'd1', 'g1', MONDAY_0830 + 2 * MINUTE);
+      await deviceApplied(store, 'd1', 'g1', MONDAY_0830 + 5 * MINUTE);
+      await deviceApplied(store, 'd2', 'g1', MONDAY_0830 + MINUTE);
+      await deviceApplied(store, 'd1', 'nope', MONDAY_0830);
       const detail = await store.exceptionDetail('g1', MONDAY_0830);
       expect(detail?.devices.map((d) => [d.deviceId, d.appliedAt])).toEqual([['d1', MONDAY_0830 + 2 * MINUTE], ['d2', MONDAY_0830 + MINUTE]]);
       expect(detail?.devicesExpected).toBe(2);
+    });
+
+    it("does not count a device's exception.applied for a grant that does not reach it (another class's), and keeps the event", async () => {
+      const store = await h.fresh();
+      await seedSchool(store);
+      await store.createGrant(grantFor('g1', LESSON_V4A), 1);
+      // d3 is s3's laptop, in v4b: v4a's exception is not for it, however often it says it applied it.
+      await deviceApplied(store, 'd3', 'g1', MONDAY_0830 + MINUTE);
+      expect((await store.exceptionLog({ at: MONDAY_0830 }, { limit: 10, offset: 0 })).rows[0]?.devicesApplied).toBe(0);
+      expect((await store.exceptionDetail('g1', MONDAY_0830))?.devices.filter((d) => d.appliedAt !== null)).toEqual([]);
+      expect((await store.deviceEvents('d3', { from: 0, to: MONDAY_0830 + DAY }, { limit: 10, offset: 0 })).total).toBe(1);
     });
 
     it('gives a device the unexpired grants that reach it through its group, its student or itself, revoked ones included', async () => {

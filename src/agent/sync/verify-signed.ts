@@ -1,21 +1,20 @@
 import { z } from 'zod';
-import { SignedSchema, verifySignature, type Signed } from '../../adapters/signing.ts';
+import { verifySignature, type Signed } from '../../adapters/signing.ts';
 import {
   DEVICE_GRANT_TYPE,
   DeviceGrantPayloadSchema,
   SCHEDULE_TYPE,
   SchedulePayloadSchema,
+  SignedEnvelopeSchema,
   type DeviceGrantPayload,
   type SchedulePayload,
-} from '../../core/sync/signed-payloads.ts';
+} from '../../core/protocol/index.ts';
 
 /**
- * The payloads the server signs for one device (src/core/sync), and the
- * agent's checks before it believes any of it: the pinned key's signature, the payload type,
- * this device's id, and not expired.
+ * The agent's checks before it believes anything the server signed for it
+ * (the payloads are the device API's, src/core/protocol): the pinned key's
+ * signature, the payload type, this device's id, and not expired.
  */
-
-export { DEVICE_GRANT_TYPE, DeviceGrantPayloadSchema, SCHEDULE_TYPE, SchedulePayloadSchema, type DeviceGrantPayload, type SchedulePayload };
 
 export type Rejection = 'malformed' | 'bad-signature' | 'wrong-type' | 'other-device' | 'expired';
 
@@ -36,7 +35,7 @@ function reject(reason: Rejection, detail: string): Verified<never> {
  * schema parses it (parsing fills defaults and would change what was signed).
  */
 function verifyEnvelope<S extends z.ZodType>(input: unknown, schema: S, type: string, context: VerifyContext): Verified<z.infer<S>> {
-  const envelope = SignedSchema.safeParse(input);
+  const envelope = SignedEnvelopeSchema.safeParse(input);
   if (!envelope.success) return reject('malformed', `not a signed ${type} envelope`);
   const signed = envelope.data as Signed<unknown>;
   if (!verifySignature(signed, context.publicKeyPem)) return reject('bad-signature', `${type}: signature is not the pinned server key's`);

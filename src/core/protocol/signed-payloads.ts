@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { GrantSchema } from '../grants/grant.ts';
 import { LessonSchema } from '../timetable/lesson.ts';
+import { Instant, Key } from './fields.ts';
 
 /**
  * What the server signs for one device, shared by the server (which signs)
@@ -12,8 +13,6 @@ import { LessonSchema } from '../timetable/lesson.ts';
 export const DEVICE_GRANT_TYPE = 'lesmodus.device-grant.v1';
 export const SCHEDULE_TYPE = 'lesmodus.schedule.v1';
 
-const Instant = z.number().int('must be whole epoch milliseconds').nonnegative('must not be before 1970');
-const Key = z.string().min(1, 'must not be empty').max(128, 'at most 128 characters').regex(/^[^\p{Cc}]*$/u, 'must not contain control characters');
 
 export const DeviceGrantPayloadSchema = z.object({
   type: z.literal(DEVICE_GRANT_TYPE),
@@ -59,3 +58,21 @@ export const SchedulePayloadSchema = z.object({
   signedAt: Instant,
 });
 export type SchedulePayload = z.infer<typeof SchedulePayloadSchema>;
+
+/**
+ * An Ed25519 signature (base64) over the canonical JSON of `payload`, by the
+ * key `keyId`. The device reads the envelope with `payload` unknown and
+ * verifies the signature over the payload exactly as received, before any
+ * schema parses it (parsing fills defaults and would change what was signed).
+ */
+export function signedSchema<T extends z.ZodType>(payload: T) {
+  return z.object({
+    keyId: z.string().min(1).max(64),
+    signature: z.string().regex(/^[A-Za-z0-9+/]+={0,2}$/, 'a base64 signature').max(200),
+    payload,
+  });
+}
+
+export const SignedEnvelopeSchema = signedSchema(z.unknown());
+export const SignedDeviceGrantSchema = signedSchema(DeviceGrantPayloadSchema);
+export const SignedScheduleSchema = signedSchema(SchedulePayloadSchema);

@@ -1,0 +1,12 @@
+/** Where the device API lives: the server's route table and the agent's client both take the paths from here. */
+export const DEVICE_PATHS = {
+  /** Public: the MDM's enrollment secret buys a device credential. */
+  enroll: '/api/v1/devices/enroll',
+  heartbeat: '/api/v1/device/heartbeat',
+  schedule: '/api/v1/device/schedule',
+  grants: '/api/v1/device/grants',
+  events: '/api/v1/device/events',
+  stream: '/api/v1/device/stream',
+  unlock: '/api/v1/device/unlock',
+} as const;
+
