@@ -22,7 +22,9 @@ import { probeNetwork } from './runtime/network-probe.ts';
 import { startServerSync } from './sync/start-sync.ts';
 import { lesmodusVersion } from '../adapters/version.ts';
 import { systemClockSources, TrustedClock } from './runtime/trusted-clock.ts';
-import { DEFAULT_CONTROL_SOCKET, startControlSocket } from './control/server.ts';
+import { DEFAULT_CONTROL_SOCKET, MAX_CONNECTIONS, startControlSocket } from './control/server.ts';
+import { DescriptorBudget } from './runtime/fd-budget.ts';
+import { guardFailureReporter } from './runtime/guard-failures.ts';
 import { readStatus } from './runtime/status-file.ts';
 import { ownerOnlyDataDir } from './runtime/data-dir.ts';
 import { enforceRetention, RETENTION_CRON } from './runtime/retention.ts';
@@ -37,6 +39,13 @@ const SCHEDULE_VALID_MS = 14 * 24 * 3_600_000;
 export const NETWORK_CHECK_MS = 30_000;
 /** How often the wall clock is compared with the agent's own count (a moved clock is logged within this). */
 export const CLOCK_CHECK_MS = 15_000;
+
+/**
+ * Browser connections through the decision proxy at once. Chrome and Firefox
+ * open at most 32 per proxy each; this leaves room for several browsers and
+ * profiles, and bounds what a flood of 127.0.0.1 connections can hold.
+ */
+const PROXY_CONNECTIONS = 512;
 
 export type NetworkMode = 'auto' | 'yes' | 'no';
 
@@ -166,12 +175,17 @@ export async function startAgent(options: StartAgentOptions, signal: AbortSignal
     const student = await studentForService(options.student, () => studentLoginName({}));
     if (student.uid === null) log.warn('processes: no student known (no --user, and nobody but root is logged in): no app is stopped until the service is told whom it acts for');
     else if (student !== options.student) log.info(`processes: acting for ${student.loginName ?? student.uid}, the user logged in`);
+    const subordinateUids = student.subordinateUids ?? systemSubordinateUids(student);
+    // Whatever listens shares one descriptor budget, so a flood of connections never takes what the guard needs.
+    const descriptors = new DescriptorBudget();
+    const controlConnections = descriptors.claim(MAX_CONNECTIONS);
     const enforcers = buildEnforcers({
-      os: options.os ?? currentOs(), catalog, now, log, dryRun: options.dryRun, studentUid: student.uid,
-      subordinateUids: student.subordinateUids ?? systemSubordinateUids(student),
+      os: options.os ?? currentOs(), catalog, now, log, dryRun: options.dryRun, studentUid: student.uid, subordinateUids,
       browserPolicyRoot: options.browserPolicyRoot ?? '/',
       proxyAddress: { host: DEFAULT_PROXY_ADDRESS.host, port: options.proxyPort ?? DEFAULT_PROXY_ADDRESS.port },
+      proxyMaxConnections: Math.floor(descriptors.claim(2 * PROXY_CONNECTIONS) / 2),
       report: (block) => agent?.reportBlock(block),
+      onGuardFailure: guardFailureReporter((detail) => agent?.recordTamper('guard-failure', detail)),
     });
     agent = new Agent({
       store, policy, catalog, now, onSchoolNetwork, enforcers, log,
@@ -203,6 +217,8 @@ export async function startAgent(options: StartAgentOptions, signal: AbortSignal
     retain();
     const retention = cron.schedule(RETENTION_CRON, retain, { name: 'lesmodus-retention' });
     const controlPath = options.controlSocket ?? DEFAULT_CONTROL_SOCKET;
+    const studentUid = student.uid;
+    const ownerOf = (uid: number) => (typeof studentUid === 'number' && subordinateUids.some((r) => uid >= r.start && uid < r.start + r.count) ? studentUid : uid);
     const control = await startControlSocket(controlPath, {
       sync: sync?.client ?? null, timeZone: policy.timeZone, log,
       status: () => agent?.status,
@@ -214,6 +230,9 @@ export async function startAgent(options: StartAgentOptions, signal: AbortSignal
           stopNotices();
         };
       },
+    }, {
+      maxConnections: controlConnections, ownerOf,
+      onFlood: (detail) => agent?.recordTamper('control-flood', detail),
     }).catch((error: unknown) => {
       log.warn(`a teacher cannot unlock on this laptop: could not listen on ${controlPath} (${(error as Error).message})`);
       return null;

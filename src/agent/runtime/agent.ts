@@ -169,6 +169,12 @@ export class Agent {
     log.info('agent stopped; browser policies stay as they are until the next start');
   }
 
+  /** Something undermined enforcement (a failing guard, a flood of the control socket): logged, and kept as a tamper event. */
+  recordTamper(kind: string, detail: string): void {
+    this.#deps.log.warn(`tamper: ${detail}`);
+    this.#writes.appendEvent({ type: 'tamper', policyVersion: this.#deps.policy.version, payload: { kind, detail } });
+  }
+
   /** An enforcer stopped something: count it in the store and tell the student once. */
   reportBlock(block: Block): void {
     const decision = this.#decision;

@@ -20,6 +20,10 @@ export interface EnforcerOptions {
   readonly browserPolicyRoot: string;
   /** Where the browsers' decision proxy listens. */
   readonly proxyAddress: ProxyAddress;
+  /** Browser connections the proxy may hold, from the agent's descriptor budget (fd-budget.ts). */
+  readonly proxyMaxConnections?: number;
+  /** The process guard failed (a scan, a block): the agent logs it as tamper, because a guard that cannot look stops nothing. */
+  readonly onGuardFailure?: (error: unknown) => void;
   readonly log: Logger;
   readonly now: () => number;
   readonly report: (block: Block) => void;
@@ -39,8 +43,14 @@ export function buildEnforcers(options: EnforcerOptions): Enforcer[] {
       ownUid: options.studentUid,
       subordinateUids: options.subordinateUids ?? [],
       onBlock: (event) => report({ kind: 'app', service: event.service, category: event.category, os: event.os, dryRun: event.dryRun }),
-      onError: (error) => log.warn(`processes: ${(error as Error).message ?? String(error)}`),
+      onError: (error) => {
+        log.warn(`processes: ${(error as Error).message ?? String(error)}`);
+        options.onGuardFailure?.(error);
+      },
     }),
-    createAgentBrowserEnforcer({ os, catalog, dryRun, root: options.browserPolicyRoot, proxyAddress: options.proxyAddress, log, report }),
+    createAgentBrowserEnforcer({
+      os, catalog, dryRun, root: options.browserPolicyRoot, proxyAddress: options.proxyAddress, log, report,
+      ...(options.proxyMaxConnections !== undefined ? { proxyMaxConnections: options.proxyMaxConnections } : {}),
+    }),
   ];
 }
