@@ -13,7 +13,8 @@ import type { DeviceStore } from './store/index.ts';
 import { openOrRecoverDeviceStore } from './store/recover.ts';
 import { Agent } from './runtime/agent.ts';
 import { buildEnforcers } from './runtime/enforcers.ts';
-import { studentForService, systemSubordinateUids, type StudentUser } from './runtime/student-user.ts';
+import type { StudentUser } from './runtime/student-user.ts';
+import { consoleLogin, SESSION_CHECK_MS, StudentFollower, type FollowedStudent } from './runtime/student-follower.ts';
 import { studentLoginName } from './sync/device-facts.ts';
 import { DEFAULT_PROXY_ADDRESS } from './browser/index.ts';
 import { OsSchema, type Os } from '../core/categories.ts';
@@ -125,6 +126,11 @@ function networkResolver(mode: NetworkMode, config: AgentConfig, log: Logger): (
   return async () => matchSchoolNetwork(await probeNetwork(), schoolNetwork).onSchoolNetwork;
 }
 
+function logStudent(student: FollowedStudent, followed: boolean, log: Logger): void {
+  if (student.uid === null) log.warn('processes: no student known (no --user, and nobody but root is at the console): no app is stopped until someone logs in or the service is told whom it acts for');
+  else if (followed) log.info(`processes: acting for ${student.loginName ?? student.uid}, the user at the console`);
+}
+
 /**
  * Runs the agent until `signal` aborts, standalone (a local timetable) or synced with
  * the server its config names, with this OS's enforcers; returns when it has shut
@@ -172,15 +178,14 @@ export async function startAgent(options: StartAgentOptions, signal: AbortSignal
     if (timetable !== undefined && config.server === undefined) await refreshTimetable(store, timetable, policy.timeZone, now, log);
     const onSchoolNetwork = networkResolver(options.network, config, log);
     let agent: Agent | undefined;
-    const student = await studentForService(options.student, () => studentLoginName({}));
-    if (student.uid === null) log.warn('processes: no student known (no --user, and nobody but root is logged in): no app is stopped until the service is told whom it acts for');
-    else if (student !== options.student) log.info(`processes: acting for ${student.loginName ?? student.uid}, the user logged in`);
-    const subordinateUids = student.subordinateUids ?? systemSubordinateUids(student);
+    const students = await StudentFollower.start({ given: options.student, consoleLogin: consoleLogin(() => studentLoginName({})), dryRun: options.dryRun });
+    const student = students.current;
+    logStudent(student, students.follows, log);
     // Whatever listens shares one descriptor budget, so a flood of connections never takes what the guard needs.
     const descriptors = new DescriptorBudget();
     const controlConnections = descriptors.claim(MAX_CONNECTIONS);
     const enforcers = buildEnforcers({
-      os: options.os ?? currentOs(), catalog, now, log, dryRun: options.dryRun, studentUid: student.uid, subordinateUids,
+      os: options.os ?? currentOs(), catalog, now, log, dryRun: options.dryRun, studentUid: student.uid, subordinateUids: student.subordinateUids,
       browserPolicyRoot: options.browserPolicyRoot ?? '/',
       proxyAddress: { host: DEFAULT_PROXY_ADDRESS.host, port: options.proxyPort ?? DEFAULT_PROXY_ADDRESS.port },
       proxyMaxConnections: Math.floor(descriptors.claim(2 * PROXY_CONNECTIONS) / 2),
@@ -188,7 +193,8 @@ export async function startAgent(options: StartAgentOptions, signal: AbortSignal
       onGuardFailure: guardFailureReporter((detail) => agent?.recordTamper('guard-failure', detail)),
     });
     agent = new Agent({
-      store, policy, catalog, now, onSchoolNetwork, enforcers, log,
+      store, policy, catalog, now, onSchoolNetwork, enforcers: enforcers.all, log,
+      apps: () => students.apps(),
       statusFile,
       dryRun: options.dryRun,
       // Read only once the agent runs, by which time the sync below has started.
@@ -217,8 +223,10 @@ export async function startAgent(options: StartAgentOptions, signal: AbortSignal
     retain();
     const retention = cron.schedule(RETENTION_CRON, retain, { name: 'lesmodus-retention' });
     const controlPath = options.controlSocket ?? DEFAULT_CONTROL_SOCKET;
-    const studentUid = student.uid;
-    const ownerOf = (uid: number) => (typeof studentUid === 'number' && subordinateUids.some((r) => uid >= r.start && uid < r.start + r.count) ? studentUid : uid);
+    const ownerOf = (uid: number) => {
+      const { uid: studentUid, subordinateUids } = students.current;
+      return typeof studentUid === 'number' && subordinateUids.some((r) => uid >= r.start && uid < r.start + r.count) ? studentUid : uid;
+    };
     const control = await startControlSocket(controlPath, {
       sync: sync?.client ?? null, timeZone: policy.timeZone, log,
       status: () => agent?.status,
@@ -237,6 +245,15 @@ export async function startAgent(options: StartAgentOptions, signal: AbortSignal
       log.warn(`a teacher cannot unlock on this laptop: could not listen on ${controlPath} (${(error as Error).message})`);
       return null;
     });
+    const sessionWatch = students.follows
+      ? setInterval(async () => {
+          const switched = await students.check().catch(() => null);
+          if (switched === null) return;
+          enforcers.processes.setStudent(switched.uid, switched.subordinateUids);
+          logStudent(switched, true, log);
+          agent?.wake(); // a new status: the tray and `agent status` say whose apps are stopped now
+        }, SESSION_CHECK_MS)
+      : undefined;
     let lastNetwork: boolean | undefined;
     const networkWatch = options.network === 'auto'
       ? setInterval(async () => {
@@ -251,6 +268,7 @@ export async function startAgent(options: StartAgentOptions, signal: AbortSignal
       await refresh?.stop();
       await retention.stop();
       clearInterval(networkWatch);
+      clearInterval(sessionWatch);
       clearInterval(clockWatch);
       control?.close();
       await sync?.stop();

@@ -178,6 +178,32 @@ describe.skipIf(!isRoot)('lesmodus agent (as root, acting for one student uid)',
     }
   }, 90_000);
 
+  it('run as root without --user and nobody at the console, it does not claim to stop apps: status and subscribe say no student is known', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lesmodus-agent-cli-'));
+    const socket = join(dir, 'agent.sock');
+    // Dry-run as well: should this machine have someone logged in after all, the agent touches nothing of theirs.
+    agent = startAgent(['--timetable', lessonNowIcs(dir), '--data-dir', join(dir, 'data'), '--on-school-network', 'no', '--dry-run', '--browser-policy-root', join(dir, 'root'), '--control-socket', socket]);
+    await waitFor(() => existsSync(socket) && agent!.output().includes('agent started'), 'the control socket', 30_000);
+    const who = (await promisify(execFile)('who')).stdout.trim();
+    const tray = createConnection(socket);
+    tray.setEncoding('utf8');
+    tray.write('{"type":"subscribe"}\n');
+    const [firstLine] = await once(tray, 'data') as [string];
+    tray.destroy();
+    const line = SubscribeLineSchema.parse(JSON.parse(firstLine.split('\n')[0]!));
+    if (line.type !== 'status') throw new Error('expected a status line first');
+    if (who === '') {
+      expect(line.status.apps).toEqual({ state: 'no-student', student: null, from: 'console' });
+      expect(line.status.enforcers.find((e) => e.name === 'processes')?.state).toMatch(/not stopping any app: no student is known/);
+      const { stdout } = await promisify(execFile)(process.execPath, [LESMODUS, 'agent', 'status', '--control-socket', socket]);
+      expect(stdout).toContain('Apps: NOT stopped: no student is known');
+      expect(agent.output()).toContain('processes: no student known');
+    } else {
+      expect(line.status.apps).toMatchObject({ from: 'console' });
+    }
+    expect(await agent.stop()).toBe(0);
+  }, 60_000);
+
   it('in dry-run, says what it would stop and stops nothing', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lesmodus-agent-cli-'));
     standIns = createStandIns();
