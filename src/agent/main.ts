@@ -9,7 +9,8 @@ import type { DeviceStore } from './store/index.ts';
 import { openOrRecoverDeviceStore } from './store/recover.ts';
 import { Agent } from './runtime/agent.ts';
 import { buildEnforcers } from './runtime/enforcers.ts';
-import { studentForService, systemSubordinateUids, type StudentUser } from './runtime/student-user.ts';
+import type { StudentUser } from './runtime/student-user.ts';
+import { consoleLogin, SESSION_CHECK_MS, StudentFollower, type FollowedStudent } from './runtime/student-follower.ts';
 import { studentLoginName } from './sync/device-facts.ts';
 import { DEFAULT_PROXY_ADDRESS } from './browser/index.ts';
 import { OsSchema, type Os } from '../core/categories.ts';
@@ -18,7 +19,9 @@ import { probeNetwork } from './runtime/network-probe.ts';
 import { startServerSync } from './sync/start-sync.ts';
 import { lesmodusVersion } from '../adapters/version.ts';
 import { systemClockSources, TrustedClock } from './runtime/trusted-clock.ts';
-import { DEFAULT_CONTROL_SOCKET, startControlSocket } from './control/server.ts';
+import { DEFAULT_CONTROL_SOCKET, MAX_CONNECTIONS, startControlSocket } from './control/server.ts';
+import { DescriptorBudget } from './runtime/fd-budget.ts';
+import { guardFailureReporter } from './runtime/guard-failures.ts';
 import { readStatus } from './runtime/status-file.ts';
 import { ownerOnlyDataDir } from './runtime/data-dir.ts';
 import { enforceRetention, RETENTION_CRON } from './runtime/retention.ts';
@@ -33,6 +36,13 @@ const SCHEDULE_VALID_MS = 14 * 24 * 3_600_000;
 export const NETWORK_CHECK_MS = 30_000;
 /** How often the wall clock is compared with the agent's own count (a moved clock is logged within this). */
 export const CLOCK_CHECK_MS = 15_000;
+
+/**
+ * Browser connections through the decision proxy at once. Chrome and Firefox
+ * open at most 32 per proxy each; this leaves room for several browsers and
+ * profiles, and bounds what a flood of 127.0.0.1 connections can hold.
+ */
+const PROXY_CONNECTIONS = 512;
 
 export type NetworkMode = 'auto' | 'yes' | 'no';
 
@@ -104,6 +114,11 @@ function networkResolver(mode: NetworkMode, config: AgentConfig, log: Logger): (
   return async () => matchSchoolNetwork(await probeNetwork(), schoolNetwork).onSchoolNetwork;
 }
 
+function logStudent(student: FollowedStudent, followed: boolean, log: Logger): void {
+  if (student.uid === null) log.warn('processes: no student known (no --user, and nobody but root is at the console): no app is stopped until someone logs in or the service is told whom it acts for');
+  else if (followed) log.info(`processes: acting for ${student.loginName ?? student.uid}, the user at the console`);
+}
+
 /**
  * Runs the agent until `signal` aborts, standalone (a local timetable) or synced with
  * the server its config names, with this OS's enforcers; returns when it has shut
@@ -151,18 +166,23 @@ export async function startAgent(options: StartAgentOptions, signal: AbortSignal
     if (timetable !== undefined && config.server === undefined) await refreshTimetable(store, timetable, policy.timeZone, now, log);
     const onSchoolNetwork = networkResolver(options.network, config, log);
     let agent: Agent | undefined;
-    const student = await studentForService(options.student, () => studentLoginName({}));
-    if (student.uid === null) log.warn('processes: no student known (no --user, and nobody but root is logged in): no app is stopped until the service is told whom it acts for');
-    else if (student !== options.student) log.info(`processes: acting for ${student.loginName ?? student.uid}, the user logged in`);
+    const students = await StudentFollower.start({ given: options.student, consoleLogin: consoleLogin(() => studentLoginName({})), dryRun: options.dryRun });
+    const student = students.current;
+    logStudent(student, students.follows, log);
+    // Whatever listens shares one descriptor budget, so a flood of connections never takes what the guard needs.
+    const descriptors = new DescriptorBudget();
+    const controlConnections = descriptors.claim(MAX_CONNECTIONS);
     const enforcers = buildEnforcers({
-      os: options.os ?? currentOs(), catalog, now, log, dryRun: options.dryRun, studentUid: student.uid,
-      subordinateUids: student.subordinateUids ?? systemSubordinateUids(student),
+      os: options.os ?? currentOs(), catalog, now, log, dryRun: options.dryRun, studentUid: student.uid, subordinateUids: student.subordinateUids,
       browserPolicyRoot: options.browserPolicyRoot ?? '/',
       proxyAddress: { host: DEFAULT_PROXY_ADDRESS.host, port: options.proxyPort ?? DEFAULT_PROXY_ADDRESS.port },
+      proxyMaxConnections: Math.floor(descriptors.claim(2 * PROXY_CONNECTIONS) / 2),
       report: (block) => agent?.reportBlock(block),
+      onGuardFailure: guardFailureReporter((detail) => agent?.recordTamper('guard-failure', detail)),
     });
     agent = new Agent({
-      store, policy, catalog, now, onSchoolNetwork, enforcers, log,
+      store, policy, catalog, now, onSchoolNetwork, enforcers: enforcers.all, log,
+      apps: () => students.apps(),
       statusFile,
       dryRun: options.dryRun,
       // Read only once the agent runs, by which time the sync below has started.
@@ -190,6 +210,10 @@ export async function startAgent(options: StartAgentOptions, signal: AbortSignal
     retain();
     const retention = cron.schedule(RETENTION_CRON, retain, { name: 'lesmodus-retention' });
     const controlPath = options.controlSocket ?? DEFAULT_CONTROL_SOCKET;
+    const ownerOf = (uid: number) => {
+      const { uid: studentUid, subordinateUids } = students.current;
+      return typeof studentUid === 'number' && subordinateUids.some((r) => uid >= r.start && uid < r.start + r.count) ? studentUid : uid;
+    };
     const control = await startControlSocket(controlPath, {
       sync: sync?.client ?? null, timeZone: policy.timeZone, log,
       status: () => agent?.status,
@@ -201,10 +225,22 @@ export async function startAgent(options: StartAgentOptions, signal: AbortSignal
           stopNotices();
         };
       },
+    }, {
+      maxConnections: controlConnections, ownerOf,
+      onFlood: (detail) => agent?.recordTamper('control-flood', detail),
     }).catch((error: unknown) => {
       log.warn(`a teacher cannot unlock on this laptop: could not listen on ${controlPath} (${(error as Error).message})`);
       return null;
     });
+    const sessionWatch = students.follows
+      ? setInterval(async () => {
+          const switched = await students.check().catch(() => null);
+          if (switched === null) return;
+          enforcers.processes.setStudent(switched.uid, switched.subordinateUids);
+          logStudent(switched, true, log);
+          agent?.wake(); // a new status: the tray and `agent status` say whose apps are stopped now
+        }, SESSION_CHECK_MS)
+      : undefined;
     let lastNetwork: boolean | undefined;
     const networkWatch = options.network === 'auto'
       ? setInterval(async () => {
@@ -219,6 +255,7 @@ export async function startAgent(options: StartAgentOptions, signal: AbortSignal
       await refresh?.stop();
       await retention.stop();
       clearInterval(networkWatch);
+      clearInterval(sessionWatch);
       clearInterval(clockWatch);
       control?.close();
       await sync?.stop();

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { NoticeSchema } from '../agent/control/protocol.ts';
+import { AppsSchema, NoticeSchema } from '../agent/control/protocol.ts';
 import { CaptureKindSchema, CategorySchema } from '../core/categories.ts';
 
 /**
@@ -50,6 +50,8 @@ export const TrayStatusSchema = z.object({
   dryRun: z.boolean(),
   onSchoolNetwork: z.boolean(),
   decision: TrayDecisionSchema,
+  // Whose apps are stopped; an agent of before it sends none.
+  apps: AppsSchema.optional(),
 });
 export type TrayStatus = z.infer<typeof TrayStatusSchema>;
 

@@ -50,7 +50,8 @@ function cut(text: string): string {
 /** The state a status is in, the most important first: a student must see that nothing is enforced before anything else. */
 export function trayState(status: TrayStatus | null): TrayState {
   if (status === null) return 'unreachable';
-  if (status.dryRun) return 'dry-run';
+  // Not enforced either: a root service that knows no student stops nobody's apps.
+  if (status.dryRun || status.apps?.state === 'no-student') return 'dry-run';
   const { decision } = status;
   if (decision.allowed.length > 0) return 'exception';
   const blocksSomething = decision.blocked.categories.length + decision.blocked.capture.length > 0;
@@ -74,6 +75,7 @@ function tooltip(state: TrayState, status: TrayStatus | null, locale: Locale, ti
   const { decision } = status;
   switch (state) {
     case 'dry-run':
+      if (!status.dryRun) return nl ? 'Lesmodus niet gehandhaafd: de agent weet niet wie er is ingelogd' : 'Lesmodus not enforced: the agent does not know who is logged in';
       return nl ? `Lesmodus niet gehandhaafd (proefmodus): ${decision.message.nl}` : `Lesmodus not enforced (dry run): ${decision.message.en}`;
     case 'exception': {
       const grant = decision.allowed[0]!;

@@ -45,6 +45,13 @@ describe('the tray model', () => {
     expect(model.tooltip.startsWith('Lesmodus niet gehandhaafd (proefmodus): ')).toBe(true);
   });
 
+  it('says nothing is enforced when the agent knows no student (a root service with nobody at the console)', () => {
+    const model = trayModel({ ...lessonStatus(), apps: { state: 'no-student', student: null, from: 'console' } }, 'nl', ZONE);
+    expect(model.state).toBe('dry-run');
+    expect(model.tooltip).toBe('Lesmodus niet gehandhaafd: de agent weet niet wie er is ingelogd');
+    expect(trayModel({ ...lessonStatus(), apps: { state: 'stopping', student: 'sanne', from: 'console' } }, 'nl', ZONE).state).toBe('lesson');
+  });
+
   it('has the menu in Dutch by default and in English on request, with the language checked', () => {
     const nl = trayModel(lessonStatus(), 'nl', ZONE).menu;
     expect(nl.map((i) => i.label)).toEqual(['Status', 'Waarom is dit geblokkeerd?', 'Vraag een uitzondering', 'Docent: ontgrendel met code', 'Nederlands', 'English']);

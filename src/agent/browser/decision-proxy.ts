@@ -29,6 +29,12 @@ export interface DecisionProxyOptions {
   readonly onRefused?: (refusal: Refusal) => void;
   /** The page shown for a refused plain-http request (https can only get an error). */
   readonly refusalPage?: (refusal: Refusal) => string;
+  /**
+   * Browser connections held at once (each tunnel costs two descriptors),
+   * from the agent's descriptor budget: anyone on the laptop can connect, and
+   * a flood must not take the descriptors the process guard needs.
+   */
+  readonly maxConnections?: number;
 }
 
 export interface DecisionProxy {
@@ -220,6 +226,7 @@ export async function startDecisionProxy(options: DecisionProxyOptions): Promise
   }
 
   const server = createServer(onRequest);
+  if (options.maxConnections !== undefined) server.maxConnections = options.maxConnections;
   server.on('connect', onConnect);
   server.on('clientError', (_error, socket) => socket.destroy());
   await new Promise<void>((resolve, reject) => {

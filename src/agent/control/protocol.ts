@@ -69,6 +69,20 @@ export type SyncStatus = z.infer<typeof SyncStatusSchema>;
 export const NoticeSchema = z.object({ at: z.string().max(64), nl: z.string().max(4_000), en: z.string().max(4_000) });
 export type Notice = z.infer<typeof NoticeSchema>;
 
+/**
+ * Whether the agent stops the student's blocked apps, and whose. A root
+ * service that knows no student (no --user, nobody at the console) stops
+ * nothing, and the tray and `agent status` must not say it does.
+ */
+export const AppsSchema = z.object({
+  state: z.enum(['stopping', 'dry-run', 'no-student']),
+  /** The student's login name (or uid); null when none is known. */
+  student: z.string().max(256).nullable(),
+  /** How the agent knows: given (--user, or the user it runs as), or followed at the console (a root service; it follows a user switch). */
+  from: z.enum(['given', 'console']),
+});
+export type Apps = z.infer<typeof AppsSchema>;
+
 /** What the agent last decided and how it enforces it: `status`, each `subscribe` status line, and the status file. */
 export const AgentStatusSchema = z.object({
   pid: z.number().int(),
@@ -81,6 +95,8 @@ export const AgentStatusSchema = z.object({
   lastNotice: NoticeSchema.nullable(),
   // Optional: status files written before sync existed still read.
   sync: SyncStatusSchema.nullable().optional(),
+  // Optional for the same reason (and agents of before it, which a tray may still meet).
+  apps: AppsSchema.optional(),
 });
 export type AgentStatus = z.infer<typeof AgentStatusSchema>;
 

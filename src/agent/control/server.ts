@@ -6,6 +6,9 @@ import { formatLocalTime, instantToLocal } from '../../core/time/zoned.ts';
 import { SyncError } from '../sync/server-client.ts';
 import type { SyncClient } from '../sync/sync-client.ts';
 import type { Logger } from '../runtime/logger.ts';
+import { ConnectionLimits, UNKNOWN_PEER, type PeerKey } from './connection-limits.ts';
+import { PeerIdentifier, type PeerLookup } from './peer-identifier.ts';
+import { parseSsUnix, peerUids, realUidOf, runSs, socketInode } from './peer-uid.linux.ts';
 import {
   ControlRequestSchema, defaultControlSocket, MAX_REQUEST_BYTES,
   type AgentStatus, type ControlErrorCode, type ControlReply, type Failure, type StatusReply, type SubscribeLine, type UnlockReply,
@@ -23,19 +26,31 @@ import {
  */
 
 export const DEFAULT_CONTROL_SOCKET = defaultControlSocket(process.platform);
-/** A client that has not sent its request line in this long is hung up on (a real one sends it at once). */
-const REQUEST_TIMEOUT_MS = 5_000;
 /**
- * Open connections at once. A laptop has one tray per logged-in user and a
- * command now and then; the rest would be a flood. Beyond it the kernel's
- * backlog holds new ones briefly and Node closes them, so descriptors stay
- * free for /proc (the guard) and the store.
+ * From connecting to the end of the request line. Counted from the connect,
+ * not from the last byte: a client sending a byte every few seconds would
+ * otherwise hold its connection for hours. A real client sends at once.
+ */
+const REQUEST_DEADLINE_MS = 5_000;
+/** From connecting to the end of the answer: an unlock waits for the school server, whose requests time out after 30 s. */
+const ANSWER_DEADLINE_MS = 40_000;
+/**
+ * Open connections at once, all users together. A laptop has one tray per
+ * logged-in user and a command now and then; the rest would be a flood.
+ * Beyond it Node closes new connections at once, so descriptors stay free
+ * for /proc (the guard) and the store.
  */
 export const MAX_CONNECTIONS = 64;
+/** Open connections one user (peer uid) may hold: a student's flood leaves room for root and for other users' trays. */
+export const MAX_CONNECTIONS_PER_USER = 16;
 /** Live `subscribe` streams at once (trays of every session, with room for restarts). */
 export const MAX_SUBSCRIBERS = 16;
+/** Live streams one user may hold: a tray, the one it is restarting into, and a spare. Streams have no deadline, so this is what bounds them. */
+export const MAX_SUBSCRIBERS_PER_USER = 3;
 /** A subscriber that stops reading is cut off once this much waits for it, rather than held in the agent's memory. */
 const MAX_BUFFERED_BYTES = 256 * 1024;
+/** A user refused for holding too much is reported (log, and tamper through onFlood) at most this often. */
+const FLOOD_REPORT_EVERY_MS = 10 * 60_000;
 
 export interface ControlDeps {
   /** The agent's current status, from memory; undefined before its first decision. */
@@ -115,8 +130,42 @@ async function answer(parsed: ReturnType<typeof ControlRequestSchema.safeParse>,
   }
 }
 
+
+/** How the socket tells its callers apart and what it may hold (see startControlSocket). */
+export interface ControlSocketOptions {
+  /**
+   * Whose connections are, by our side's socket inode. Default: the peer uid
+   * from `ss` on Linux (peer-uid.linux.ts); none elsewhere, where only the
+   * totals apply. Null: identify nobody.
+   */
+  readonly peers?: PeerLookup | null;
+  /** The user a uid counts as: a student's subordinate uids (a user namespace) are the student's. Default: itself. */
+  readonly ownerOf?: (uid: number) => number;
+  /** Connections granted by the agent's descriptor budget (fd-budget.ts); never more than MAX_CONNECTIONS. */
+  readonly maxConnections?: number;
+  /** A user held the most they may and asked for more: the agent logs it as tamper (at most every 10 minutes per user). */
+  readonly onFlood?: (detail: string) => void;
+}
+
+/** What every connection shares: the limits, who is streaming, and how callers are told apart. */
+interface Shared {
+  readonly deps: ControlDeps;
+  readonly connections: ConnectionLimits;
+  readonly subscribers: ConnectionLimits;
+  readonly streams: Set<Socket>;
+  readonly identifier: PeerIdentifier | null;
+  readonly ownerOf: (uid: number) => number;
+  readonly refused: (key: PeerKey, what: Held) => void;
+}
+
+/** What a user can hold too much of. */
+type Held = 'connections' | 'subscriptions';
+const HELD_NL: Record<Held, string> = { connections: 'verbindingen', subscriptions: 'abonnementen' };
+const busy = (what: Held) => failure('busy', `Te veel ${HELD_NL[what]} van deze gebruiker tegelijk; probeer het zo opnieuw.`, `Too many ${what} from this user at once; try again shortly.`);
+
 /** Keeps a subscriber's line open: the status now, then every change and notice, until either side hangs up. */
-function stream(socket: Socket, deps: ControlDeps, subscribers: Set<Socket>): void {
+function stream(socket: Socket, key: PeerKey, shared: Shared): void {
+  const { deps, subscribers, streams } = shared;
   const refuse = (reply: Failure) => {
     socket.end(`${JSON.stringify(reply)}\n`);
   };
@@ -124,12 +173,12 @@ function stream(socket: Socket, deps: ControlDeps, subscribers: Set<Socket>): vo
     refuse(failure('invalid-request', 'Deze agent kent geen abonnement.', 'This agent does not offer subscribe.'));
     return;
   }
-  if (subscribers.size >= MAX_SUBSCRIBERS) {
-    refuse(failure('busy', 'Te veel vensters volgen de agent al; probeer het zo opnieuw.', 'Too many subscribers; try again shortly.'));
+  if (!subscribers.tryTake(key)) {
+    shared.refused(key, 'subscriptions');
+    refuse(busy('subscriptions'));
     return;
   }
-  subscribers.add(socket);
-  socket.setTimeout(0);
+  streams.add(socket);
   const send = (line: SubscribeLine) => {
     if (socket.destroyed) return;
     if (socket.writableLength > MAX_BUFFERED_BYTES) return void socket.destroy();
@@ -142,62 +191,136 @@ function stream(socket: Socket, deps: ControlDeps, subscribers: Set<Socket>): vo
   socket.once('end', () => socket.destroy());
   socket.once('close', () => {
     unsubscribe();
-    subscribers.delete(socket);
+    streams.delete(socket);
+    subscribers.release(key);
   });
 }
 
-function serve(socket: Socket, deps: ControlDeps, subscribers: Set<Socket>): void {
+/** Whose the connection is; UNKNOWN_PEER where that cannot be told. */
+async function peerKey(socket: Socket, shared: Shared): Promise<PeerKey> {
+  const inode = shared.identifier === null ? undefined : socketInode(socket);
+  if (inode === undefined) return UNKNOWN_PEER;
+  const uid = await shared.identifier!.identify(inode);
+  return uid === undefined ? UNKNOWN_PEER : shared.ownerOf(uid);
+}
+
+function serve(socket: Socket, shared: Shared): void {
   let buffered = '';
-  let answered = false;
+  let line: string | undefined;
+  let key: PeerKey | undefined;
   const reply = (message: ControlReply) => {
     if (!socket.destroyed) socket.end(`${JSON.stringify(message)}\n`);
   };
-  const handleLine = (line: string) => {
-    answered = true;
+  const requestDeadline = setTimeout(() => socket.destroy(), REQUEST_DEADLINE_MS);
+  const answerDeadline = setTimeout(() => socket.destroy(), ANSWER_DEADLINE_MS);
+  // Handled once both are known: the whole request, and that its user may have this connection.
+  const handle = () => {
+    if (line === undefined || key === undefined || socket.destroyed) return;
+    const request = line;
     let raw: unknown;
     try {
-      raw = JSON.parse(line);
+      raw = JSON.parse(request);
     } catch {
       reply(failure('invalid-request', 'Het verzoek is geen JSON.', 'The request is not JSON.'));
       return;
     }
     const parsed = ControlRequestSchema.safeParse(raw);
-    if (parsed.success && parsed.data.type === 'subscribe') return stream(socket, deps, subscribers);
-    void answer(parsed, deps).then(reply);
+    if (parsed.success && parsed.data.type === 'subscribe') {
+      // Long-lived by design: bounded by the per-user stream limit instead of a deadline.
+      clearTimeout(answerDeadline);
+      return stream(socket, key, shared);
+    }
+    void answer(parsed, shared.deps).then(reply);
+  };
+  const received = (text: string) => {
+    if (line !== undefined) return;
+    line = text;
+    clearTimeout(requestDeadline);
+    handle();
   };
   socket.setEncoding('utf8');
-  socket.setTimeout(REQUEST_TIMEOUT_MS, () => socket.destroy());
   socket.on('data', (chunk: string) => {
-    if (answered) return;
+    if (line !== undefined) return;
     buffered += chunk;
     const newline = buffered.indexOf('\n');
-    if (newline >= 0) handleLine(buffered.slice(0, newline));
+    if (newline >= 0) received(buffered.slice(0, newline));
     else if (buffered.length > MAX_REQUEST_BYTES) {
-      answered = true;
+      line = '';
+      clearTimeout(requestDeadline);
       reply(failure('invalid-request', 'Het verzoek is te lang.', 'The request is too long.'));
     }
   });
-  // A client that half-closes without a newline still gets its answer.
+  // A client that half-closes without a newline still gets its answer; one that hung up without asking is let go at once.
   socket.on('end', () => {
-    if (!answered && buffered.trim() !== '') handleLine(buffered);
+    if (line !== undefined) return;
+    if (buffered.trim() !== '') received(buffered);
+    else socket.destroy();
   });
   socket.on('error', () => socket.destroy());
+  socket.once('close', () => {
+    clearTimeout(requestDeadline);
+    clearTimeout(answerDeadline);
+  });
+  void peerKey(socket, shared).then((peer) => {
+    if (socket.destroyed) return;
+    if (!shared.connections.tryTake(peer)) {
+      shared.refused(peer, 'connections');
+      line = '';
+      reply(busy('connections'));
+      return;
+    }
+    key = peer;
+    socket.once('close', () => shared.connections.release(peer));
+    handle();
+  });
 }
+
+/** Stops listening and ends every subscriber's stream. */
+export interface ControlSocket {
+  close(): Promise<void>;
+}
+
+function defaultPeers(): PeerLookup | null {
+  if (process.platform !== 'linux') return null;
+  return async (inodes) => peerUids(inodes, parseSsUnix(await runSs()), realUidOf);
+}
+
+/** Root (IT at the laptop, the packaged service's own checks) is bounded by the totals only. */
+const isRoot = (key: PeerKey) => key === 0;
 
 /**
  * Listens on `path` (a Unix socket anyone on the laptop may connect to, or a
  * Windows named pipe). Resolves with the server; rejects when it cannot listen.
  */
-export interface ControlSocket {
-  /** Stops listening and ends every subscriber's stream. */
-  close(): Promise<void>;
-}
-
-export async function startControlSocket(path: string, deps: ControlDeps): Promise<ControlSocket> {
-  const subscribers = new Set<Socket>();
+export async function startControlSocket(path: string, deps: ControlDeps, options: ControlSocketOptions = {}): Promise<ControlSocket> {
+  const total = Math.min(MAX_CONNECTIONS, options.maxConnections ?? MAX_CONNECTIONS);
+  const peers = options.peers === undefined ? defaultPeers() : options.peers;
+  let lookupFailed = false;
+  const identifier = peers === null ? null : new PeerIdentifier(peers, (error) => {
+    // Once per run of failures: without `ss` every caller counts as unknown and only the totals hold.
+    if (!lookupFailed) deps.log.warn(`control socket: cannot tell callers apart (${(error as Error).message}); only the total limits apply`);
+    lookupFailed = true;
+  });
+  const lastReported = new Map<PeerKey, number>();
+  const shared: Shared = {
+    deps, identifier,
+    connections: new ConnectionLimits({ total, perUser: MAX_CONNECTIONS_PER_USER, exempt: isRoot }),
+    subscribers: new ConnectionLimits({ total: MAX_SUBSCRIBERS, perUser: MAX_SUBSCRIBERS_PER_USER, exempt: isRoot }),
+    streams: new Set(),
+    ownerOf: options.ownerOf ?? ((uid) => uid),
+    refused(key, what) {
+      if (key === UNKNOWN_PEER) return;
+      const now = performance.now();
+      if (now - (lastReported.get(key) ?? Number.NEGATIVE_INFINITY) < FLOOD_REPORT_EVERY_MS) return;
+      lastReported.set(key, now);
+      const detail = `uid ${key} asked for more control socket ${what} than one user may hold; refused`;
+      deps.log.warn(`control socket: ${detail}`);
+      options.onFlood?.(detail);
+    },
+  };
   // Half-open: a client may end its side after the request and still read the answer.
-  const server = createServer({ allowHalfOpen: true }, (socket) => serve(socket, deps, subscribers));
-  server.maxConnections = MAX_CONNECTIONS;
+  const server = createServer({ allowHalfOpen: true }, (socket) => serve(socket, shared));
+  server.maxConnections = total;
   if (process.platform !== 'win32') {
     mkdirSync(dirname(path), { recursive: true, mode: 0o755 });
     rmSync(path, { force: true }); // a socket left by an agent that was killed
@@ -213,9 +336,10 @@ export async function startControlSocket(path: string, deps: ControlDeps): Promi
   if (process.platform !== 'win32') chmodSync(path, 0o666);
   return {
     close: () => new Promise<void>((resolve) => {
+      identifier?.close();
       server.close(() => resolve());
       // Streams never end by themselves: without this, close would wait for every tray.
-      for (const socket of subscribers) socket.destroy();
+      for (const socket of shared.streams) socket.destroy();
     }),
   };
 }

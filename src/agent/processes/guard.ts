@@ -116,8 +116,8 @@ const FIRST_USER_PID = 2;
 export class ProcessGuard {
   readonly #options: ProcessGuardOptions;
   readonly #monotonic: () => number;
-  readonly #ownUid: number | 'any' | null;
-  readonly #subordinateUids: readonly UidRange[];
+  #ownUid: number | 'any' | null;
+  #subordinateUids: readonly UidRange[];
   readonly #intervalMs: number;
   readonly #graceMs: number;
   readonly #onError: (error: unknown) => void;
@@ -146,6 +146,20 @@ export class ProcessGuard {
   setDecision(decision: Decision): void {
     this.#blocking = blockingSnapshot(decision);
     // A scan in progress is followed at once by another (see #tick); otherwise the waiting one moves up.
+    if (this.#running && this.#timer !== undefined) {
+      clearTimeout(this.#timer);
+      this.#schedule(0);
+    }
+  }
+
+  /**
+   * Acts for another student from the next scan on (a root service follows
+   * the user at the console; null: nobody's processes). Processes already
+   * stopped stay stopped; the new student's blocked apps are stopped at once.
+   */
+  setOwner(ownUid: number | 'any' | null, subordinateUids: readonly UidRange[]): void {
+    this.#ownUid = ownUid;
+    this.#subordinateUids = subordinateUids;
     if (this.#running && this.#timer !== undefined) {
       clearTimeout(this.#timer);
       this.#schedule(0);

@@ -4,7 +4,7 @@
  * every relaunch).
  */
 export { ProcessGuard, DEFAULT_GRACE_MS, DEFAULT_INTERVAL_MS, type ProcessBlockEvent, type ProcessGuardOptions, type ScanResult } from './guard.ts';
-export { createProcessEnforcer } from './enforcer.ts';
+export { createProcessEnforcer, type ProcessEnforcer } from './enforcer.ts';
 export { createProcessSource } from './create-source.ts';
 export { createProcessKiller } from './killer.ts';
 export { createProcSource, SWEEP_PERIOD_MS, YOUNG_PROCESS_MS, type ProcSource, type ProcScanStats } from './proc-source.linux.ts';

@@ -8,10 +8,11 @@ import { blockNotice, explain, type Localized } from '../../core/policy/explain.
 import type { Policy } from '../../core/policy/schema.ts';
 import type { AppendEventInput, DeviceStore } from '../store/index.ts';
 import type { Enforcer } from './enforcer.ts';
+import { blockingSnapshot, type BlockCitation } from '../processes/block-citations.ts';
 import type { Logger } from './logger.ts';
 import { writeStatus } from './status-file.ts';
 import { BufferedWrites } from '../store/buffered-writes.ts';
-import type { AgentStatus, SyncStatus } from '../control/protocol.ts';
+import type { AgentStatus, Apps, SyncStatus } from '../control/protocol.ts';
 import { enforcementChange, exceptionChanges, type AppliedGrant } from './transitions.ts';
 
 /**
@@ -31,6 +32,8 @@ export interface Block {
   readonly category: Category;
   readonly os: Os;
   readonly dryRun: boolean;
+  /** Why, as the enforcer that stopped it saw the decision (the guard's); worked out from the current decision when absent. */
+  readonly citation?: BlockCitation;
 }
 
 export interface Notice {
@@ -52,6 +55,8 @@ export interface AgentDeps {
   readonly dryRun: boolean;
   /** How syncing with the school server goes, for the status file; absent when standalone. */
   readonly syncStatus?: () => SyncStatus;
+  /** Whose apps are stopped, if anyone's (see AppsSchema); absent: not reported. */
+  readonly apps?: () => Apps;
 }
 
 /**
@@ -169,15 +174,20 @@ export class Agent {
     log.info('agent stopped; browser policies stay as they are until the next start');
   }
 
+  /** Something undermined enforcement (a failing guard, a flood of the control socket): logged, and kept as a tamper event. */
+  recordTamper(kind: string, detail: string): void {
+    this.#deps.log.warn(`tamper: ${detail}`);
+    this.#writes.appendEvent({ type: 'tamper', policyVersion: this.#deps.policy.version, payload: { kind, detail } });
+  }
+
   /** An enforcer stopped something: count it in the store and tell the student once. */
   reportBlock(block: Block): void {
     const decision = this.#decision;
     if (!decision) return;
-    const reason = decision.reasons.find((r) => r.categories.includes(block.category));
-    if (!reason) return;
+    const citation = block.citation ?? blockingSnapshot(decision).citations.get(block.category);
+    if (!citation) return;
     const { policy, catalog, log, now } = this.#deps;
-    const lesson = reason.lesson ? { uid: reason.lesson.uid, start: reason.lesson.start } : null;
-    const base = { rule: reason.rule, article: reason.article, lesson };
+    const base = { rule: citation.rule, article: citation.article, lesson: citation.lesson };
     if (!block.dryRun) {
       if (block.kind === 'app') {
         this.#writes.recordBlock({ type: 'app.blocked', policyVersion: policy.version, payload: { ...base, service: block.service, category: block.category, os: block.os } });
@@ -186,9 +196,9 @@ export class Agent {
       }
     }
     const name = catalog.service(block.service)?.name ?? block.service;
-    log.info(`${block.dryRun ? 'would block' : 'blocked'} ${block.kind} ${name} (${block.category}, art. ${reason.article})`);
+    log.info(`${block.dryRun ? 'would block' : 'blocked'} ${block.kind} ${name} (${block.category}, art. ${citation.article})`);
     // One notice per app per lesson (or per school day on the premises), not one per relaunch.
-    const noticeKey = `${reason.lesson ? `${reason.lesson.uid}@${reason.lesson.start}` : 'premises'}|${block.service}`;
+    const noticeKey = `${citation.lesson ? `${citation.lesson.uid}@${citation.lesson.start}` : 'premises'}|${block.service}`;
     if (this.#noticed.has(noticeKey)) return;
     this.#noticed.add(noticeKey);
     const message = blockNotice({ name, category: block.category }, decision, policy);
@@ -246,6 +256,7 @@ export class Agent {
       enforcers: enforcers.map((e) => ({ name: e.name, state: e.describe() })),
       lastNotice: this.#lastNotice ? { at: new Date(this.#lastNotice.at).toISOString(), ...this.#lastNotice.message } : null,
       sync: this.#deps.syncStatus?.() ?? null,
+      ...(this.#deps.apps ? { apps: this.#deps.apps() } : {}),
     };
     this.#status = status;
     for (const listener of this.#statusListeners) listener(status);

@@ -28,6 +28,8 @@ export interface AgentBrowserOptions {
   readonly root: string;
   /** Where the decision proxy listens; port 0 picks a free one (tests). */
   readonly proxyAddress: ProxyAddress;
+  /** Browser connections the proxy may hold (see DecisionProxyOptions.maxConnections). */
+  readonly proxyMaxConnections?: number;
   readonly log: Logger;
   readonly report: (block: Block) => void;
 }
@@ -59,7 +61,10 @@ export function createAgentBrowserEnforcer(options: AgentBrowserOptions): Enforc
     }
     if (!options.dryRun) {
       try {
-        proxy = await startDecisionProxy({ address: options.proxyAddress, gate: hostGate(NO_RESTRICTIONS), onRefused });
+        proxy = await startDecisionProxy({
+          address: options.proxyAddress, gate: hostGate(NO_RESTRICTIONS), onRefused,
+          ...(options.proxyMaxConnections !== undefined ? { maxConnections: options.proxyMaxConnections } : {}),
+        });
         const serviceDomains = catalog.domainsOf(catalog.catalog.services.map((s) => s.id));
         route = catalogRoute(serviceDomains, catalog.neverBlockDomains, proxy.address);
         log.info(`browsers: decision proxy on ${proxy.address.host}:${proxy.address.port}`);

@@ -2,7 +2,7 @@ import type { CatalogIndex } from '../../core/catalog/match.ts';
 import type { Os } from '../../core/categories.ts';
 import type { ProxyAddress } from '../browser/index.ts';
 import type { UidRange } from '../processes/types.ts';
-import { createProcessEnforcer, createProcessKiller, createProcessSource } from '../processes/index.ts';
+import { createProcessEnforcer, createProcessKiller, createProcessSource, type ProcessEnforcer } from '../processes/index.ts';
 import type { Block } from './agent.ts';
 import { createAgentBrowserEnforcer } from './browser-enforcer.ts';
 import type { Enforcer } from './enforcer.ts';
@@ -20,27 +20,47 @@ export interface EnforcerOptions {
   readonly browserPolicyRoot: string;
   /** Where the browsers' decision proxy listens. */
   readonly proxyAddress: ProxyAddress;
+  /** Browser connections the proxy may hold, from the agent's descriptor budget (fd-budget.ts). */
+  readonly proxyMaxConnections?: number;
+  /** The process guard failed (a scan, a block): the agent logs it as tamper, because a guard that cannot look stops nothing. */
+  readonly onGuardFailure?: (error: unknown) => void;
   readonly log: Logger;
   readonly now: () => number;
   readonly report: (block: Block) => void;
 }
 
+export interface AgentEnforcers {
+  /** Every enforcer, in the order the agent hands each decision to them. */
+  readonly all: readonly Enforcer[];
+  /** The process guard, which a root service points at the student at the console (and follows when they switch). */
+  readonly processes: ProcessEnforcer;
+}
+
 /** The enforcers for this OS: the process guard and the browser policies. */
-export function buildEnforcers(options: EnforcerOptions): Enforcer[] {
+export function buildEnforcers(options: EnforcerOptions): AgentEnforcers {
   const { os, catalog, dryRun, log, now, report } = options;
-  return [
-    createProcessEnforcer({
-      os,
-      catalog,
-      source: createProcessSource(os),
-      killer: createProcessKiller(),
-      now,
-      dryRun,
-      ownUid: options.studentUid,
-      subordinateUids: options.subordinateUids ?? [],
-      onBlock: (event) => report({ kind: 'app', service: event.service, category: event.category, os: event.os, dryRun: event.dryRun }),
-      onError: (error) => log.warn(`processes: ${(error as Error).message ?? String(error)}`),
+  const processes = createProcessEnforcer({
+    os,
+    catalog,
+    source: createProcessSource(os),
+    killer: createProcessKiller(),
+    now,
+    dryRun,
+    ownUid: options.studentUid,
+    subordinateUids: options.subordinateUids ?? [],
+    // The guard cites the rule, article and lesson it stopped the app under: passed on, not worked out again.
+    onBlock: (event) => report({
+      kind: 'app', service: event.service, category: event.category, os: event.os, dryRun: event.dryRun,
+      citation: { rule: event.rule, article: event.article, lesson: event.lesson },
     }),
-    createAgentBrowserEnforcer({ os, catalog, dryRun, root: options.browserPolicyRoot, proxyAddress: options.proxyAddress, log, report }),
-  ];
+    onError: (error) => {
+      log.warn(`processes: ${(error as Error).message ?? String(error)}`);
+      options.onGuardFailure?.(error);
+    },
+  });
+  const browsers = createAgentBrowserEnforcer({
+    os, catalog, dryRun, root: options.browserPolicyRoot, proxyAddress: options.proxyAddress, log, report,
+    ...(options.proxyMaxConnections !== undefined ? { proxyMaxConnections: options.proxyMaxConnections } : {}),
+  });
+  return { all: [processes, browsers], processes };
 }

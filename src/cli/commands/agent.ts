@@ -6,7 +6,7 @@ import { lineLogger } from '../../agent/runtime/logger.ts';
 import { DEFAULT_CONTROL_SOCKET } from '../../agent/control/server.ts';
 import { startAgent, type NetworkMode } from '../../agent/main.ts';
 import { isRunning, readStatus } from '../../agent/runtime/status-file.ts';
-import { StatusReplySchema, type AgentStatus, type SyncStatus } from '../../agent/control/protocol.ts';
+import { StatusReplySchema, type AgentStatus, type Apps, type SyncStatus } from '../../agent/control/protocol.ts';
 import { askAgent } from '../../agent/control/client.ts';
 import { UsageError, type Command, type Io } from '../command.ts';
 import { json } from '../format.ts';
@@ -87,6 +87,16 @@ function syncLine(sync: SyncStatus): string {
   ].join('\n');
 }
 
+/** Whose apps are stopped: never a claim the agent does not live up to (see AppsSchema). */
+function appsLine(apps: Apps): string {
+  const who = apps.from === 'console' ? `${apps.student}, the user at the console` : apps.student;
+  switch (apps.state) {
+    case 'no-student': return 'Apps: NOT stopped: no student is known (nobody is at the console; or run the service with --user)';
+    case 'dry-run': return `Apps: reported, not stopped (dry-run), for ${who}`;
+    case 'stopping': return `Apps: blocked apps of ${who} are stopped`;
+  }
+}
+
 interface StatusValues {
   'data-dir'?: string;
   'control-socket'?: string;
@@ -132,6 +142,7 @@ export const agentStatus: Command<StatusValues> = {
     io.out([
       `Agent: ${running ? `running (pid ${status.pid}, since ${status.startedAt})` : `not running (last seen ${status.updatedAt})`}${status.dryRun ? ', dry-run' : ''}`,
       `Network: ${status.onSchoolNetwork ? 'school network' : 'not the school network'}`,
+      ...(status.apps ? [appsLine(status.apps)] : []),
       '',
       d.message.nl,
       d.message.en,

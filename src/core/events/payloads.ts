@@ -117,6 +117,8 @@ export const KNOWN_TAMPER_KINDS = [
   'service-disabled',
   'hosts-file-changed',
   'proxy-changed',
+  'guard-failure',
+  'control-flood',
 ] as const;
 
 export const TamperPayload = z.strictObject({

@@ -196,6 +196,20 @@ describe.skipIf(process.platform !== 'linux')('the process guard on Linux', () =
     expect(enforcer.describe()).toMatch(/^processes: not stopping any app: no student is known/);
   });
 
+  it.skipIf(!isRoot)('follows a user switch: the new student\'s blocked app is stopped at once, the one it acted for before is left alone from then on', async () => {
+    const before = standIns.app('Discord', { uid: 4_343, gid: 4_343 });
+    const guard = startGuard(duringLesson(), { ownUid: null });
+    await scansSeen(guard, before);
+    guard.setOwner(4_343, []);
+    expect(await before.ended()).toBe('SIGTERM');
+    guard.setOwner(4_344, []);
+    const previous = standIns.app('Discord', { uid: 4_343, gid: 4_343 });
+    const next = standIns.app('Discord', { uid: 4_344, gid: 4_344 });
+    expect(await next.ended()).toBe('SIGTERM');
+    await scansSeen(guard, previous);
+    expect(previous.alive()).toBe(true);
+  });
+
   it.skipIf(!isRoot)("stops the student's app run under one of their subordinate uids (a user namespace), and no one else's", async () => {
     // What `unshare --user` + setpriv --reuid shows the initial namespace: the app runs as an id from the student's /etc/subuid range.
     const STUDENT = 4242;

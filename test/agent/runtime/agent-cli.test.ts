@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SubscribeLineSchema } from '../../../src/agent/control/protocol.ts';
 import { openDeviceStore } from '../../../src/agent/store/index.ts';
 import { createStandIns, waitFor, type StandIns } from '../processes/stand-ins.ts';
+import { floodAs, nodeForOthers } from '../../helpers/flooder.ts';
 
 // The real agent in a real process against real stand-in processes. The
 // stand-ins run as a uid of their own and the agent acts for that uid only,
@@ -18,6 +19,8 @@ const LESMODUS = fileURLToPath(new URL('../../../src/cli/lesmodus.ts', import.me
 /** A uid per test worker: the two zone projects run this file at the same time. */
 const STUDENT_UID = 40_000 + (process.pid % 10_000);
 const isRoot = process.getuid?.() === 0;
+/** The agent's descriptor limit in the flood test: low, so the flood reaches it quickly. */
+const OPEN_FILES = 1024;
 
 function stamp(instant: number): string {
   return new Date(instant).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
@@ -41,8 +44,12 @@ interface AgentProcess {
   stop(): Promise<number | null>;
 }
 
-function startAgent(args: string[]): AgentProcess {
-  const child = spawn(process.execPath, [LESMODUS, 'agent', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** The agent with its arguments; `openFiles` lowers its descriptor limit (hard and soft), as a laptop's service limit would be. */
+function startAgent(args: string[], options: { openFiles?: number } = {}): AgentProcess {
+  const command = [process.execPath, LESMODUS, 'agent', ...args];
+  const child = options.openFiles === undefined
+    ? spawn(command[0]!, command.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn('sh', ['-c', `ulimit -n ${options.openFiles} && exec "$@"`, 'sh', ...command], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));
@@ -134,6 +141,67 @@ describe.skipIf(!isRoot)('lesmodus agent (as root, acting for one student uid)',
     } finally {
       store.close();
     }
+  }, 60_000);
+
+  it('a student flooding the control socket and the browser proxy up to the descriptor limit (the red team\'s attack) cannot starve the guard: the blocked app is still stopped, and the flood is logged', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lesmodus-agent-cli-'));
+    chmodSync(dir, 0o755); // the student reaches the control socket, as in /var/run/lesmodus
+    standIns = createStandIns();
+    const socket = join(dir, 'agent.sock');
+    agent = startAgent(['--timetable', lessonNowIcs(dir), '--data-dir', join(dir, 'data'), '--on-school-network', 'no', '--user', String(STUDENT_UID), '--browser-policy-root', join(dir, 'root'), '--proxy-port', '0', '--control-socket', socket], { openFiles: OPEN_FILES });
+    await waitFor(() => /decision proxy on 127\.0\.0\.1:\d+/.test(agent!.output()) && existsSync(socket), 'the proxy and the control socket', 30_000);
+    const port = Number(/decision proxy on 127\.0\.0\.1:(\d+)/.exec(agent.output())![1]);
+    const node = nodeForOthers(standIns.dir);
+    // More connections than the agent has descriptors, held open, from the student's own uid.
+    const floods = [
+      floodAs(STUDENT_UID, node, { target: socket, count: OPEN_FILES, trickle: true }),
+      floodAs(STUDENT_UID, node, { target: port, count: OPEN_FILES }),
+    ];
+    try {
+      await waitFor(() => floods.every((f) => f.counts().settled === OPEN_FILES), 'the flood to be in place');
+      const discord = standIns.app('Discord', { uid: STUDENT_UID, gid: STUDENT_UID });
+      await discord.ended(30_000);
+    } finally {
+      for (const flood of floods) flood.child.kill('SIGKILL');
+    }
+    expect(await agent.stop()).toBe(0);
+    expect(agent.output()).not.toMatch(/EMFILE/);
+    const store = openDeviceStore({ path: join(dir, 'data', 'device.db') });
+    try {
+      const events = store.outboxBatch(100);
+      expect(events.map((e) => e.type)).toContain('app.blocked');
+      expect(events.filter((e) => e.type === 'tamper').map((e) => e.payload)).toEqual([
+        { kind: 'control-flood', detail: `uid ${STUDENT_UID} asked for more control socket connections than one user may hold; refused` },
+      ]);
+    } finally {
+      store.close();
+    }
+  }, 90_000);
+
+  it('run as root without --user and nobody at the console, it does not claim to stop apps: status and subscribe say no student is known', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lesmodus-agent-cli-'));
+    const socket = join(dir, 'agent.sock');
+    // Dry-run as well: should this machine have someone logged in after all, the agent touches nothing of theirs.
+    agent = startAgent(['--timetable', lessonNowIcs(dir), '--data-dir', join(dir, 'data'), '--on-school-network', 'no', '--dry-run', '--browser-policy-root', join(dir, 'root'), '--control-socket', socket]);
+    await waitFor(() => existsSync(socket) && agent!.output().includes('agent started'), 'the control socket', 30_000);
+    const who = (await promisify(execFile)('who')).stdout.trim();
+    const tray = createConnection(socket);
+    tray.setEncoding('utf8');
+    tray.write('{"type":"subscribe"}\n');
+    const [firstLine] = await once(tray, 'data') as [string];
+    tray.destroy();
+    const line = SubscribeLineSchema.parse(JSON.parse(firstLine.split('\n')[0]!));
+    if (line.type !== 'status') throw new Error('expected a status line first');
+    if (who === '') {
+      expect(line.status.apps).toEqual({ state: 'no-student', student: null, from: 'console' });
+      expect(line.status.enforcers.find((e) => e.name === 'processes')?.state).toMatch(/not stopping any app: no student is known/);
+      const { stdout } = await promisify(execFile)(process.execPath, [LESMODUS, 'agent', 'status', '--control-socket', socket]);
+      expect(stdout).toContain('Apps: NOT stopped: no student is known');
+      expect(agent.output()).toContain('processes: no student known');
+    } else {
+      expect(line.status.apps).toMatchObject({ from: 'console' });
+    }
+    expect(await agent.stop()).toBe(0);
   }, 60_000);
 
   it('in dry-run, says what it would stop and stops nothing', async () => {
