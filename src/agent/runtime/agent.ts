@@ -51,7 +51,7 @@ export interface AgentDeps {
   readonly statusFile: string;
   readonly dryRun: boolean;
   /** How syncing with the school server goes, for the status file; absent when standalone. */
-  readonly syncStatus?: () => SyncStatus;
+  readonly syncStatus?: () => SyncStatus | null;
 }
 
 /**
