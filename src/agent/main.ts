@@ -199,7 +199,8 @@ export async function startAgent(options: StartAgentOptions, signal: AbortSignal
         config = next.config;
         if (JSON.stringify(next.config.server) !== JSON.stringify(previous.config.server)) {
           await sync?.stop();
-          sync = startSync();
+          // Shutting down meanwhile: no new sync on a store about to close.
+          if (!signal.aborted) sync = startSync();
         }
         agent?.wake();
       },
