@@ -1,9 +1,8 @@
-import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import cron from 'node-cron';
-import { readJsonFile, loadCatalogIndex, loadPolicy } from '../adapters/resources.ts';
+import { loadCatalogIndex, loadPolicy } from '../adapters/resources.ts';
 import { loadTimetable } from '../adapters/timetable-source.ts';
-import { readAgentConfig, type AgentConfig, type ConfigReading } from '../core/config/agent-config.ts';
+import type { AgentConfig } from '../core/config/agent-config.ts';
 import { matchSchoolNetwork } from '../core/network/school-network.ts';
 import type { DeviceStore } from './store/index.ts';
 import { openOrRecoverDeviceStore } from './store/recover.ts';
@@ -25,9 +24,11 @@ import { guardFailureReporter } from './runtime/guard-failures.ts';
 import { readStatus } from './runtime/status-file.ts';
 import { ownerOnlyDataDir } from './runtime/data-dir.ts';
 import { enforceRetention, RETENTION_CRON } from './runtime/retention.ts';
+import { runCommand } from './config/command-runner.ts';
+import { watchConfig } from './config/config-watch.ts';
+import { configSources, loadConfig, logConfig } from './config/load-config.ts';
+import { SyncError } from './sync/server-client.ts';
 
-/** Where MDM puts the agent's configuration on Linux (Windows and macOS locations come with the packaging). */
-export const DEFAULT_CONFIG_PATH = '/etc/lesmodus/config.json';
 /** Timetables change during the day (a cancelled lesson, a moved room); schools publish feeds that refresh every few minutes. */
 export const TIMETABLE_REFRESH_CRON = '*/15 * * * *';
 /** The cached timetable is trusted this long without a fresh fetch (the server issue signs 14 days ahead too). */
@@ -53,6 +54,7 @@ export interface StartAgentOptions {
   readonly dataDir: string;
   readonly dryRun: boolean;
   readonly policyPath?: string;
+  /** One JSON config file instead of this OS's MDM stores (see src/agent/config/load-config.ts). */
   readonly configPath?: string;
   readonly network: NetworkMode;
   readonly log: Logger;
@@ -76,21 +78,6 @@ function currentOs(): Os {
   return os.data;
 }
 
-/**
- * The MDM-delivered config, read so that one bad value costs only itself:
- * each problem is logged with its key and the rest is used (see readAgentConfig).
- */
-export function loadAgentConfig(path: string | undefined, log: Logger): ConfigReading {
-  const file = path ?? (existsSync(DEFAULT_CONFIG_PATH) ? DEFAULT_CONFIG_PATH : undefined);
-  if (!file) return readAgentConfig({});
-  const reading = readAgentConfig(readJsonFile(file));
-  for (const problem of reading.problems) log.warn(`${file}: ${problem}`);
-  if (reading.refused.includes('server')) {
-    log.error(`${file}: the server section is not valid, so this laptop neither syncs nor takes new exceptions; it keeps enforcing its cached schedule. Fix the MDM profile.`);
-  }
-  return reading;
-}
-
 async function refreshTimetable(store: DeviceStore, source: string, zone: string, now: () => number, log: Logger): Promise<void> {
   try {
     const timetable = await loadTimetable(source, { schoolTimeZone: zone });
@@ -105,13 +92,14 @@ async function refreshTimetable(store: DeviceStore, source: string, zone: string
   }
 }
 
-function networkResolver(mode: NetworkMode, config: AgentConfig, log: Logger): () => Promise<boolean> {
+function networkResolver(mode: NetworkMode, config: () => AgentConfig, log: Logger): () => Promise<boolean> {
   if (mode !== 'auto') return async () => mode === 'yes';
-  const { schoolNetwork } = config;
+  const { schoolNetwork } = config();
   if (schoolNetwork.cidrs.length + schoolNetwork.gateways.length + schoolNetwork.ssids.length === 0) {
     log.warn('no school network configured (schoolNetwork in the config): art. III.A.2 will only apply in online lessons');
   }
-  return async () => matchSchoolNetwork(await probeNetwork(), schoolNetwork).onSchoolNetwork;
+  // The config as it is now: a changed profile takes effect at the next probe.
+  return async () => matchSchoolNetwork(await probeNetwork(), config().schoolNetwork).onSchoolNetwork;
 }
 
 function logStudent(student: FollowedStudent, followed: boolean, log: Logger): void {
@@ -130,7 +118,12 @@ export async function startAgent(options: StartAgentOptions, signal: AbortSignal
   ownerOnlyDataDir(options.dataDir);
   const policy = loadPolicy(options.policyPath);
   const catalog = loadCatalogIndex();
-  const { config, refused } = loadAgentConfig(options.configPath, log);
+  const os = options.os ?? currentOs();
+  const sources = configSources(options.configPath, { os, run: runCommand, agentUid: process.getuid?.() ?? null, ...(process.env.ProgramData ? { programData: process.env.ProgramData } : {}) });
+  const loaded = await loadConfig(sources);
+  logConfig(loaded, log);
+  let { config } = loaded;
+  const { refused } = loaded;
   let store: DeviceStore | undefined;
   /** A tamper seen before the store is open (a clock set back while the agent was off) is written once it is. */
   const early: { kind: string; detail: string }[] = [];
@@ -164,7 +157,7 @@ export async function startAgent(options: StartAgentOptions, signal: AbortSignal
     if (timetable === undefined && config.server === undefined && !refused.includes('server')) throw new Error('no timetable: give --timetable, or a server in the agent config (--config)');
     if (timetable !== undefined && config.server !== undefined) log.warn(`--timetable ${timetable} is ignored: the schedule comes from ${config.server.url}`);
     if (timetable !== undefined && config.server === undefined) await refreshTimetable(store, timetable, policy.timeZone, now, log);
-    const onSchoolNetwork = networkResolver(options.network, config, log);
+    const onSchoolNetwork = networkResolver(options.network, () => config, log);
     let agent: Agent | undefined;
     const students = await StudentFollower.start({ given: options.student, consoleLogin: consoleLogin(() => studentLoginName({})), dryRun: options.dryRun });
     const student = students.current;
@@ -173,7 +166,7 @@ export async function startAgent(options: StartAgentOptions, signal: AbortSignal
     const descriptors = new DescriptorBudget();
     const controlConnections = descriptors.claim(MAX_CONNECTIONS);
     const enforcers = buildEnforcers({
-      os: options.os ?? currentOs(), catalog, now, log, dryRun: options.dryRun, studentUid: student.uid, subordinateUids: student.subordinateUids,
+      os, catalog, now, log, dryRun: options.dryRun, studentUid: student.uid, subordinateUids: student.subordinateUids,
       browserPolicyRoot: options.browserPolicyRoot ?? '/',
       proxyAddress: { host: DEFAULT_PROXY_ADDRESS.host, port: options.proxyPort ?? DEFAULT_PROXY_ADDRESS.port },
       proxyMaxConnections: Math.floor(descriptors.claim(2 * PROXY_CONNECTIONS) / 2),
@@ -186,7 +179,7 @@ export async function startAgent(options: StartAgentOptions, signal: AbortSignal
       statusFile,
       dryRun: options.dryRun,
       // Read only once the agent runs, by which time the sync below has started.
-      ...(config.server !== undefined ? { syncStatus: () => sync!.client.status() } : {}),
+      ...(config.server !== undefined ? { syncStatus: () => sync?.client.status() ?? null } : {}),
     });
 
     // With a server, its signed schedule is the timetable: a local feed would overwrite it.
@@ -194,10 +187,30 @@ export async function startAgent(options: StartAgentOptions, signal: AbortSignal
       await refreshTimetable(store, timetable, policy.timeZone, now, log);
       agent?.wake();
     });
-    const sync = startServerSync({
+    const startSync = () => startServerSync({
       config, dataDir: options.dataDir, store, now, log, policyVersion: policy.version,
       agentVersion: lesmodusVersion(), studentLogin: student.loginName, wake: () => agent?.wake(), dryRun: options.dryRun,
       ...(clock ? { onServerTime: (serverTime: number, roundTripMs: number) => clock.observeServer(serverTime, roundTripMs) } : {}),
+    });
+    let sync = startSync();
+    // A new profile (another secret, a moved server) applies without a restart; a new school network at the next probe.
+    const configWatch = watchConfig({
+      initial: loaded,
+      load: () => loadConfig(sources),
+      watchPaths: sources.sources.flatMap((s) => s.watchPaths),
+      onError: (error) => log.warn(`config: could not read it again (${error.message}); keeping the settings in use`),
+      onSighup: () => log.info(`config: reading ${sources.sources.map((s) => s.origin).join(' + ')} again (SIGHUP)`),
+      onChange: async (next, previous) => {
+        log.info(`config: changed in ${next.origins}; applying it`);
+        logConfig(next, log);
+        config = next.config;
+        if (JSON.stringify(next.config.server) !== JSON.stringify(previous.config.server)) {
+          await sync?.stop();
+          // Shutting down meanwhile: no new sync on a store about to close.
+          if (!signal.aborted) sync = startSync();
+        }
+        agent?.wake();
+      },
     });
     const clockWatch = clock ? setInterval(() => clock.check(), CLOCK_CHECK_MS) : undefined;
     const retain = () => {
@@ -215,7 +228,14 @@ export async function startAgent(options: StartAgentOptions, signal: AbortSignal
       return typeof studentUid === 'number' && subordinateUids.some((r) => uid >= r.start && uid < r.start + r.count) ? studentUid : uid;
     };
     const control = await startControlSocket(controlPath, {
-      sync: sync?.client ?? null, timeZone: policy.timeZone, log,
+      // The sync in use when the teacher asks (a new profile may have started another).
+      sync: sync === null ? null : {
+        unlock: (request) => {
+          if (sync === null) throw new SyncError('no school server in the config any more', { retryable: false });
+          return sync.client.unlock(request);
+        },
+      },
+      timeZone: policy.timeZone, log,
       status: () => agent?.status,
       subscribe: (send) => {
         const stopStatus = agent!.onStatus((status) => send({ type: 'status', status }));
@@ -252,6 +272,7 @@ export async function startAgent(options: StartAgentOptions, signal: AbortSignal
     try {
       await agent.run(signal);
     } finally {
+      configWatch.stop();
       await refresh?.stop();
       await retention.stop();
       clearInterval(networkWatch);

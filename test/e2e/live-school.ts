@@ -35,6 +35,8 @@ export interface LiveSchool {
   readonly store: ServerStore;
   readonly publicKeyPem: string;
   readonly enrollmentSecret: string;
+  /** The server's enrollment secrets, to revoke one or make another as IT would. */
+  readonly enrollmentSecrets: EnrollmentSecretFile;
   readonly student: { readonly id: string; readonly name: string; readonly login: string };
   readonly lesson: Lesson;
   close(): Promise<void>;
@@ -81,6 +83,7 @@ export async function startLiveSchool(studentLogin: string): Promise<LiveSchool>
     const opened = store;
     return {
       url: listening.url, store: opened, publicKeyPem: signer.publicKeyPem, enrollmentSecret: secret, student, lesson,
+      enrollmentSecrets: new EnrollmentSecretFile(dir.enrollmentSecrets),
       async close() {
         await listening.close(() => context.hub.closeAll());
         await opened.close();

@@ -74,7 +74,7 @@ describe.skipIf(SKIP !== null)(SKIP === null ? TITLE : `${TITLE} (${SKIP})`, () 
     school = await startLiveSchool(login ?? 'sdevries');
     await writeFile(join(work, 'config.json'), JSON.stringify({
       server: { url: school.url, enrollmentSecret: school.enrollmentSecret, publicKey: school.publicKeyPem },
-    }));
+    }), { mode: 0o600 }); // root-only, as the agent requires of a file holding the secret
     agent = startAgent(join(work, 'data'), agentArgs());
   }, 30_000);
 

@@ -54,7 +54,7 @@ export interface AgentDeps {
   readonly statusFile: string;
   readonly dryRun: boolean;
   /** How syncing with the school server goes, for the status file; absent when standalone. */
-  readonly syncStatus?: () => SyncStatus;
+  readonly syncStatus?: () => SyncStatus | null;
   /** Whose apps are stopped, if anyone's (see AppsSchema); absent: not reported. */
   readonly apps?: () => Apps;
 }

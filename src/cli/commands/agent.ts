@@ -34,7 +34,7 @@ export const agentRun: Command<RunValues> = {
     'data-dir': { type: 'string', valueName: '<dir>', help: 'Where the device store and status live (required).' },
     'dry-run': { type: 'boolean', help: 'Log exactly what would be done; kill nothing, write no browser policy.' },
     policy: { type: 'string', valueName: '<file.json>', help: 'Another policy file (default: the SVOK code of conduct).' },
-    config: { type: 'string', valueName: '<file.json>', help: 'The agent configuration (default: /etc/lesmodus/config.json when present).' },
+    config: { type: 'string', valueName: '<file.json>', help: 'One config file instead of this OS\'s MDM stores (the Windows policy key, macOS managed preferences, and /etc/lesmodus/config.json or %ProgramData%\\Lesmodus\\config.json).' },
     'on-school-network': { type: 'string', valueName: '<auto|yes|no>', help: 'Whether the laptop is at school: detected from the configured networks (auto, the default), or fixed.' },
     'browser-policy-root': { type: 'string', valueName: '<dir>', help: 'Prefix for every browser policy path written (tests write under a temp dir instead of /).' },
     user: { type: 'string', valueName: '<name-or-uid>', help: 'The student: whose apps are stopped, and whose login the server assigns this laptop to (default: the user the agent runs as; as root, the user logged in).' },

@@ -10,9 +10,22 @@ import { SchoolNetworkConfigSchema } from '../network/school-network.ts';
 const ED25519_SPKI_BASE64 = /^MCowBQYDK2VwAyEA[A-Za-z0-9+/]{43}=$/;
 const PEM = /^-----BEGIN PUBLIC KEY-----\s+([A-Za-z0-9+/=\s]+?)\s*-----END PUBLIC KEY-----\s*$/;
 
+function pemBody(text: string): string | undefined {
+  return PEM.exec(text.trim())?.[1]?.replace(/\s+/g, '');
+}
+
 function isEd25519PublicKeyPem(text: string): boolean {
-  const body = PEM.exec(text.trim())?.[1];
-  return body !== undefined && ED25519_SPKI_BASE64.test(body.replace(/\s+/g, ''));
+  const body = pemBody(text);
+  return body !== undefined && ED25519_SPKI_BASE64.test(body);
+}
+
+/**
+ * The key as node:crypto reads it. A registry text value or a profile field
+ * holds the PEM on one line ("-----BEGIN PUBLIC KEY----- MCow… -----END…"),
+ * which OpenSSL refuses; the lines are put back here, once, for every source.
+ */
+function canonicalPem(text: string): string {
+  return `-----BEGIN PUBLIC KEY-----\n${pemBody(text)}\n-----END PUBLIC KEY-----\n`;
 }
 
 function serverUrlProblem(text: string): string | null {
@@ -36,10 +49,16 @@ export const ServerConfigSchema = z.object({
     const problem = serverUrlProblem(text);
     if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
   }).transform((text) => text.replace(/\/+$/, '')),
-  /** The secret from `lesmodus server enroll-secret`; used once, to enroll. */
-  enrollmentSecret: z.string().min(16, 'must be the secret from "lesmodus server enroll-secret" (at least 16 characters)').max(256),
+  /**
+   * The secret from `lesmodus server enroll-secret`; used once, to enroll. Taken
+   * only from a file no student can read (see ROOT_ONLY_KEYS); a laptop that has
+   * enrolled needs it no more, so a profile may leave it out.
+   */
+  enrollmentSecret: z.string().min(16, 'must be the secret from "lesmodus server enroll-secret" (at least 16 characters)').max(256).optional(),
   /** The server's Ed25519 public key (PEM): the pinned key every schedule and grant must be signed with. */
-  publicKey: z.string().refine(isEd25519PublicKeyPem, { message: 'must be an Ed25519 public key in PEM ("-----BEGIN PUBLIC KEY-----"), as "lesmodus server init" prints it' }),
+  publicKey: z.string()
+    .refine(isEd25519PublicKeyPem, { message: 'must be an Ed25519 public key in PEM ("-----BEGIN PUBLIC KEY-----"), as "lesmodus server init" prints it' })
+    .transform(canonicalPem),
 });
 export type ServerConfig = z.infer<typeof ServerConfigSchema>;
 
@@ -55,6 +74,19 @@ export const AgentConfigSchema = z.object({
   server: ServerConfigSchema.optional(),
 });
 export type AgentConfig = z.infer<typeof AgentConfigSchema>;
+
+/**
+ * Keys that hold a secret: the agent takes them only from a file that only
+ * root/SYSTEM can read, never from a store every user of the laptop can read
+ * (the Windows policy key, macOS managed preferences), so no template for
+ * those stores offers them. A student holding the school's enrollment secret
+ * could enroll fake laptops in any student's name.
+ */
+export const ROOT_ONLY_KEYS: readonly (readonly [section: keyof AgentConfig, key: string])[] = [['server', 'enrollmentSecret']];
+
+export function isRootOnlyKey(section: string, key: string): boolean {
+  return ROOT_ONLY_KEYS.some(([s, k]) => s === section && k === key);
+}
 
 const NESTED_SHAPES: Readonly<Record<string, readonly string[]>> = {
   schoolNetwork: Object.keys(SchoolNetworkConfigSchema.shape),

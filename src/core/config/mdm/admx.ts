@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { SchoolNetworkConfigSchema } from '../../network/school-network.ts';
-import { ServerConfigSchema, type AgentConfig } from '../agent-config.ts';
-import { WINDOWS_POLICY_KEY } from './names.ts';
+import { isRootOnlyKey, ServerConfigSchema, type AgentConfig } from '../agent-config.ts';
+import { WINDOWS_CONFIG_PATH, WINDOWS_POLICY_KEY } from './names.ts';
 import { escapeXml } from './xml.ts';
 
 /**
@@ -11,7 +11,8 @@ import { escapeXml } from './xml.ts';
  * policy element (a list as multi-line text, REG_MULTI_SZ; the rest as text,
  * REG_SZ) under HKLM\SOFTWARE\Policies\Lesmodus\<Section>. A key the schema
  * gains without a label here makes generation fail, so the templates never
- * silently lag behind the agent.
+ * silently lag behind the agent. Root-only keys (the enrollment secret) are
+ * left out: every user of a laptop can read the policy key.
  */
 
 type Locale = 'nl-NL' | 'en-US';
@@ -32,12 +33,11 @@ const SECTIONS: readonly SectionSpec[] = [
     key: 'server', name: 'Server', schema: ServerConfigSchema,
     title: { 'nl-NL': 'Schoolserver', 'en-US': 'School server' },
     explain: {
-      'nl-NL': 'De Lesmodus-schoolserver waarmee deze laptop synchroniseert: adres, inschrijfgeheim en de publieke sleutel waarmee roosters en uitzonderingen ondertekend zijn. Zonder deze instelling werkt de agent alleen met een lokaal rooster.',
-      'en-US': 'The Lesmodus school server this laptop syncs with: its address, the enrollment secret and the public key that signs schedules and exceptions. Without this setting the agent works from a local timetable only.',
+      'nl-NL': `De Lesmodus-schoolserver waarmee deze laptop synchroniseert: adres en de publieke sleutel waarmee roosters en uitzonderingen ondertekend zijn. Het inschrijfgeheim staat hier niet (elke gebruiker kan deze sleutel lezen) maar in ${WINDOWS_CONFIG_PATH}, alleen leesbaar voor SYSTEM en beheerders. Zonder deze instelling werkt de agent alleen met een lokaal rooster.`,
+      'en-US': `The Lesmodus school server this laptop syncs with: its address and the public key that signs schedules and exceptions. The enrollment secret is not here (every user can read this key) but in ${WINDOWS_CONFIG_PATH}, readable by SYSTEM and administrators only. Without this setting the agent works from a local timetable only.`,
     },
     labels: {
       url: { 'nl-NL': 'Adres van de server (https://…)', 'en-US': 'Server address (https://…)' },
-      enrollmentSecret: { 'nl-NL': 'Inschrijfgeheim (lesmodus server enroll-secret)', 'en-US': 'Enrollment secret (lesmodus server enroll-secret)' },
       publicKey: { 'nl-NL': 'Publieke sleutel van de server (PEM op één regel)', 'en-US': "The server's public key (PEM on one line)" },
     },
   },
@@ -67,12 +67,34 @@ function isList(schema: z.ZodType): boolean {
   return def?.type === 'array';
 }
 
+/** Every key of a section as the registry holds it, the root-only ones too (so the agent can name one found there). */
+function allFieldsOf(section: SectionSpec): { key: string; list: boolean; rootOnly: boolean }[] {
+  return Object.entries(section.schema.shape).map(([key, schema]) => ({ key, list: isList(schema as z.ZodType), rootOnly: isRootOnlyKey(section.key, key) }));
+}
+
+/** The keys the templates offer: all but the root-only ones, each with its label. */
 function fieldsOf(section: SectionSpec): { key: string; list: boolean; label: Label }[] {
-  return Object.entries(section.schema.shape).map(([key, schema]) => {
-    const label = section.labels[key];
-    if (label === undefined) throw new Error(`ADMX: no label for ${section.key}.${key}; add one to SECTIONS in admx.ts`);
-    return { key, list: isList(schema as z.ZodType), label };
+  return allFieldsOf(section).filter((f) => !f.rootOnly).map((f) => {
+    const label = section.labels[f.key];
+    if (label === undefined) throw new Error(`ADMX: no label for ${section.key}.${f.key}; add one to SECTIONS in admx.ts`);
+    return { ...f, label };
   });
+}
+
+/** Where each setting lives in the registry, for the agent's reader: the same layout the templates write. */
+export interface RegistrySection {
+  readonly section: keyof AgentConfig;
+  /** The subkey under HKLM\SOFTWARE\Policies\Lesmodus. */
+  readonly subkey: string;
+  readonly fields: readonly { readonly key: string; readonly valueName: string; readonly list: boolean; readonly rootOnly: boolean }[];
+}
+
+export function registryLayout(): RegistrySection[] {
+  return SECTIONS.map((section) => ({
+    section: section.key,
+    subkey: section.name,
+    fields: allFieldsOf(section).map((f) => ({ ...f, valueName: valueNameOf(f.key) })),
+  }));
 }
 
 const NS = 'xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" revision="1.0" schemaVersion="1.0" xmlns="http://schemas.microsoft.com/GroupPolicy/2006/07/PolicyDefinitions"';
@@ -121,7 +143,8 @@ export function adml(locale: Locale): string {
   const presentations = SECTIONS.map((section) => [
     `      <presentation id="${section.name}">`,
     ...fieldsOf(section).map((f) => f.list
-      ? `        <multiTextBox refId="${valueNameOf(f.key)}">${escapeXml(f.label[locale])}</multiTextBox>`
+      // multiTextBox holds no text of its own (the schema's DataElement): its label is the text before it.
+      ? `        <text>${escapeXml(f.label[locale])}</text>\n        <multiTextBox refId="${valueNameOf(f.key)}" />`
       : `        <textBox refId="${valueNameOf(f.key)}"><label>${escapeXml(f.label[locale])}</label></textBox>`),
     '      </presentation>',
   ].join('\n'));

@@ -1,4 +1,4 @@
-import type { AgentConfig } from '../agent-config.ts';
+import { isRootOnlyKey, type AgentConfig } from '../agent-config.ts';
 import { MACOS_DOMAIN } from './names.ts';
 import { escapeXml } from './xml.ts';
 
@@ -8,6 +8,8 @@ import { escapeXml } from './xml.ts';
  * tray as managed login items (a student cannot switch them off in System
  * Settings), and the tray's notifications allowed (they are how a student
  * learns why something was blocked). Unsigned: the MDM signs what it sends.
+ * Managed preferences are readable by every user of the Mac, so the
+ * root-only keys (the enrollment secret) are not in it: see secret-file.ts.
  */
 
 export interface ProfileIds {
@@ -32,12 +34,15 @@ function plist(value: PlistValue, indent: string): string {
   return [`${indent}<dict>`, ...entries.flatMap(([k, v]) => [`${indent}  <key>${escapeXml(k)}</key>`, plist(v, `${indent}  `)]), `${indent}</dict>`].join('\n');
 }
 
-/** The config as plain plist values (no undefined). */
-function settingsOf(config: AgentConfig): { [key: string]: PlistValue } {
-  return {
-    schoolNetwork: { cidrs: config.schoolNetwork.cidrs, gateways: config.schoolNetwork.gateways, ssids: config.schoolNetwork.ssids },
-    ...(config.server ? { server: { url: config.server.url, enrollmentSecret: config.server.enrollmentSecret, publicKey: config.server.publicKey } } : {}),
-  };
+/** Every section and key of the config as plist values, but the root-only keys (and nothing undefined). */
+export function managedSettingsOf(config: AgentConfig): { [key: string]: { [key: string]: PlistValue } } {
+  const settings: { [key: string]: { [key: string]: PlistValue } } = {};
+  for (const [section, values] of Object.entries(config)) {
+    if (values === undefined) continue;
+    settings[section] = Object.fromEntries(Object.entries(values as Record<string, PlistValue | undefined>)
+      .filter((entry): entry is [string, PlistValue] => entry[1] !== undefined && !isRootOnlyKey(section, entry[0])));
+  }
+  return settings;
 }
 
 export function mobileconfig(config: AgentConfig, ids: ProfileIds): string {
@@ -55,7 +60,7 @@ export function mobileconfig(config: AgentConfig, ids: ProfileIds): string {
     PayloadScope: 'System',
     PayloadRemovalDisallowed: true,
     PayloadContent: [
-      payload(MACOS_DOMAIN, ids.uuids.settings, 'Lesmodus-instellingen', settingsOf(config)),
+      payload(MACOS_DOMAIN, ids.uuids.settings, 'Lesmodus-instellingen', managedSettingsOf(config)),
       payload('com.apple.servicemanagement', ids.uuids.loginItems, 'Lesmodus blijft aan', {
         Rules: [
           { RuleType: 'LabelPrefix', RuleValue: MACOS_DOMAIN, Comment: 'De Lesmodus-agent (LaunchDaemon) en het systeemvak (LaunchAgent)' },

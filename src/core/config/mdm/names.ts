@@ -5,7 +5,9 @@
 
 /** macOS managed preferences domain (and the app's bundle id). */
 export const MACOS_DOMAIN = 'nl.svok.lesmodus';
-/** Windows: policy values under HKLM\SOFTWARE\Policies\Lesmodus (sections as subkeys). */
+/** Windows: policy values under HKLM\SOFTWARE\Policies\Lesmodus (sections as subkeys). Every user can read them. */
 export const WINDOWS_POLICY_KEY = 'SOFTWARE\\Policies\\Lesmodus';
-/** Linux: root-only JSON. */
-export const LINUX_CONFIG_PATH = '/etc/lesmodus/config.json';
+/** The root-only JSON file on Linux and macOS: the whole config on Linux, the enrollment secret on macOS. */
+export const POSIX_CONFIG_PATH = '/etc/lesmodus/config.json';
+/** The same file on Windows (the agent follows %ProgramData% when it is elsewhere), readable by SYSTEM and administrators only. */
+export const WINDOWS_CONFIG_PATH = 'C:\\ProgramData\\Lesmodus\\config.json';
