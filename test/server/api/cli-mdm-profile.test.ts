@@ -1,9 +1,9 @@
-import { execFileSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readAgentConfig } from '../../../src/core/config/agent-config.ts';
 import { EnrollmentSecretFile } from '../../../src/server/auth/enrollment-secrets.ts';
+import { python } from '../../helpers/python.ts';
 import { useCli } from './cli-harness.ts';
 
 /**
@@ -16,10 +16,6 @@ const cli = useCli('mdm-profile');
 const data = join(cli.tmp, 'data');
 const store = ['--data-dir', data];
 const URL = 'https://lesmodus.kennemer.example';
-
-function python(script: string, file: string): unknown {
-  return JSON.parse(execFileSync('python3', ['-c', script, file], { encoding: 'utf8' }));
-}
 
 let publicKey: string;
 beforeAll(async () => {
