@@ -1,10 +1,12 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFuses } from '../../scripts/packaging/electron-stand-in.ts';
+import { LINUX_CHROMIUM_MANAGED_DIRS, LINUX_FIREFOX_POLICIES, LINUX_OWNER_RECORD_DIR } from '../../src/agent/browser/linux-policy-plan.ts';
 import { readStatus } from '../../src/agent/runtime/status-file.ts';
 import { TRAY_FUSES } from '../../src/desktop/fuses.ts';
 import { createStandIns, type StandIns } from '../agent/processes/stand-ins.ts';
@@ -37,6 +39,8 @@ const APP_DIR = '/opt/Lesmodus';
 const CONFIG_DIR = '/etc/lesmodus';
 const DATA_DIR = '/var/lib/lesmodus';
 const CONTROL_SOCKET = '/run/lesmodus/agent.sock';
+/** Debian's switch that keeps maintainer scripts from starting services (exit 101: not now). */
+const POLICY_RC_D = '/usr/sbin/policy-rc.d';
 /** A student of our own, so the agent (which stops this user's apps) can touch nothing of anyone else's. */
 const STUDENT = 'lmpkgstudent';
 /** Compressing Node 24 with xz on a busy 2-core machine takes minutes. */
@@ -78,6 +82,12 @@ function packageProcesses(): string[] {
   return found;
 }
 
+/** The outermost folder of `path` that does not exist yet (what mkdir -p would create first), or null. */
+function firstMissing(path: string): string | null {
+  if (existsSync(path)) return null;
+  return existsSync(dirname(path)) ? path : firstMissing(dirname(path));
+}
+
 const REASON = skipReason();
 const TITLE = 'the Linux package: built offline, installed with dpkg, enrolls and enforces, removed without a trace';
 
@@ -101,6 +111,8 @@ describe.skipIf(REASON !== null)(REASON === null ? TITLE : `${TITLE} (skipped: $
   let agentExit: Promise<number | null> | undefined;
   let standIns: StandIns | undefined;
   let createdUser = false;
+  /** /etc folders this test made for browser policies, removed again at the end. */
+  let createdDirs: string[] = [];
 
   const withAgentOutput = async <T,>(what: Promise<T>): Promise<T> => {
     try {
@@ -142,6 +154,7 @@ describe.skipIf(REASON !== null)(REASON === null ? TITLE : `${TITLE} (skipped: $
     if (installed() || run('dpkg-query', ['-W', PACKAGE]).code === 0) run('dpkg', ['--purge', PACKAGE]);
     rmSync(CONFIG_DIR, { recursive: true, force: true });
     rmSync(DATA_DIR, { recursive: true, force: true });
+    for (const dir of createdDirs) rmSync(dir, { recursive: true, force: true });
     if (createdUser) run('userdel', [STUDENT]);
     await school?.close().catch(() => {});
     if (work) rmSync(work, { recursive: true, force: true });
@@ -149,7 +162,24 @@ describe.skipIf(REASON !== null)(REASON === null ? TITLE : `${TITLE} (skipped: $
 
   it('installs with dpkg: the agent unit installed and enabled, /etc/lesmodus root-only, the tray started at login', () => {
     // Other tests on this machine may need user namespaces now: the switch waits for a reboot.
-    const install = run('env', ['LESMODUS_USERNS=keep', 'dpkg', '-i', deb]);
+    // Where systemd runs (CI on a machine, not a container), policy-rc.d holds the service's
+    // start back, as in an image build: this test starts the agent itself, for its own student.
+    const systemdRuns = existsSync('/run/systemd/system');
+    const saved = `${POLICY_RC_D}.lesmodus-test`;
+    const hadPolicy = existsSync(POLICY_RC_D);
+    if (systemdRuns) {
+      if (hadPolicy) renameSync(POLICY_RC_D, saved);
+      writeFileSync(POLICY_RC_D, '#!/bin/sh\nexit 101\n', { mode: 0o755 });
+    }
+    let install: ReturnType<typeof run>;
+    try {
+      install = run('env', ['LESMODUS_USERNS=keep', 'dpkg', '-i', deb]);
+    } finally {
+      if (systemdRuns) {
+        rmSync(POLICY_RC_D, { force: true });
+        if (hadPolicy) renameSync(saved, POLICY_RC_D);
+      }
+    }
     expect(install.code, install.out).toBe(0);
     expect(installed()).toBe(true);
     expect(install.out).toContain('user namespaces are switched off at the next boot');
@@ -244,10 +274,30 @@ describe.skipIf(REASON !== null)(REASON === null ? TITLE : `${TITLE} (skipped: $
     expect(JSON.parse(asStudent.out)).toMatchObject({ running: true, decision: { inLesson: true } });
   }, STEP_MS);
 
-  it('dpkg -r stops the agent and leaves no service, unit, link or process; --purge removes the config and device store', async () => {
+  it('dpkg -r stops the agent and leaves no service, unit, link, process or browser policy; --purge removes the config and device store', async () => {
     expect(packageProcesses()).not.toEqual([]);
+    // Browser policies as the agent leaves them on the real paths (the agent above wrote its own
+    // under a private root): its route file, and a Firefox policies.json its owner record claims;
+    // beside them an admin's file, which must stay. Empty policies: other tests' browsers are unaffected.
+    const chromiumDir = LINUX_CHROMIUM_MANAGED_DIRS.chromium;
+    const firefox = LINUX_FIREFOX_POLICIES;
+    createdDirs = [firstMissing(chromiumDir), firstMissing(dirname(firefox))].filter((d) => d !== null);
+    if (existsSync(firefox)) throw new Error(`${firefox} exists on this machine; this test would not touch it`);
+    mkdirSync(chromiumDir, { recursive: true });
+    mkdirSync(dirname(firefox), { recursive: true });
+    writeFileSync(join(chromiumDir, 'lesmodus-route.json'), '{}');
+    writeFileSync(join(chromiumDir, 'school.json'), '{}');
+    writeFileSync(firefox, '{"policies":{}}\n');
+    const record = `${LINUX_OWNER_RECORD_DIR}/firefox-policies.json.owner`;
+    mkdirSync(dirname(record), { recursive: true });
+    writeFileSync(record, JSON.stringify({ sha256: createHash('sha256').update('{"policies":{}}\n').digest('hex'), previous: null }));
+
     const remove = run('dpkg', ['-r', PACKAGE]);
     expect(remove.code, remove.out).toBe(0);
+    expect(readdirSync(chromiumDir)).toEqual(['school.json']);
+    expect(existsSync(firefox)).toBe(false);
+    expect(existsSync(record)).toBe(false);
+    rmSync(join(chromiumDir, 'school.json'));
     expect(await agentExit).not.toBeUndefined();
     expect(packageProcesses()).toEqual([]);
     for (const gone of [UNIT_PATH, WANTS_LINK, APP_DIR, '/usr/bin/lesmodus', '/usr/bin/lesmodus-tray', '/etc/xdg/autostart/lesmodus-tray.desktop', '/usr/lib/sysctl.d/60-lesmodus-userns.conf', '/run/lesmodus']) {

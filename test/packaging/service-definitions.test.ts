@@ -7,6 +7,7 @@ import { AGENT_DATA_DIR, AGENT_ENTRY, INSTALLED_RESOURCES, nodeBinaryOf, WINDOWS
 import { DARWIN_OWNER_RECORD_DIR } from '../../src/agent/browser/darwin-policy-plan.ts';
 import { LINUX_CHROMIUM_MANAGED_DIRS, LINUX_FIREFOX_POLICIES, LINUX_OWNER_RECORD_DIR } from '../../src/agent/browser/linux-policy-plan.ts';
 import { DEFAULT_PROXY_ADDRESS } from '../../src/agent/browser/pac-script.ts';
+import { OWN_FILE_PREFIX } from '../../src/agent/browser/policy-files.ts';
 import { defaultControlSocket } from '../../src/agent/control/protocol.ts';
 import { DEFAULT_CONFIG_PATH } from '../../src/agent/main.ts';
 import { MACOS_DOMAIN } from '../../src/core/config/mdm/names.ts';
@@ -92,6 +93,13 @@ describe('the Linux package scripts', () => {
       const check = spawnSync(shell, ['-n', join(PACKAGING, file)], { encoding: 'utf8' });
       expect(check.status, `${file}: ${check.stderr}`).toBe(0);
     }
+  });
+
+  it('take away on removal every browser policy file the agent owns, and a shared one only by its owner record', () => {
+    const prerm = read('resources/packaging/linux/before-remove.sh');
+    for (const dir of Object.values(LINUX_CHROMIUM_MANAGED_DIRS)) expect(prerm, dir).toContain(`${dir}/${OWN_FILE_PREFIX}*.json`);
+    expect(prerm).toContain(`firefox_policies=${LINUX_FIREFOX_POLICIES}`);
+    expect(prerm).toContain(`firefox_record=${LINUX_OWNER_RECORD_DIR}/firefox-policies.json.owner`);
   });
 
   it('switch off unprivileged user namespaces only with switches that leave root its own', () => {

@@ -114,12 +114,18 @@ fi
 
 # The agent's service: enabled (also where systemd is not running, e.g. when
 # an image is built in a chroot: enable only writes links), and started or
-# restarted (an upgrade runs the new version) where systemd runs.
+# restarted (an upgrade runs the new version) where systemd runs, through
+# deb-systemd-invoke where there is one, so /usr/sbin/policy-rc.d can hold the
+# start back (image builds, CI) as for any Debian service.
 if hash systemctl 2>/dev/null; then
   systemctl enable "$LESMODUS_UNIT" || echo "Lesmodus: could not enable $LESMODUS_UNIT; run: systemctl enable --now $LESMODUS_UNIT"
   if [ -d /run/systemd/system ]; then
     systemctl daemon-reload || true
-    systemctl restart "$LESMODUS_UNIT" || echo "Lesmodus: $LESMODUS_UNIT did not start; see: journalctl -u $LESMODUS_UNIT"
+    if hash deb-systemd-invoke 2>/dev/null; then
+      deb-systemd-invoke restart "$LESMODUS_UNIT" || echo "Lesmodus: $LESMODUS_UNIT did not start; see: journalctl -u $LESMODUS_UNIT"
+    else
+      systemctl restart "$LESMODUS_UNIT" || echo "Lesmodus: $LESMODUS_UNIT did not start; see: journalctl -u $LESMODUS_UNIT"
+    fi
   fi
 else
   echo "Lesmodus: no systemd here; start the agent with: $(sed -n 's/^ExecStart=//p' /usr/lib/systemd/system/$LESMODUS_UNIT)"

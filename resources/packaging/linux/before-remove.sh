@@ -40,4 +40,20 @@ if [ -n "$pids" ]; then
   pids="$(lesmodus_pids)"
   [ -z "$pids" ] || kill -KILL $pids 2>/dev/null || true
 fi
+
+# The agent leaves its browser policies in place when it stops (a stopped agent
+# must not lift a block), but without the agent they would route the catalog's
+# sites to a proxy that is gone, and those sites would not load at all. Its own
+# files go; Firefox's policies.json, which an admin may own, only while it is
+# still what Lesmodus last wrote (its owner record holds that file's SHA-256).
+rm -f /etc/opt/chrome/policies/managed/lesmodus-*.json /etc/chromium/policies/managed/lesmodus-*.json \
+      /etc/opt/edge/policies/managed/lesmodus-*.json /etc/brave/policies/managed/lesmodus-*.json
+firefox_policies=/etc/firefox/policies/policies.json
+firefox_record=/var/lib/lesmodus/browser-policy/firefox-policies.json.owner
+if [ -f "$firefox_record" ]; then
+  if [ -f "$firefox_policies" ] && grep -q "\"$(sha256sum "$firefox_policies" | cut -d' ' -f1)\"" "$firefox_record"; then
+    rm -f "$firefox_policies"
+  fi
+  rm -f "$firefox_record"
+fi
 exit 0
