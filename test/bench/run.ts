@@ -13,6 +13,7 @@ import { benchServerStore } from './server-store.bench.ts';
 import { benchDeviceStore } from './store.bench.ts';
 import { benchBacklogDrain, benchGrantLatency } from './sync.bench.ts';
 import { benchTray } from './tray.bench.ts';
+import { benchPackage } from './package.bench.ts';
 
 const BENCHES: readonly (readonly [name: string, run: () => unknown])[] = [
   ['import', benchImport],
@@ -26,6 +27,7 @@ const BENCHES: readonly (readonly [name: string, run: () => unknown])[] = [
   ['sync-grants', benchGrantLatency],
   ['sync-backlog', benchBacklogDrain],
   ['tray', benchTray],
+  ['package', benchPackage],
 ];
 
 const wanted = process.argv.slice(2);

@@ -7,6 +7,7 @@ import { posixExposure } from '../../../src/agent/config/file-exposure.ts';
 import { rootOnlyFileSource } from '../../../src/agent/config/root-only-file.ts';
 import { sddlExposure } from '../../../src/agent/config/file-acl.win32.ts';
 import { EnrollmentSecretFile } from '../../../src/server/auth/enrollment-secrets.ts';
+import { python } from '../../helpers/python.ts';
 import { useCli } from './cli-harness.ts';
 
 /**
@@ -19,10 +20,6 @@ const cli = useCli('mdm-profile');
 const data = join(cli.tmp, 'data');
 const store = ['--data-dir', data];
 const URL = 'https://lesmodus.kennemer.example';
-
-function python(script: string, file: string): unknown {
-  return JSON.parse(execFileSync('python3', ['-c', script, file], { encoding: 'utf8' }));
-}
 
 let publicKey: string;
 beforeAll(async () => {
