@@ -3,6 +3,7 @@ import type { Category, Os } from '../../core/categories.ts';
 import type { CatalogIndex, Classification } from '../../core/catalog/match.ts';
 import type { Decision } from '../../core/policy/decide.ts';
 import { blockingSnapshot, NOTHING_BLOCKED, type BlockingSnapshot } from './block-citations.ts';
+import { ownedBy, type Owner } from './ownership.ts';
 import type { ProcessInfo, ProcessKiller, ProcessSource, UidRange } from './types.ts';
 
 /**
@@ -61,7 +62,7 @@ export interface ProcessGuardOptions {
    * cannot tell is left alone unless 'any'. Default: the uid this process
    * runs as, or 'any' where there are no uids (Windows).
    */
-  readonly ownUid?: number | 'any' | null;
+  readonly ownUid?: Owner;
   /**
    * The student's subordinate uid ranges (/etc/subuid): a process the student
    * runs in a user namespace under one of these ids is still the student's.
@@ -116,8 +117,7 @@ const FIRST_USER_PID = 2;
 export class ProcessGuard {
   readonly #options: ProcessGuardOptions;
   readonly #monotonic: () => number;
-  readonly #ownUid: number | 'any' | null;
-  readonly #subordinateUids: readonly UidRange[];
+  readonly #isStudents: (uid: number | undefined) => boolean;
   readonly #intervalMs: number;
   readonly #graceMs: number;
   readonly #onError: (error: unknown) => void;
@@ -131,12 +131,12 @@ export class ProcessGuard {
   #timer: NodeJS.Timeout | undefined;
   /** The decision the latest scan enforced: a newer one means scanning again at once. */
   #lastScanned: BlockingSnapshot | undefined;
+  #parentPid = process.ppid;
 
   constructor(options: ProcessGuardOptions) {
     this.#options = options;
     this.#monotonic = options.monotonic ?? (() => performance.now());
-    this.#ownUid = options.ownUid === undefined ? process.getuid?.() ?? 'any' : options.ownUid;
-    this.#subordinateUids = options.subordinateUids ?? [];
+    this.#isStudents = ownedBy(options.ownUid === undefined ? process.getuid?.() ?? 'any' : options.ownUid, options.subordinateUids);
     this.#intervalMs = options.intervalMs ?? DEFAULT_INTERVAL_MS;
     this.#graceMs = options.graceMs ?? DEFAULT_GRACE_MS;
     this.#onError = options.onError ?? ((error) => console.error(`lesmodus process guard: ${(error as Error).message ?? error}`));
@@ -173,6 +173,7 @@ export class ProcessGuard {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     await this.#inFlight?.catch(() => undefined);
+    this.#options.source.close?.();
   }
 
   #schedule(delayMs: number): void {
@@ -196,6 +197,8 @@ export class ProcessGuard {
     const processes = await this.#options.source.list();
     const generation = ++this.#generation;
     const result = { listed: processes.length, blocked: [] as ProcessBlockEvent[], terminated: [] as number[], forceKilled: [] as number[] };
+    // Once per scan: process.ppid is a system call each time it is read.
+    this.#parentPid = process.ppid;
     for (const info of processes) {
       const target = this.#blockedService(info, blocking);
       if (!target) continue;
@@ -223,12 +226,8 @@ export class ProcessGuard {
   }
 
   #mayTouch(info: ProcessInfo): boolean {
-    if (info.pid < FIRST_USER_PID || info.pid === process.pid || info.pid === process.ppid) return false;
-    // No student known: nobody's processes are ours to stop.
-    if (this.#ownUid === null) return false;
-    if (this.#ownUid === 'any' || info.uid === this.#ownUid) return true;
-    const { uid } = info;
-    return uid !== undefined && this.#subordinateUids.some((r) => uid >= r.start && uid < r.start + r.count);
+    if (info.pid < FIRST_USER_PID || info.pid === process.pid || info.pid === this.#parentPid) return false;
+    return this.#isStudents(info.uid);
   }
 
   #classify(info: ProcessInfo): Classification {

@@ -7,6 +7,7 @@ export { ProcessGuard, DEFAULT_GRACE_MS, DEFAULT_INTERVAL_MS, type ProcessBlockE
 export { createProcessEnforcer } from './enforcer.ts';
 export { createProcessSource } from './create-source.ts';
 export { createProcessKiller } from './killer.ts';
+export { ownedBy, type Owner } from './ownership.ts';
 export { createProcSource, SWEEP_PERIOD_MS, YOUNG_PROCESS_MS, type ProcSource, type ProcScanStats } from './proc-source.linux.ts';
 export { createSystemInformationSource, type SiSourceOptions } from './si-source.ts';
 export type { ProcessInfo, ProcessKiller, ProcessSource, SignalOutcome } from './types.ts';

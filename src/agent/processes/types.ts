@@ -36,6 +36,8 @@ export interface ProcessSource {
    * trusts its latest list.
    */
   isSameProcess?(pid: number, startTime: number): boolean;
+  /** Gives back what the source holds open (the guard calls it when it stops); a later list starts afresh. */
+  close?(): void;
 }
 
 /** What became of a signal. */

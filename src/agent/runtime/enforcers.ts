@@ -2,7 +2,7 @@ import type { CatalogIndex } from '../../core/catalog/match.ts';
 import type { Os } from '../../core/categories.ts';
 import type { ProxyAddress } from '../browser/index.ts';
 import type { UidRange } from '../processes/types.ts';
-import { createProcessEnforcer, createProcessKiller, createProcessSource } from '../processes/index.ts';
+import { createProcessEnforcer, createProcessKiller, createProcessSource, ownedBy } from '../processes/index.ts';
 import type { Block } from './agent.ts';
 import { createAgentBrowserEnforcer } from './browser-enforcer.ts';
 import type { Enforcer } from './enforcer.ts';
@@ -32,7 +32,7 @@ export function buildEnforcers(options: EnforcerOptions): Enforcer[] {
     createProcessEnforcer({
       os,
       catalog,
-      source: createProcessSource(os),
+      source: createProcessSource(os, ownedBy(options.studentUid, options.subordinateUids)),
       killer: createProcessKiller(),
       now,
       dryRun,
