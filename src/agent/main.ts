@@ -172,6 +172,7 @@ export async function startAgent(options: StartAgentOptions, signal: AbortSignal
       browserPolicyRoot: options.browserPolicyRoot ?? '/',
       proxyAddress: { host: DEFAULT_PROXY_ADDRESS.host, port: options.proxyPort ?? DEFAULT_PROXY_ADDRESS.port },
       report: (block) => agent?.reportBlock(block),
+      reportTamper: (kind, detail) => agent?.reportTamper(kind, detail),
     });
     agent = new Agent({
       store, policy, catalog, now, onSchoolNetwork, enforcers, log,

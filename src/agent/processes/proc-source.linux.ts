@@ -131,6 +131,7 @@ export function createProcSource(options: ProcSourceOptions = {}): ProcSource {
     if (!watches(uid)) return { ...base, cmdlineText: '', info: { pid, ppid: stat.ppid, uid, startTime: stat.startTime, name: stat.comm } };
     const cmdlineText = files.read(`${pid}/cmdline`, CMDLINE_LIMIT) ?? '';
     const cgroup = files.read(`${pid}/cgroup`, CGROUP_LIMIT);
+    const mountNamespace = files.readlink(`${pid}/ns/mnt`);
     const info: ProcessInfo = {
       pid,
       ppid: stat.ppid,
@@ -140,6 +141,7 @@ export function createProcSource(options: ProcSourceOptions = {}): ProcSource {
       cmdline: completeArgs(cmdlineText),
       exePath: files.readlink(`${pid}/exe`),
       ...(cgroup === undefined ? {} : parseCgroupSandbox(cgroup)),
+      ...(mountNamespace === undefined ? {} : { mountNamespace }),
     };
     return { ...base, cmdlineText, info };
   }

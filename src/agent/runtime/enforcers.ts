@@ -2,7 +2,7 @@ import type { CatalogIndex } from '../../core/catalog/match.ts';
 import type { Os } from '../../core/categories.ts';
 import type { ProxyAddress } from '../browser/index.ts';
 import type { UidRange } from '../processes/types.ts';
-import { createProcessEnforcer, createProcessKiller, createProcessSource, ownedBy } from '../processes/index.ts';
+import { createProcessEnforcer, createProcessKiller, createProcessSource, initialMountNamespace, ownedBy, snapMountNamespaces } from '../processes/index.ts';
 import type { Block } from './agent.ts';
 import { createAgentBrowserEnforcer } from './browser-enforcer.ts';
 import type { Enforcer } from './enforcer.ts';
@@ -23,6 +23,14 @@ export interface EnforcerOptions {
   readonly log: Logger;
   readonly now: () => number;
   readonly report: (block: Block) => void;
+  /** A tamper the guard saw (kind and the agent's own words); the agent logs it. */
+  readonly reportTamper?: (kind: string, detail: string) => void;
+}
+
+/** A student's process in a mount namespace of its own is tamper, unless snapd made the namespace (see ProcessGuardOptions). */
+function linuxNamespaceChecks() {
+  const initial = initialMountNamespace();
+  return initial === undefined ? {} : { initialMountNamespace: initial, sanctionedMountNamespaces: snapMountNamespaces() };
 }
 
 /** The enforcers for this OS: the process guard and the browser policies. */
@@ -39,6 +47,8 @@ export function buildEnforcers(options: EnforcerOptions): Enforcer[] {
       ownUid: options.studentUid,
       subordinateUids: options.subordinateUids ?? [],
       onBlock: (event) => report({ kind: 'app', service: event.service, category: event.category, os: event.os, dryRun: event.dryRun }),
+      ...(os === 'linux' ? linuxNamespaceChecks() : {}),
+      onTamper: (event) => options.reportTamper?.(event.kind, event.dryRun ? `(dry-run, nothing stopped) ${event.detail}` : event.detail),
       onError: (error) => log.warn(`processes: ${(error as Error).message ?? String(error)}`),
     }),
     createAgentBrowserEnforcer({ os, catalog, dryRun, root: options.browserPolicyRoot, proxyAddress: options.proxyAddress, log, report }),

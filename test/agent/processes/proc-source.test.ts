@@ -17,6 +17,7 @@ interface FakeProcess {
   uid?: number;
   exe?: string;
   cgroup?: string;
+  mountNamespace?: string;
   /** For a thread: the process it belongs to (threads have /proc folders too, but are not listed in /proc). */
   tgid?: number;
 }
@@ -58,7 +59,8 @@ function fakeProc() {
     },
     readlink(path) {
       reads.push(path);
-      return processes.get(Number(path.split('/')[0]))?.exe;
+      const p = processes.get(Number(path.split('/')[0]));
+      return path.endsWith('/ns/mnt') ? p?.mountNamespace : p?.exe;
     },
   };
   return { processes, reads, files };
@@ -90,10 +92,11 @@ describe('the Linux process source', () => {
       uid: 1001,
       cmdline: ['/usr/bin/obs'],
       exe: '/usr/bin/obs',
+      mountNamespace: 'mnt:[4026532174]',
       cgroup: '0::/user.slice/user-1001.slice/user@1001.service/app.slice/app-flatpak-com.obsproject.Studio-12.scope\n',
     });
     expect(await t.source.list()).toEqual([
-      { pid: 4100, ppid: 4000, uid: 1001, startTime: 5000, name: 'flatpak-bwrap', cmdline: ['/usr/bin/obs'], exePath: '/usr/bin/obs', flatpakAppId: 'com.obsproject.Studio' },
+      { pid: 4100, ppid: 4000, uid: 1001, startTime: 5000, name: 'flatpak-bwrap', cmdline: ['/usr/bin/obs'], exePath: '/usr/bin/obs', flatpakAppId: 'com.obsproject.Studio', mountNamespace: 'mnt:[4026532174]' },
     ]);
   });
 
