@@ -171,7 +171,8 @@ export async function startAgent(options: StartAgentOptions, signal: AbortSignal
       proxyAddress: { host: DEFAULT_PROXY_ADDRESS.host, port: options.proxyPort ?? DEFAULT_PROXY_ADDRESS.port },
       proxyMaxConnections: Math.floor(descriptors.claim(2 * PROXY_CONNECTIONS) / 2),
       report: (block) => agent?.reportBlock(block),
-      onGuardFailure: guardFailureReporter((detail) => agent?.recordTamper('guard-failure', detail)),
+      onGuardFailure: guardFailureReporter((detail) => agent?.reportTamper('guard-failure', detail)),
+      reportTamper: (kind, detail) => agent?.reportTamper(kind, detail),
     });
     agent = new Agent({
       store, policy, catalog, now, onSchoolNetwork, enforcers: enforcers.all, log,
@@ -247,7 +248,7 @@ export async function startAgent(options: StartAgentOptions, signal: AbortSignal
       },
     }, {
       maxConnections: controlConnections, ownerOf,
-      onFlood: (detail) => agent?.recordTamper('control-flood', detail),
+      onFlood: (detail) => agent?.reportTamper('control-flood', detail),
     }).catch((error: unknown) => {
       log.warn(`a teacher cannot unlock on this laptop: could not listen on ${controlPath} (${(error as Error).message})`);
       return null;

@@ -3,6 +3,7 @@ import type { Category, Os } from '../../core/categories.ts';
 import type { CatalogIndex, Classification } from '../../core/catalog/match.ts';
 import type { Decision } from '../../core/policy/decide.ts';
 import { blockingSnapshot, NOTHING_BLOCKED, type BlockingSnapshot } from './block-citations.ts';
+import { ownedBy, type Owner } from './ownership.ts';
 import type { ProcessInfo, ProcessKiller, ProcessSource, UidRange } from './types.ts';
 
 /**
@@ -42,6 +43,26 @@ export interface ProcessBlockEvent {
   readonly at: number;
 }
 
+/**
+ * Something that lets a process slip past the guard, as the guard reports
+ * it: a process of the student in a mount namespace of its own during a
+ * block (stopped), or a program the guard cannot name (reported only).
+ * The detail is the agent's own words: no command line, path or name the
+ * student chose.
+ */
+export interface GuardTamperEvent {
+  readonly kind: GuardTamperKind;
+  readonly detail: string;
+  readonly pid: number;
+  /** True when the process was sent SIGTERM for it. */
+  readonly stopped: boolean;
+  readonly dryRun: boolean;
+  /** Wall-clock epoch ms. */
+  readonly at: number;
+}
+
+export type GuardTamperKind = 'mount-namespace' | 'unidentified-program';
+
 export interface ProcessGuardOptions {
   readonly os: Os;
   readonly catalog: Pick<CatalogIndex, 'classifyProcess'>;
@@ -61,7 +82,7 @@ export interface ProcessGuardOptions {
    * cannot tell is left alone unless 'any'. Default: the uid this process
    * runs as, or 'any' where there are no uids (Windows).
    */
-  readonly ownUid?: number | 'any' | null;
+  readonly ownUid?: Owner;
   /**
    * The student's subordinate uid ranges (/etc/subuid): a process the student
    * runs in a user namespace under one of these ids is still the student's.
@@ -69,6 +90,18 @@ export interface ProcessGuardOptions {
   readonly subordinateUids?: readonly UidRange[];
   readonly intervalMs?: number;
   readonly graceMs?: number;
+  /**
+   * The mount namespace processes normally run in (see
+   * initialMountNamespace). While anything is blocked, a student's process
+   * in another one is stopped and reported: a namespace of their own lets a
+   * browser run without its policy (a tmpfs over /etc/chromium/policies).
+   * Undefined: not checked (the OS has no mount namespaces).
+   */
+  readonly initialMountNamespace?: string;
+  /** Namespaces a privileged helper made (snapd's, see snapMountNamespaces): not the student's doing. Asked only about a process in another namespace. */
+  readonly sanctionedMountNamespaces?: () => ReadonlySet<string>;
+  /** Called once per process for a tamper (see GuardTamperEvent) while a block lasts. */
+  readonly onTamper?: (event: GuardTamperEvent) => void;
   /** Report what would be stopped; stop nothing. */
   readonly dryRun?: boolean;
   /** Called once per blocked process (pid and start time) while the block that caught it lasts. The caller rate-limits into the store. */
@@ -98,10 +131,10 @@ interface Tracked {
   seenIn: number;
 }
 
-interface BlockedService {
-  readonly service: string;
-  readonly category: Category;
-}
+/** What the guard does about one process: stop it as a blocked service, stop it as a tamper, or only report it. */
+type Target =
+  | { readonly kind: 'block'; readonly service: string; readonly category: Category }
+  | { readonly kind: 'tamper'; readonly tamper: GuardTamperKind; readonly detail: string; readonly stop: boolean };
 
 /** pid 0 is the kernel's (Windows: System Idle), pid 1 init: never ours to stop, whatever they are called. */
 const FIRST_USER_PID = 2;
@@ -116,8 +149,7 @@ const FIRST_USER_PID = 2;
 export class ProcessGuard {
   readonly #options: ProcessGuardOptions;
   readonly #monotonic: () => number;
-  #ownUid: number | 'any' | null;
-  #subordinateUids: readonly UidRange[];
+  #isStudents: (uid: number | undefined) => boolean;
   readonly #intervalMs: number;
   readonly #graceMs: number;
   readonly #onError: (error: unknown) => void;
@@ -131,12 +163,12 @@ export class ProcessGuard {
   #timer: NodeJS.Timeout | undefined;
   /** The decision the latest scan enforced: a newer one means scanning again at once. */
   #lastScanned: BlockingSnapshot | undefined;
+  #parentPid = process.ppid;
 
   constructor(options: ProcessGuardOptions) {
     this.#options = options;
     this.#monotonic = options.monotonic ?? (() => performance.now());
-    this.#ownUid = options.ownUid === undefined ? process.getuid?.() ?? 'any' : options.ownUid;
-    this.#subordinateUids = options.subordinateUids ?? [];
+    this.#isStudents = ownedBy(options.ownUid === undefined ? process.getuid?.() ?? 'any' : options.ownUid, options.subordinateUids);
     this.#intervalMs = options.intervalMs ?? DEFAULT_INTERVAL_MS;
     this.#graceMs = options.graceMs ?? DEFAULT_GRACE_MS;
     this.#onError = options.onError ?? ((error) => console.error(`lesmodus process guard: ${(error as Error).message ?? error}`));
@@ -158,8 +190,7 @@ export class ProcessGuard {
    * stopped stay stopped; the new student's blocked apps are stopped at once.
    */
   setOwner(ownUid: number | 'any' | null, subordinateUids: readonly UidRange[]): void {
-    this.#ownUid = ownUid;
-    this.#subordinateUids = subordinateUids;
+    this.#isStudents = ownedBy(ownUid, subordinateUids);
     if (this.#running && this.#timer !== undefined) {
       clearTimeout(this.#timer);
       this.#schedule(0);
@@ -187,6 +218,7 @@ export class ProcessGuard {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     await this.#inFlight?.catch(() => undefined);
+    this.#options.source.close?.();
   }
 
   #schedule(delayMs: number): void {
@@ -210,8 +242,10 @@ export class ProcessGuard {
     const processes = await this.#options.source.list();
     const generation = ++this.#generation;
     const result = { listed: processes.length, blocked: [] as ProcessBlockEvent[], terminated: [] as number[], forceKilled: [] as number[] };
+    // Once per scan: process.ppid is a system call each time it is read.
+    this.#parentPid = process.ppid;
     for (const info of processes) {
-      const target = this.#blockedService(info, blocking);
+      const target = this.#target(info, blocking);
       if (!target) continue;
       const key = `${info.pid}:${info.startTime}`;
       const tracked = this.#tracked.get(key);
@@ -228,21 +262,28 @@ export class ProcessGuard {
     return result;
   }
 
-  /** The blocked service `info` belongs to under `blocking`, or undefined when it stays. */
-  #blockedService(info: ProcessInfo, blocking: BlockingSnapshot): BlockedService | undefined {
+  /** What to do about `info` under `blocking`: undefined when it stays and there is nothing to report. */
+  #target(info: ProcessInfo, blocking: BlockingSnapshot): Target | undefined {
     if (blocking.services.size === 0 || !this.#mayTouch(info)) return undefined;
     const { service, category, neverBlock } = this.#classify(info);
-    if (neverBlock || service === null || category === null || !blocking.services.has(service)) return undefined;
-    return { service, category };
+    if (!neverBlock && service !== null && category !== null && blocking.services.has(service)) return { kind: 'block', service, category };
+    if (this.#inForeignMountNamespace(info)) {
+      const what = neverBlock ? 'a browser or other never-block app' : service !== null ? `an app of ${service}` : 'a process';
+      return { kind: 'tamper', tamper: 'mount-namespace', stop: true, detail: `${what} of the student ran in a mount namespace of its own during a block, where it can hide files such as browser policies; it was stopped` };
+    }
+    return undefined;
+  }
+
+  #inForeignMountNamespace(info: ProcessInfo): boolean {
+    const initial = this.#options.initialMountNamespace;
+    const ns = info.mountNamespace;
+    if (initial === undefined || ns === undefined || ns === initial) return false;
+    return !(this.#options.sanctionedMountNamespaces?.().has(ns) ?? false);
   }
 
   #mayTouch(info: ProcessInfo): boolean {
-    if (info.pid < FIRST_USER_PID || info.pid === process.pid || info.pid === process.ppid) return false;
-    // No student known: nobody's processes are ours to stop.
-    if (this.#ownUid === null) return false;
-    if (this.#ownUid === 'any' || info.uid === this.#ownUid) return true;
-    const { uid } = info;
-    return uid !== undefined && this.#subordinateUids.some((r) => uid >= r.start && uid < r.start + r.count);
+    if (info.pid < FIRST_USER_PID || info.pid === process.pid || info.pid === this.#parentPid) return false;
+    return this.#isStudents(info.uid);
   }
 
   #classify(info: ProcessInfo): Classification {
@@ -257,11 +298,16 @@ export class ProcessGuard {
   #block(
     info: ProcessInfo,
     key: string,
-    { service, category }: BlockedService,
+    target: Target,
     blocking: BlockingSnapshot,
     generation: number,
     result: { blocked: ProcessBlockEvent[]; terminated: number[] },
   ): void {
+    if (target.kind === 'tamper') {
+      this.#tamper(info, key, target, generation, result);
+      return;
+    }
+    const { service, category } = target;
     const citation = blocking.citations.get(category);
     // Every blocked service comes from a reason's category; without one there is no article to cite, and no block.
     if (!citation) return;
@@ -293,6 +339,41 @@ export class ProcessGuard {
     result.blocked.push(event);
     try {
       this.#options.onBlock(event);
+    } catch (error) {
+      this.#onError(error);
+    }
+  }
+
+  /** Stops (unless only to report, or in dry-run) and reports a tamper, once per process. */
+  #tamper(
+    info: ProcessInfo,
+    key: string,
+    target: Extract<Target, { kind: 'tamper' }>,
+    generation: number,
+    result: { terminated: number[] },
+  ): void {
+    const dryRun = this.#options.dryRun ?? false;
+    let terminatedAt: number | undefined;
+    if (target.stop && !dryRun) {
+      if (!this.#isStill(info)) return;
+      const outcome = this.#options.killer.terminate(info.pid);
+      if (outcome === 'gone') return;
+      if (outcome === 'sent') {
+        terminatedAt = this.#monotonic();
+        result.terminated.push(info.pid);
+      }
+    }
+    this.#tracked.set(key, { pid: info.pid, startTime: info.startTime, terminatedAt, forced: false, seenIn: generation });
+    const event: GuardTamperEvent = {
+      kind: target.tamper,
+      detail: target.detail,
+      pid: info.pid,
+      stopped: terminatedAt !== undefined,
+      dryRun,
+      at: this.#options.now(),
+    };
+    try {
+      this.#options.onTamper?.(event);
     } catch (error) {
       this.#onError(error);
     }

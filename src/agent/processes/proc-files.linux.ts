@@ -12,10 +12,29 @@ export interface ProcFiles {
   read(path: string, limit: number): string | undefined;
   /** Where a symlink points; undefined when it cannot be read. */
   readlink(path: string): string | undefined;
+  /**
+   * Like read, through a descriptor kept open for the next time: a re-read
+   * then costs one system call instead of three, and the descriptor stays
+   * tied to the process it was opened for (a read after that process ended
+   * fails, even when a new one got its pid). Optional: read is used without it.
+   */
+  readKept?(path: string, limit: number): string | undefined;
+  /** Closes what readKept keeps for `path`. */
+  release?(path: string): void;
+  /** Closes everything readKept keeps. */
+  releaseAll?(): void;
 }
 
 /** Bigger than any stat or status file (about 1.5 KB) and than the cmdline prefix the source reads. */
 const READ_BUFFER_BYTES = 16 * 1024;
+
+/**
+ * At most this many descriptors are kept open (one per process the guard
+ * sweeps); past it, files are opened per read as before. Far below the
+ * descriptor limit Node starts with, so the agent's sockets and stores never
+ * go short because of the guard.
+ */
+const KEPT_LIMIT = 1_024;
 
 /**
  * The real /proc, read synchronously on purpose: one open/read/close is about
@@ -26,27 +45,69 @@ const READ_BUFFER_BYTES = 16 * 1024;
  */
 export function nodeProcFiles(root = '/proc'): ProcFiles {
   const buffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
+  const kept = new Map<string, number>();
+
+  /** Reads from the start of the file: procfs hands out at most a page per read for some files, so on until full or at the end. */
+  function readFrom(fd: number, limit: number): string {
+    const want = Math.min(limit, buffer.length);
+    let length = 0;
+    for (;;) {
+      const n = readSync(fd, buffer, length, want - length, length);
+      if (n === 0) break;
+      length += n;
+      if (length >= want) break;
+    }
+    return buffer.toString('utf8', 0, length);
+  }
+
+  function read(path: string, limit: number): string | undefined {
+    let fd: number | undefined;
+    try {
+      fd = openSync(`${root}/${path}`, 'r');
+      return readFrom(fd, limit);
+    } catch {
+      return undefined;
+    } finally {
+      if (fd !== undefined) closeSync(fd);
+    }
+  }
+
+  function release(path: string): void {
+    const fd = kept.get(path);
+    if (fd === undefined) return;
+    kept.delete(path);
+    try {
+      closeSync(fd);
+    } catch {
+      // already closed: nothing to give back
+    }
+  }
+
   return {
     entries: () => readdirSync(root),
-    read(path, limit) {
-      let fd: number | undefined;
-      try {
-        fd = openSync(`${root}/${path}`, 'r');
-        const want = Math.min(limit, buffer.length);
-        let length = 0;
-        // procfs hands out at most a page per read for some files: read on until full or at the end.
-        for (;;) {
-          const n = readSync(fd, buffer, length, want - length, null);
-          if (n === 0) break;
-          length += n;
-          if (length >= want) break;
+    read,
+    readKept(path, limit) {
+      let fd = kept.get(path);
+      if (fd === undefined) {
+        if (kept.size >= KEPT_LIMIT) return read(path, limit);
+        try {
+          fd = openSync(`${root}/${path}`, 'r');
+        } catch {
+          return undefined;
         }
-        return buffer.toString('utf8', 0, length);
-      } catch {
-        return undefined;
-      } finally {
-        if (fd !== undefined) closeSync(fd);
+        kept.set(path, fd);
       }
+      try {
+        return readFrom(fd, limit);
+      } catch {
+        // ESRCH: the process it was opened for has ended.
+        release(path);
+        return undefined;
+      }
+    },
+    release,
+    releaseAll() {
+      for (const path of [...kept.keys()]) release(path);
     },
     readlink(path) {
       try {

@@ -63,6 +63,12 @@ export function parseStatusUid(text: string): number | undefined {
   return match ? Number(match[1]) : undefined;
 }
 
+/** The thread group (the process) a task belongs to, from /proc/PID/status: equal to the pid for a process, another id for a thread. */
+export function parseStatusTgid(text: string): number | undefined {
+  const match = /^Tgid:\s+(\d+)/m.exec(text);
+  return match ? Number(match[1]) : undefined;
+}
+
 /**
  * argv from /proc/PID/cmdline: NUL-separated, usually NUL-terminated. Empty
  * for kernel threads and zombies (undefined then). A process that rewrote

@@ -17,6 +17,13 @@ export interface ProcessInfo extends ProcessFacts {
    * (pid, startTime) equality within one source means "the same process".
    */
   readonly startTime: number;
+  /**
+   * The mount namespace the process runs in ("mnt:[4026531840]", Linux);
+   * undefined where the source cannot tell. A student's process in one of
+   * its own can see other files than everyone else (a tmpfs over the
+   * browser policies).
+   */
+  readonly mountNamespace?: string;
 }
 
 /** Lists the processes running now. Zombies and kernel threads are left out: there is nothing in them to stop. */
@@ -36,6 +43,8 @@ export interface ProcessSource {
    * trusts its latest list.
    */
   isSameProcess?(pid: number, startTime: number): boolean;
+  /** Gives back what the source holds open (the guard calls it when it stops); a later list starts afresh. */
+  close?(): void;
 }
 
 /** What became of a signal. */

@@ -6,6 +6,7 @@ import { decide, type Decision } from '../../core/policy/decide.ts';
 import { decisionJson } from '../../core/policy/decision-json.ts';
 import { blockNotice, explain, type Localized } from '../../core/policy/explain.ts';
 import type { Policy } from '../../core/policy/schema.ts';
+import { MAX_TAMPER_DETAIL_LENGTH } from '../../core/events/limits.ts';
 import type { AppendEventInput, DeviceStore } from '../store/index.ts';
 import type { Enforcer } from './enforcer.ts';
 import { blockingSnapshot, type BlockCitation } from '../processes/block-citations.ts';
@@ -24,6 +25,8 @@ export const MAX_SLEEP_MS = 60_000;
 /** How far back and ahead the agent reads its cached lessons for one decision. */
 const LESSON_WINDOW_BEFORE_MS = 24 * 3_600_000;
 const LESSON_WINDOW_AFTER_MS = 15 * 24 * 3_600_000;
+/** One tamper event per kind this often at most: the same trick repeated is counted, not logged again and again. */
+export const TAMPER_REPEAT_MS = 5 * 60_000;
 
 /** Something an enforcer stopped, as the agent logs and explains it. */
 export interface Block {
@@ -74,6 +77,7 @@ export class Agent {
   #status: AgentStatus | undefined;
   /** (lesson, service) pairs the student has been told about; emptied when enforcement stops. */
   readonly #noticed = new Set<string>();
+  readonly #tamperSeen = new Map<string, { at: number; since: number }>();
   #decision: Decision | undefined;
   /** Grants that have lifted something and have not yet expired or been revoked. */
   #applied: Map<string, AppliedGrant>;
@@ -174,10 +178,24 @@ export class Agent {
     log.info('agent stopped; browser policies stay as they are until the next start');
   }
 
-  /** Something undermined enforcement (a failing guard, a flood of the control socket): logged, and kept as a tamper event. */
-  recordTamper(kind: string, detail: string): void {
+  /**
+   * Something undermined enforcement (a failing guard, a flood of the control
+   * socket) or an enforcer saw tampering (a process in a mount namespace of its own, a
+   * program it cannot identify): one tamper event per kind per
+   * TAMPER_REPEAT_MS, the ones in between counted into the next, so a loop
+   * that repeats the trick cannot flood the log.
+   */
+  reportTamper(kind: string, detail: string): void {
+    const at = this.#deps.now();
+    const last = this.#tamperSeen.get(kind);
+    if (last && at - last.at < TAMPER_REPEAT_MS) {
+      last.since++;
+      return;
+    }
+    const repeats = last && last.since > 0 ? ` (${last.since} more since the last report)` : '';
+    this.#tamperSeen.set(kind, { at, since: 0 });
+    this.#writes.appendEvent({ type: 'tamper', policyVersion: this.#deps.policy.version, payload: { kind, detail: `${detail}${repeats}`.slice(0, MAX_TAMPER_DETAIL_LENGTH) } });
     this.#deps.log.warn(`tamper: ${detail}`);
-    this.#writes.appendEvent({ type: 'tamper', policyVersion: this.#deps.policy.version, payload: { kind, detail } });
   }
 
   /** An enforcer stopped something: count it in the store and tell the student once. */

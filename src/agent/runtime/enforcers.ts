@@ -2,7 +2,7 @@ import type { CatalogIndex } from '../../core/catalog/match.ts';
 import type { Os } from '../../core/categories.ts';
 import type { ProxyAddress } from '../browser/index.ts';
 import type { UidRange } from '../processes/types.ts';
-import { createProcessEnforcer, createProcessKiller, createProcessSource, type ProcessEnforcer } from '../processes/index.ts';
+import { createProcessEnforcer, createProcessKiller, createProcessSource, initialMountNamespace, ownedBy, snapMountNamespaces, type ProcessEnforcer } from '../processes/index.ts';
 import type { Block } from './agent.ts';
 import { createAgentBrowserEnforcer } from './browser-enforcer.ts';
 import type { Enforcer } from './enforcer.ts';
@@ -27,6 +27,14 @@ export interface EnforcerOptions {
   readonly log: Logger;
   readonly now: () => number;
   readonly report: (block: Block) => void;
+  /** A tamper the guard saw (kind and the agent's own words); the agent logs it. */
+  readonly reportTamper?: (kind: string, detail: string) => void;
+}
+
+/** A student's process in a mount namespace of its own is tamper, unless snapd made the namespace (see ProcessGuardOptions). */
+function linuxNamespaceChecks() {
+  const initial = initialMountNamespace();
+  return initial === undefined ? {} : { initialMountNamespace: initial, sanctionedMountNamespaces: snapMountNamespaces() };
 }
 
 export interface AgentEnforcers {
@@ -39,10 +47,12 @@ export interface AgentEnforcers {
 /** The enforcers for this OS: the process guard and the browser policies. */
 export function buildEnforcers(options: EnforcerOptions): AgentEnforcers {
   const { os, catalog, dryRun, log, now, report } = options;
-  const processes = createProcessEnforcer({
+  // Whose processes the source reads in full: the student's, followed when a root service's student changes.
+  let isStudents = ownedBy(options.studentUid, options.subordinateUids);
+  const guard = createProcessEnforcer({
     os,
     catalog,
-    source: createProcessSource(os),
+    source: createProcessSource(os, (uid) => isStudents(uid)),
     killer: createProcessKiller(),
     now,
     dryRun,
@@ -53,11 +63,23 @@ export function buildEnforcers(options: EnforcerOptions): AgentEnforcers {
       kind: 'app', service: event.service, category: event.category, os: event.os, dryRun: event.dryRun,
       citation: { rule: event.rule, article: event.article, lesson: event.lesson },
     }),
+    ...(os === 'linux' ? linuxNamespaceChecks() : {}),
+    onTamper: (event) => options.reportTamper?.(event.kind, event.dryRun ? `(dry-run, nothing stopped) ${event.detail}` : event.detail),
     onError: (error) => {
       log.warn(`processes: ${(error as Error).message ?? String(error)}`);
       options.onGuardFailure?.(error);
     },
   });
+  const processes: ProcessEnforcer = {
+    name: guard.name,
+    apply: (decision) => guard.apply(decision),
+    stop: () => guard.stop(),
+    describe: () => guard.describe(),
+    setStudent(uid, subordinateUids) {
+      isStudents = ownedBy(uid, subordinateUids);
+      guard.setStudent(uid, subordinateUids);
+    },
+  };
   const browsers = createAgentBrowserEnforcer({
     os, catalog, dryRun, root: options.browserPolicyRoot, proxyAddress: options.proxyAddress, log, report,
     ...(options.proxyMaxConnections !== undefined ? { proxyMaxConnections: options.proxyMaxConnections } : {}),

@@ -1,9 +1,11 @@
 // The guard against real processes: the /proc source, the process.kill
 // killer, the shipped catalog and decisions from the real engine.
-import { existsSync, mkdirSync, symlinkSync } from 'node:fs';
+import { spawnSync, type SpawnOptions } from 'node:child_process';
+import { chownSync, existsSync, mkdirSync, mkdtempSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ProcessGuard, type ProcessBlockEvent, type ProcessGuardOptions } from '../../../src/agent/processes/guard.ts';
+import { ProcessGuard, type GuardTamperEvent, type ProcessBlockEvent, type ProcessGuardOptions } from '../../../src/agent/processes/guard.ts';
+import { initialMountNamespace } from '../../../src/agent/processes/mount-namespaces.linux.ts';
 import { createProcessKiller } from '../../../src/agent/processes/killer.ts';
 import { createProcessEnforcer } from '../../../src/agent/processes/enforcer.ts';
 import { createProcSource } from '../../../src/agent/processes/proc-source.linux.ts';
@@ -15,16 +17,23 @@ import { createStandIns, ownChildren, waitFor, type Running, type StandIns } fro
 
 const isRoot = process.getuid?.() === 0;
 const NOBODY = 65534;
+/** The attacks run as a non-root student: nobody when the tests run as root, else the tests' own user. */
+const STUDENT_UID = isRoot ? NOBODY : process.getuid?.() ?? NOBODY;
+const asStudent: SpawnOptions = isRoot ? { uid: NOBODY, gid: NOBODY } : {};
+/** Whether the student may make user namespaces here (the package's sysctl turns this off; then the attack cannot even start). */
+const studentMayUnshare = process.platform === 'linux' && spawnSync('unshare', ['-rm', 'true'], asStudent).status === 0;
 
 describe.skipIf(process.platform !== 'linux')('the process guard on Linux', () => {
   let standIns: StandIns;
   let guards: ProcessGuard[];
   let events: ProcessBlockEvent[];
+  let tampers: GuardTamperEvent[];
 
   beforeEach(() => {
     standIns = createStandIns();
     guards = [];
     events = [];
+    tampers = [];
   });
 
   afterEach(async () => {
@@ -40,6 +49,7 @@ describe.skipIf(process.platform !== 'linux')('the process guard on Linux', () =
       killer: createProcessKiller(),
       now: Date.now,
       onBlock: (event) => events.push(event),
+      onTamper: (event) => tampers.push(event),
       ...options,
     });
     guard.setDecision(decision);
@@ -103,6 +113,44 @@ describe.skipIf(process.platform !== 'linux')('the process guard on Linux', () =
     expect(await viaLoader.ended()).toBe('SIGTERM');
     expect(await withOptions.ended()).toBe('SIGTERM');
     expect(events.map((e) => e.service)).toEqual(['discord', 'discord']);
+  });
+
+  /** A folder the student owns, for what the attacks write. */
+  function studentFolder(name: string): string {
+    const dir = mkdtempSync(join(standIns.dir, `${name}-`));
+    if (isRoot) chownSync(dir, NOBODY, NOBODY);
+    return dir;
+  }
+
+  it.skipIf(!studentMayUnshare)('stops a never-block app run in a mount namespace of the student\'s own during a block, and reports it as tamper', async () => {
+    // The attack: unshare -rm, a tmpfs over a policy folder, then the browser: it sees no policy.
+    const policies = studentFolder('policies');
+    const hidden = standIns.run('unshare', ['-rm', 'sh', '-c', `mount -t tmpfs tmpfs ${policies} && exec ${join(standIns.dir, 'firefox')} 600`], asStudent);
+    const inTheOpen = standIns.app('firefox', asStudent);
+    const guard = startGuard(duringLesson(), { ownUid: STUDENT_UID, initialMountNamespace: initialMountNamespace() });
+    expect(await hidden.ended()).toBe('SIGTERM');
+    await scansSeen(guard, inTheOpen);
+    expect(inTheOpen.alive()).toBe(true);
+    expect(tampers).toMatchObject([{ kind: 'mount-namespace', pid: hidden.pid, stopped: true }]);
+    expect(tampers[0]!.detail).toMatch(/never-block app of the student ran in a mount namespace of its own/);
+  });
+
+  it.skipIf(!studentMayUnshare)('stops real Chromium run with its policy folder hidden under a tmpfs, and leaves Chromium run normally alone', async () => {
+    const chromium = '/usr/bin/chromium';
+    if (!existsSync(chromium)) return;
+    const policies = studentFolder('policies');
+    const home = studentFolder('home');
+    const headless = (profile: string) => ['--headless=new', `--user-data-dir=${join(home, profile)}`, '--no-first-run', 'about:blank'];
+    // Root inside the namespace: Chromium's own sandbox then needs --no-sandbox, which the student gives it.
+    const hidden = standIns.run('unshare', ['-rm', 'sh', '-c', `mount -t tmpfs tmpfs ${policies} && exec ${chromium} --no-sandbox ${headless('hidden').join(' ')}`], { ...asStudent, env: { ...process.env, HOME: home } });
+    // Run normally, Chromium's sandbox makes namespaces too, but never a mount namespace: it must not look like tamper.
+    const normal = standIns.run(chromium, headless('normal'), { ...asStudent, env: { ...process.env, HOME: home } });
+    const guard = startGuard(duringLesson(), { ownUid: STUDENT_UID, initialMountNamespace: initialMountNamespace() });
+    await hidden.ended();
+    await waitFor(() => tampers.some((t) => t.pid === hidden.pid), 'the tamper event');
+    await scansSeen(guard, normal);
+    expect(normal.alive()).toBe(true);
+    expect(tampers.filter((t) => t.pid !== hidden.pid)).toEqual([]);
   });
 
   it('knows a long-named app by the 15 characters of its comm alone', async () => {

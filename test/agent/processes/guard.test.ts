@@ -68,6 +68,45 @@ function world() {
   };
 }
 
+describe('ProcessGuard and mount namespaces', () => {
+  const INITIAL = 'mnt:[4026531840]';
+  const SNAP_FIREFOX = 'mnt:[4026532300]';
+  const OWN = 'mnt:[4026532999]';
+
+  it('stops a process of the student in a namespace of its own only while something is blocked, once, leaving snapd\'s and the initial one alone', async () => {
+    const w = world();
+    const tampers: unknown[] = [];
+    w.spawn(200, 'firefox', { mountNamespace: OWN });
+    w.spawn(201, 'firefox', { mountNamespace: SNAP_FIREFOX });
+    w.spawn(202, 'firefox', { mountNamespace: INITIAL });
+    w.spawn(203, 'bash', { mountNamespace: OWN, uid: 4000 });
+    const guard = w.guard({ initialMountNamespace: INITIAL, sanctionedMountNamespaces: () => new Set([SNAP_FIREFOX]), onTamper: (t) => tampers.push(t) });
+    guard.setDecision(afterLesson());
+    await guard.scan();
+    expect(w.signals).toEqual([]);
+    guard.setDecision(duringLesson());
+    w.table.get(200)!.ignoresTerm = true;
+    await guard.scan();
+    await guard.scan();
+    expect(w.signals).toEqual([['SIGTERM', 200]]);
+    expect(tampers).toMatchObject([{ kind: 'mount-namespace', pid: 200, stopped: true, dryRun: false }]);
+    w.advance(1_500);
+    await guard.scan();
+    expect(w.signals).toEqual([['SIGTERM', 200], ['SIGKILL', 200]]);
+  });
+
+  it('in dry-run only reports it', async () => {
+    const w = world();
+    const tampers: unknown[] = [];
+    w.spawn(200, 'sleep', { mountNamespace: OWN });
+    const guard = w.guard({ dryRun: true, initialMountNamespace: INITIAL, onTamper: (t) => tampers.push(t) });
+    guard.setDecision(duringLesson());
+    await guard.scan();
+    expect(w.signals).toEqual([]);
+    expect(tampers).toMatchObject([{ kind: 'mount-namespace', pid: 200, stopped: false, dryRun: true, detail: expect.stringMatching(/^a process of the student ran in a mount namespace/) }]);
+  });
+});
+
 describe('ProcessGuard', () => {
   it('blocks nothing before it has a decision', async () => {
     const w = world();

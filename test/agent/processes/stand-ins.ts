@@ -95,6 +95,7 @@ export function ownChildren(source: ProcessSource): ProcessSource {
   return {
     list: async () => (await source.list()).filter((p) => p.ppid === process.pid),
     ...(source.isSameProcess ? { isSameProcess: source.isSameProcess.bind(source) } : {}),
+    ...(source.close ? { close: source.close.bind(source) } : {}),
   };
 }
 

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Agent, type Notice } from '../../../src/agent/runtime/agent.ts';
+import { Agent, TAMPER_REPEAT_MS, type Notice } from '../../../src/agent/runtime/agent.ts';
 import type { Enforcer } from '../../../src/agent/runtime/enforcer.ts';
 import { lineLogger } from '../../../src/agent/runtime/logger.ts';
 import { openDeviceStore, type DeviceStore } from '../../../src/agent/store/index.ts';
@@ -172,6 +172,21 @@ describe('the agent', () => {
     store.replaceSchedule([ne], { source: 'server', fetchedAt: clock, validUntil: clock + 86_400_000, signature: 'sig', keyId: 'k', consents: [{ register: 'social-media', from: clock - 1, to: clock + 86_400_000 }] });
     expect((await agent.evaluate()).blocked.categories).toEqual([]);
     expect(eventTypes()).toContain('exception.applied');
+  });
+
+  it('logs a tamper the guard saw once per kind per five minutes, counting the repeats into the next event', async () => {
+    const agent = makeAgent();
+    const tampers = () => store.outboxBatch(100).filter((e) => e.type === 'tamper').map((e) => e.payload);
+    agent.reportTamper('mount-namespace', 'a process of the student ran in a mount namespace of its own');
+    for (let i = 0; i < 3; i++) agent.reportTamper('mount-namespace', 'a process of the student ran in a mount namespace of its own');
+    agent.reportTamper('unidentified-program', 'python3 ran a program from its standard input');
+    expect(tampers()).toEqual([
+      { kind: 'mount-namespace', detail: 'a process of the student ran in a mount namespace of its own' },
+      { kind: 'unidentified-program', detail: 'python3 ran a program from its standard input' },
+    ]);
+    clock += TAMPER_REPEAT_MS;
+    agent.reportTamper('mount-namespace', 'a process of the student ran in a mount namespace of its own');
+    expect(tampers()[2]).toEqual({ kind: 'mount-namespace', detail: 'a process of the student ran in a mount namespace of its own (3 more since the last report)' });
   });
 
   it('wakes at the next change instead of polling, and stops cleanly', async () => {

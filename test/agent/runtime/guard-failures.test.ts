@@ -42,7 +42,7 @@ describe('guard failures', () => {
       source: { list: () => Promise.reject(emfile()) },
       killer: { terminate: () => 'gone', forceKill: () => 'gone', isAlive: () => false },
       onBlock: () => {},
-      onError: guardFailureReporter((detail) => agent.recordTamper('guard-failure', detail)),
+      onError: guardFailureReporter((detail) => agent.reportTamper('guard-failure', detail)),
     });
     try {
       guard.start();
