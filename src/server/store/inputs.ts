@@ -5,7 +5,7 @@ import { GrantSchema } from '../../core/grants/grant.ts';
 import { isValidTimeZone } from '../../core/time/zoned.ts';
 import { LessonSchema } from '../../core/timetable/lesson.ts';
 import { ServerStoreError } from './errors.ts';
-import { CONSENT_GIVERS, EXCEPTION_STATUSES, USER_ROLES } from './types.ts';
+import { CONSENT_GIVERS, DEVICE_RULE_KINDS, EXCEPTION_STATUSES, USER_ROLES } from './types.ts';
 
 /**
  * Shapes the store accepts. The API validates requests first; the store
@@ -102,6 +102,23 @@ export const GrantIdempotencySchema = z.strictObject({
   key: IdempotencyKeyText,
   requestHash: z.string().min(1, 'must not be empty').max(128, 'at most 128 characters'),
 });
+
+/** "{login}" or "{student}", once, with at least one other character: what a hostname pattern must have. */
+export const PATTERN_PLACEHOLDER = /\{(login|student)\}/g;
+
+const DeviceRuleSchema = z.strictObject({
+  kind: z.enum(DEVICE_RULE_KINDS),
+  value: text(128),
+  studentId: Key.nullable(),
+}).refine((r) => (r.kind === 'hostname-pattern') === (r.studentId === null), {
+  message: 'a serial or hostname rule names its student; a hostname pattern names none (the hostname does)', path: ['studentId'],
+}).refine((r) => r.kind !== 'hostname-pattern' || ((r.value.match(PATTERN_PLACEHOLDER)?.length ?? 0) === 1 && r.value.replace(PATTERN_PLACEHOLDER, '').length > 0), {
+  message: 'a hostname pattern has {login} or {student} exactly once, and some fixed text (e.g. "ll-{student}")', path: ['value'],
+}).refine((r) => r.kind === 'serial' || !/[.\s]/.test(r.value.replace(PATTERN_PLACEHOLDER, '')), {
+  message: 'a hostname is its first label: no dots or spaces', path: ['value'],
+});
+
+export const DeviceRulesSchema = z.array(DeviceRuleSchema).max(100_000);
 
 export const DeviceRevocationSchema = z.strictObject({ at: Instant, by: text(128) });
 

@@ -53,16 +53,16 @@ describe('tokens', () => {
 });
 
 describe('FailureLimiter', () => {
-  it('refuses a key after the allowed failures until the oldest leaves the window, and forgets on reset', () => {
+  it('refuses a key after the allowed failures until the oldest leaves the window, and forgets on reset', async () => {
     const limiter = new FailureLimiter({ maxFailures: 3, windowMs: 1000 });
-    for (const at of [0, 100, 200]) limiter.fail('k', at);
-    expect(limiter.retryAfter('k', 300)).toBe(700);
-    expect(limiter.retryAfter('other', 300)).toBe(0);
-    expect(limiter.retryAfter('k', 999)).toBe(1);
-    expect(limiter.retryAfter('k', 1000)).toBe(0);
-    limiter.fail('k', 1001);
-    limiter.reset('k');
-    expect(limiter.retryAfter('k', 1002)).toBe(0);
+    for (const at of [0, 100, 200]) await limiter.fail('k', at);
+    expect(await limiter.retryAfter('k', 300)).toBe(700);
+    expect(await limiter.retryAfter('other', 300)).toBe(0);
+    expect(await limiter.retryAfter('k', 999)).toBe(1);
+    expect(await limiter.retryAfter('k', 1000)).toBe(0);
+    await limiter.fail('k', 1001);
+    await limiter.reset('k');
+    expect(await limiter.retryAfter('k', 1002)).toBe(0);
   });
 });
 

@@ -77,6 +77,21 @@ export const AssignBody = z.strictObject({
   student: z.strictObject({ schoolId: Key, studentId: Key }).nullable(),
 });
 
+/** One device rule as the API takes and shows it (see DeviceRuleInput in the store). */
+export const DeviceRuleSchema = z.strictObject({
+  kind: z.enum(['serial', 'hostname', 'hostname-pattern']),
+  /** The serial, the hostname, or a hostname pattern with {login} or {student} once, e.g. "ll-{student}". */
+  value: text(128),
+  /** The student a serial or hostname belongs to; null for a pattern. */
+  studentId: Key.nullable().default(null),
+});
+
+export const DeviceRulesBody = z.strictObject({ rules: z.array(DeviceRuleSchema).max(100_000) });
+
+export const DeviceRulesViewSchema = z.object({
+  rules: z.array(z.object({ kind: z.string(), value: z.string(), studentId: z.string().nullable(), recordedAt: z.string() })),
+});
+
 export const DeviceViewSchema = z.object({
   id: z.string(),
   schoolId: z.string().nullable(),
