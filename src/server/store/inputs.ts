@@ -62,12 +62,23 @@ export const RangeSchema = z.strictObject({ from: Instant, to: Instant })
 
 export const LessonsSchema = z.array(LessonSchema);
 
+/**
+ * What a laptop says about itself is shown to leaders and exported: anyone
+ * with the enrollment secret can send it, so invisible formatting (direction
+ * overrides, zero-width characters) that would make it read other than it is
+ * stored is refused, and it is kept NFKC-normalised.
+ */
+function reported(max: number) {
+  return z.string().transform((value) => value.normalize('NFKC')).pipe(text(max)
+    .regex(/^[^\p{Cf}]*$/u, 'must be plain text: no invisible formatting characters such as direction overrides or zero-width spaces'));
+}
+
 export const DeviceReportSchema = z.strictObject({
-  hostname: Label,
-  serial: Label.nullable(),
+  hostname: reported(200),
+  serial: reported(200).nullable(),
   os: OsSchema,
-  agentVersion: text(64),
-  loginName: Key.nullable(),
+  agentVersion: reported(64),
+  loginName: reported(128).nullable(),
 });
 
 export const NewDeviceSchema = DeviceReportSchema.extend({

@@ -131,6 +131,8 @@ describe('the CSV export', () => {
     expect(csvField('plain')).toBe('"plain"');
     expect(csvField('say "hi"')).toBe('"say ""hi"""');
     for (const formula of ['=1+1', '+1', '-1', '@SUM(A1)', '\tx']) expect(csvField(formula).startsWith(`"'`), formula).toBe(true);
+    // Read as a spreadsheet may read it: fullwidth signs, and invisible characters or spaces in front, do not hide a formula.
+    for (const hidden of ['＝HYPERLINK("x")', '＋1', '\u200B=1+1', '\u202E=1+1', ' =1', '\u3000@A1', '﹦1']) expect(csvField(hidden).startsWith(`"'`), JSON.stringify(hidden)).toBe(true);
   });
 
   it("writes times in the school's zone with the offset, across DST", () => {

@@ -78,14 +78,14 @@ export async function enrollDevice(db: SqlDriver, input: NewDevice, at: number):
  */
 export async function renewDeviceCredential(db: SqlDriver, id: string, credentialHash: string, input: DeviceReport, at: number): Promise<Device | null> {
   const hash = validate(NewDeviceSchema.shape.credentialHash, credentialHash, 'a credential hash');
-  validate(DeviceReportSchema, input, 'a device report');
+  const report = validate(DeviceReportSchema, input, 'a device report');
   return db.transaction(async (tx) => {
     const device = await deviceIn(tx, id);
     if (device === null) return null;
     if (device.revokedAt !== null) {
       throw new ServerStoreError('conflict', `Device "${id}" was revoked; it cannot enroll again until it is restored.`);
     }
-    await reportIn(tx, device, input, at);
+    await reportIn(tx, device, report, at);
     await tx.run(sql`UPDATE devices SET credential_hash = ${hash} WHERE id = ${id}`);
     return deviceIn(tx, id);
   });

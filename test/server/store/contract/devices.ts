@@ -92,6 +92,17 @@ export function deviceContract(h: Harness): void {
       expect(await store.enrollDevice(device('new-key', { serial: 'SN-1' }), 15)).toMatchObject({ id: 'new-key' });
     });
 
+    it('refuses what a laptop reports with direction overrides or zero-width characters, and keeps it NFKC-normalised', async () => {
+      const store = await h.fresh();
+      await store.putSchool(SCHOOL, 1);
+      for (const hostname of ['laptop-\u202Eannas', 'laptop\u200B-sanne']) {
+        await expect(store.enrollDevice(device('d1', { hostname }), 1)).rejects.toMatchObject({ code: 'invalid-input', message: expect.stringMatching(/hostname: must be plain text/) });
+      }
+      expect(await store.enrollDevice(device('d1', { hostname: 'ＬＡＰＴＯＰ－１', serial: 'ＳＮ１' }), 1)).toMatchObject({ hostname: 'LAPTOP-1', serial: 'SN1' });
+      await expect(store.updateDeviceReport('d1', { hostname: 'x', serial: null, os: 'linux', agentVersion: '0.1.0', loginName: 'an\u2066na' }, 2))
+        .rejects.toMatchObject({ code: 'invalid-input' });
+    });
+
     it('refuses a device id that is taken, and an unknown school', async () => {
       const store = await h.fresh();
       await store.putSchool(SCHOOL, 1);
