@@ -18,6 +18,7 @@ import { probeNetwork } from './runtime/network-probe.ts';
 import { startServerSync } from './sync/start-sync.ts';
 import { lesmodusVersion } from '../adapters/version.ts';
 import { systemClockSources, TrustedClock } from './runtime/trusted-clock.ts';
+import { currentBootId, readClockAnchor, writeClockAnchor } from './runtime/clock-anchor.ts';
 import { DEFAULT_CONTROL_SOCKET, MAX_CONNECTIONS, startControlSocket } from './control/server.ts';
 import { DescriptorBudget } from './runtime/fd-budget.ts';
 import { guardFailureReporter } from './runtime/guard-failures.ts';
@@ -129,10 +130,19 @@ export async function startAgent(options: StartAgentOptions, signal: AbortSignal
   const early: { kind: string; detail: string }[] = [];
   const statusFile = join(options.dataDir, 'status.json');
   const lastRun = readStatus(statusFile);
+  // Until the trusted clock exists (it needs the store's schedule), only the name of a damaged store's copy is taken from the wall clock.
+  let clockNow: () => number = Date.now;
+  const now = options.now ?? (() => clockNow());
+  const opened = openOrRecoverDeviceStore(join(options.dataDir, 'device.db'), now);
+  store = opened.store;
+  const bootId = currentBootId();
+  const savedAnchor = readClockAnchor(options.dataDir);
   const clock = options.now ? null : new TrustedClock({
     sources: systemClockSources(),
     verifiable: config.server !== undefined,
     ...(lastRun ? { floor: Date.parse(lastRun.updatedAt) } : {}),
+    ...(savedAnchor ? { resume: { anchor: savedAnchor, bootId } } : {}),
+    scheduleEnd: () => store?.scheduleMeta()?.validUntil ?? null,
     info: (message) => log.info(message),
     onTamper: ({ kind, detail }) => {
       log.warn(`tamper: ${detail}`);
@@ -140,9 +150,16 @@ export async function startAgent(options: StartAgentOptions, signal: AbortSignal
       else store.appendEvent({ type: 'tamper', policyVersion: policy.version, payload: { kind, detail } });
     },
   });
-  const now = options.now ?? clock!.now;
-  const opened = openOrRecoverDeviceStore(join(options.dataDir, 'device.db'), now);
-  store = opened.store;
+  if (clock) clockNow = clock.now;
+  /** The clock's anchor on disk, so a restart (or a reboot) carries on from it; a full disk costs only this. */
+  const saveAnchor = () => {
+    if (clock === null) return;
+    try {
+      writeClockAnchor(options.dataDir, clock.anchorToSave(bootId));
+    } catch (error) {
+      log.warn(`clock: could not save the clock's anchor (${(error as Error).message})`);
+    }
+  };
   if (opened.recovered !== null) {
     const { movedTo, code, message } = opened.recovered;
     log.error(`${message} It was moved aside to ${movedTo}; the agent enforces from a fresh store and fetches its schedule again.`);
@@ -213,7 +230,11 @@ export async function startAgent(options: StartAgentOptions, signal: AbortSignal
         agent?.wake();
       },
     });
-    const clockWatch = clock ? setInterval(() => clock.check(), CLOCK_CHECK_MS) : undefined;
+    saveAnchor();
+    const clockWatch = clock ? setInterval(() => {
+      clock.check();
+      saveAnchor();
+    }, CLOCK_CHECK_MS) : undefined;
     const retain = () => {
       try {
         enforceRetention(store, now(), log);
@@ -279,6 +300,7 @@ export async function startAgent(options: StartAgentOptions, signal: AbortSignal
       clearInterval(networkWatch);
       clearInterval(sessionWatch);
       clearInterval(clockWatch);
+      saveAnchor();
       control?.close();
       await sync?.stop();
     }

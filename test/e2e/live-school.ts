@@ -1,5 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { schoolYearOf } from '../../src/core/policy/consent.ts';
 import { addDays, instantToLocal, localToInstant } from '../../src/core/time/zoned.ts';
@@ -76,6 +76,8 @@ export async function startLiveSchool(studentLogin: string): Promise<LiveSchool>
       studentId: student.id, register: 'social-media', schoolYear: schoolYearOf(now, SCHOOL.timeZone).label, givenBy: 'parent', registeredAt: now, source: 'test',
     }]);
     await store.replaceGroups(SCHOOL.id, [{ code: GROUP, name: GROUP.toUpperCase(), studentIds: [student.id] }]);
+    // This computer is her laptop, as the school's MDM would say (a reported login name alone assigns nothing).
+    await store.replaceDeviceRules(SCHOOL.id, [{ kind: 'hostname', value: hostname().split('.')[0]!, studentId: student.id }], now);
     const lesson = lessonAround(now);
     await store.replaceLessons(SCHOOL.id, { from: lesson.start - 24 * 60 * MINUTE, to: lesson.end + 24 * 60 * MINUTE }, [lesson]);
     const { secret } = await new EnrollmentSecretFile(dir.enrollmentSecrets).create(SCHOOL.id, now);

@@ -1,4 +1,5 @@
 import type { Logger } from '../runtime/logger.ts';
+import { spanWords } from '../runtime/trusted-clock.ts';
 import { DeviceStoreError, type DeviceStore, type PutGrantResult } from '../store/index.ts';
 import { verifyDeviceGrant, verifySchedule, type Rejection, type VerifyContext } from './verify-signed.ts';
 
@@ -10,6 +11,8 @@ import { verifyDeviceGrant, verifySchedule, type Rejection, type VerifyContext }
 
 /** Where the cached timetable came from when the server signed it. */
 export const SERVER_SCHEDULE_SOURCE = 'server';
+/** A schedule may start this much after the laptop's time (clocks a little apart) before the server's clock counts as ahead. */
+const SCHEDULE_CLOCK_TOLERANCE_MS = 2 * 60_000;
 /** The event schema caps tamper details at 300 characters; ours stay well inside. */
 const MAX_DETAIL = 240;
 
@@ -35,6 +38,7 @@ function safeDetail(text: string): string {
 
 export class SignedApplier {
   readonly #deps: ApplyDeps;
+  #serverAhead = false;
 
   constructor(deps: ApplyDeps) {
     this.#deps = deps;
@@ -58,6 +62,16 @@ export class SignedApplier {
       return false;
     }
     const { payload, signature, keyId } = verified.signed;
+    if (payload.from > this.#deps.now() + SCHEDULE_CLOCK_TOLERANCE_MS) {
+      // The server's "today" is after this laptop's trusted time: its clock is ahead. Replacing the cache would drop today's lessons.
+      const detail = `the school server's schedule starts ${spanWords(payload.from - this.#deps.now())} after this laptop's time (its clock is ahead); kept the cached schedule`;
+      this.#deps.log.warn(`sync: ${detail}`);
+      // Once until the server is right again, not at every pull.
+      if (!this.#serverAhead) this.#deps.store.appendEvent({ type: 'tamper', policyVersion: this.#deps.policyVersion, payload: { kind: 'server-clock', detail } });
+      this.#serverAhead = true;
+      return false;
+    }
+    this.#serverAhead = false;
     this.#deps.store.replaceSchedule(payload.lessons, {
       source: SERVER_SCHEDULE_SOURCE, fetchedAt: payload.signedAt, validUntil: payload.to, signature, keyId, consents: payload.consents ?? null,
     });

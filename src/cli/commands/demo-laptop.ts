@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { lineLogger } from '../../agent/runtime/logger.ts';
 import { startAgent } from '../../agent/main.ts';
 import { dataDirAt } from '../../server/app/data-dir.ts';
-import { loadDemoServer } from '../../server/app/demo-seed.ts';
+import { studentWithoutLaptop } from '../../server/app/demo-seed.ts';
 import { EnrollmentSecretFile } from '../../server/auth/enrollment-secrets.ts';
 
 /**
@@ -19,15 +19,6 @@ export interface DemoLaptop {
   readonly controlSocket: string;
   readonly student: { readonly login: string; readonly name: string };
   stop(): Promise<void>;
-}
-
-/** The demo student enrolled by no seeded laptop: this computer plays their laptop. */
-function studentWithoutLaptop(): { login: string; name: string } {
-  const demo = loadDemoServer();
-  const taken = new Set(demo.devices.map((d) => d.login));
-  const student = demo.students.find((s) => !taken.has(s.login));
-  if (student === undefined) throw new Error('demo: every demo student has a laptop already; add a student without one to server-demo.json');
-  return student;
 }
 
 export interface DemoLaptopOptions {

@@ -1,9 +1,11 @@
-import type { Device, ServerStore } from '../../server/store/index.ts';
+import { readFile } from 'node:fs/promises';
+import { readDeviceRulesCsv } from '../../server/app/device-rules-import.ts';
+import { ServerStoreError, type Device, type ServerStore } from '../../server/store/index.ts';
 import { UsageError, type Command, type Io } from '../command.ts';
-import { iso } from '../format.ts';
-import { noPositionals, STORE_OPTIONS, withStore, type StoreValues } from './server-options.ts';
+import { iso, table } from '../format.ts';
+import { chooseSchool, noPositionals, SCHOOL_OPTION, STORE_OPTIONS, withStore, type StoreValues } from './server-options.ts';
 import { cliActor, NO_LIVE_LAPTOPS } from '../../server/services/service.ts';
-import { restoreDevice, revokeDevice } from '../../server/services/devices.ts';
+import { replaceDeviceRules, restoreDevice, revokeDevice } from '../../server/services/devices.ts';
 
 /** Cutting off a lost or stolen laptop from the command line (the web API has the same: POST /api/v1/devices/:id/revoke). */
 
@@ -59,6 +61,74 @@ export const serverDeviceRestore: Command<StoreValues> = {
         return 0;
       }
       io.out(`Restored device ${id} (${before.hostname}).`);
+      return 0;
+    });
+  },
+};
+
+interface RulesValues extends StoreValues {
+  school?: string;
+  'hostname-pattern'?: string[];
+}
+
+export const serverDeviceRulesImport: Command<RulesValues> = {
+  path: ['server', 'device', 'rules', 'import'],
+  positionals: '[file.csv]',
+  summary: "Make the MDM's device export (and hostname patterns) the school's device rules: the only ground, besides an admin, for a laptop's student. Audited.",
+  options: {
+    ...STORE_OPTIONS,
+    school: SCHOOL_OPTION,
+    'hostname-pattern': { type: 'string', multiple: true, valueName: '<pattern>', help: 'A hostname naming its student: {login} or {student} once, e.g. ll-{student}.' },
+  },
+  details: [
+    'Columns by header, separated by ; or ,: student (number or login name), serial and/or hostname; e.g. Intune\'s',
+    'export with "Serial number", "Device name" and "Primary user" renamed, or a sheet of the school\'s laptops.',
+    'The file and the patterns replace all of the school\'s rules; a laptop reporting only a login name is never assigned by it.',
+    'Laptops not yet assigned are matched at their next heartbeat. A file with any bad line changes nothing.',
+  ].join('\n'),
+  async run(values, positionals, io) {
+    const [file, ...extra] = positionals;
+    noPositionals(extra);
+    const patterns = values['hostname-pattern'] ?? [];
+    if (!file && patterns.length === 0) throw new UsageError('name the CSV file, or give --hostname-pattern');
+    let text = '';
+    try {
+      if (file) text = await readFile(file, 'utf8');
+    } catch (error) {
+      throw new UsageError(`cannot read '${file}': ${(error as Error).message}`);
+    }
+    return withStore(values, async (store) => {
+      const school = await chooseSchool(store, values.school);
+      const reading = file ? await readDeviceRulesCsv(store, school.id, text) : { ok: true as const, rules: [] };
+      if (!reading.ok) {
+        for (const e of reading.errors) io.err(`${file}${e.line > 0 ? `:${e.line}` : ''}: ${e.message}`);
+        io.err('Nothing was changed. Fix the file and import it again.');
+        return 1;
+      }
+      const rules = [...reading.rules, ...patterns.map((value) => ({ kind: 'hostname-pattern' as const, value, studentId: null }))];
+      try {
+        const { rules: count } = await replaceDeviceRules({ store, laptops: NO_LIVE_LAPTOPS }, cliActor(), school.id, rules, Date.now());
+        io.out(`${school.id}: ${count} device rule${count === 1 ? '' : 's'} (${reading.rules.length} from ${file ?? 'no file'}, ${patterns.length} hostname pattern${patterns.length === 1 ? '' : 's'}).`);
+        return 0;
+      } catch (error) {
+        if (!(error instanceof ServerStoreError)) throw error;
+        io.err(`${error.message}`);
+        return 1;
+      }
+    });
+  },
+};
+
+export const serverDeviceRulesList: Command<RulesValues> = {
+  path: ['server', 'device', 'rules', 'list'],
+  summary: "List the school's device rules: which serial or hostname is whose laptop, and hostname patterns.",
+  options: { ...STORE_OPTIONS, school: SCHOOL_OPTION },
+  async run(values, positionals, io) {
+    noPositionals(positionals);
+    return withStore(values, async (store) => {
+      const school = await chooseSchool(store, values.school);
+      const rules = await store.deviceRules(school.id);
+      io.out(table(['Kind', 'Value', 'Student', 'Recorded'], rules.map((r) => [r.kind, r.value, r.studentId ?? '(in the name)', iso(r.recordedAt)])));
       return 0;
     });
   },

@@ -2,6 +2,7 @@ import type { CatalogIndex } from '../../core/catalog/match.ts';
 import type { Policy } from '../../core/policy/schema.ts';
 import type { ServerSigner } from '../app/server-keys.ts';
 import type { EnrollmentSecret } from '../auth/enrollment-secrets.ts';
+import type { FailureLimiter } from '../auth/failure-limiter.ts';
 import type { LoginGuard } from '../auth/login-guard.ts';
 import type { ScryptCost } from '../auth/passwords.ts';
 import type { Sessions } from '../auth/sessions.ts';
@@ -17,6 +18,8 @@ export interface ApiContext {
   readonly sessions: Sessions;
   readonly loginGuard: LoginGuard;
   readonly enrollment: { match(secret: string): Promise<EnrollmentSecret | null> };
+  /** New devices enrolled per enrollment secret (ENROLLMENT_WINDOW_MS, settings.enrollmentsPerHour). */
+  readonly enrollments: FailureLimiter;
   readonly hub: GrantHub;
   readonly policy: Policy;
   readonly catalog: CatalogIndex;
@@ -43,6 +46,13 @@ export interface ApiSettings {
    * past it, every laptop would look silent.
    */
   readonly eventRetentionDays: number | null;
+  /**
+   * New devices one enrollment secret may enroll per hour. The secret is the
+   * same on every laptop of a school, so whoever has it could otherwise make
+   * devices without end; a school rolling out its laptops stays below this
+   * (a laptop told to wait tries again by itself).
+   */
+  readonly enrollmentsPerHour: number;
 }
 
 /** The service layer's view of the API: the store and this process's live laptops. */

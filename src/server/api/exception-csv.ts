@@ -27,9 +27,14 @@ export function localIso(instant: number, zone: string): string {
  * One quoted field. A reason is free text typed by staff, and a spreadsheet
  * runs a cell that starts with = + - @ (or a tab or CR) as a formula, so such
  * a cell gets a leading apostrophe (OWASP's advice against CSV injection).
+ * The check reads the text as a spreadsheet may: NFKC-normalised (a fullwidth
+ * ＝ is =) and past invisible formatting and spaces in front, so text stored
+ * before reasons were normalised, or from another source (a laptop's
+ * hostname, an imported name), is guarded too.
  */
 export function csvField(value: string): string {
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  const lead = value.normalize('NFKC').replace(/^[\p{Cf}\p{Zs}]+/u, '');
+  const safe = /^[=+\-@]/.test(lead) || /^[\t\r]/.test(value) ? `'${value}` : value;
   return `"${safe.replace(/"/g, '""')}"`;
 }
 

@@ -35,15 +35,15 @@ function tooMany(wait: number): HttpError {
  * client that has failed too often (see LoginGuard: never for a right one).
  */
 export async function checkPassword(api: ApiContext, username: string, password: string, address: string, now: number): Promise<User> {
-  const wait = api.loginGuard.retryAfter(username, address, now);
+  const wait = await api.loginGuard.retryAfter(username, address, now);
   if (wait > 0) throw tooMany(wait);
   const user = await api.store.user(username);
   const matches = await verifyPassword(password, user?.passwordHash ?? await dummyHash(api.settings.passwordCost));
   if (user === null || !matches) {
-    const clientWait = api.loginGuard.clientRetryAfter(address, now);
-    api.loginGuard.failed(username, address, now);
+    const clientWait = await api.loginGuard.clientRetryAfter(address, now);
+    await api.loginGuard.failed(username, address, now);
     throw clientWait > 0 ? tooMany(clientWait) : unauthenticated('Wrong username or password.');
   }
-  api.loginGuard.succeeded(username, address);
+  await api.loginGuard.succeeded(username, address);
   return user;
 }

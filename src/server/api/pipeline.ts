@@ -32,6 +32,7 @@ function storeErrorStatus(error: ServerStoreError): HttpError {
     case 'invalid-input': return new HttpError(400, 'invalid-request', error.message, { issues: error.issues });
     case 'not-found': return new HttpError(404, 'not-found', error.message);
     case 'conflict': return new HttpError(409, 'conflict', error.message);
+    case 'revoked': return new HttpError(403, 'forbidden', error.message);
     default: return new HttpError(503, 'unavailable', 'The database is not available; try again shortly.');
   }
 }
@@ -72,7 +73,7 @@ async function bodyOf(route: AnyRoute, req: IncomingMessage): Promise<unknown> {
 }
 
 /** A year, the usual HSTS lifetime; sent only on answers that came over HTTPS. */
-const HSTS = 'max-age=31536000';
+export const HSTS = 'max-age=31536000';
 
 export function createApiHandler(routes: readonly AnyRoute[], api: ApiContext): RequestHandler {
   const router = new Router(routes);

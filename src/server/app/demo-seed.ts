@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { z } from 'zod';
 import { demoTimetableIcs, loadDemoSchool } from '../../adapters/demo-school.ts';
 import { readJsonFile, RESOURCES_DIR } from '../../adapters/resources.ts';
@@ -85,6 +86,14 @@ export function loadDemoServer(path = `${RESOURCES_DIR}demo/server-demo.json`): 
   return parseInput(DemoServerSchema, readJsonFile(path), path);
 }
 
+/** The demo student enrolled by no seeded laptop: this computer plays their laptop (src/cli/commands/demo-laptop.ts). */
+export function studentWithoutLaptop(demo: DemoServer = loadDemoServer()): DemoServer['students'][number] {
+  const taken = new Set(demo.devices.map((d) => d.login));
+  const student = demo.students.find((s) => !taken.has(s.login));
+  if (student === undefined) throw new Error('demo: every demo student has a laptop already; add a student without one to server-demo.json');
+  return student;
+}
+
 function at(date: LocalDate, clock: string, zone: string): number {
   const minutes = parseClockTime(clock);
   if (minutes === undefined) throw new Error(`demo: "${clock}" is not a clock time`);
@@ -116,6 +125,12 @@ export async function seedDemo(api: ApiContext, now: number): Promise<DemoSummar
 
   await store.putStudents(demo.schoolId, demo.students.map((s) => ({ id: s.id, name: s.name, loginName: s.login })));
   await store.replaceGroups(demo.schoolId, [{ code: group, name: group.toUpperCase(), studentIds: demo.students.map((s) => s.id) }]);
+  // Which laptop is whose, as the school's MDM says (a laptop's reported login assigns nothing): the seeded laptops, and this computer as the live one.
+  const studentOf = (login: string) => demo.students.find((s) => s.login === login)!.id;
+  await store.replaceDeviceRules(demo.schoolId, [
+    ...demo.devices.map((d) => ({ kind: 'hostname' as const, value: d.hostname, studentId: studentOf(d.login) })),
+    { kind: 'hostname', value: hostname().split('.')[0]!, studentId: studentWithoutLaptop(demo).id },
+  ], now);
   const { consent } = demo;
   if (consent !== undefined) {
     const year = schoolYearOf(now, zone);

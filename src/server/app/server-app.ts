@@ -1,11 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { loadCatalogIndex, loadPolicy } from '../../adapters/resources.ts';
-import { createApiHandler, type RequestHandler } from '../api/pipeline.ts';
+import { createApiHandler, HSTS, type RequestHandler } from '../api/pipeline.ts';
+import { clientOf } from '../http/client.ts';
 import type { ApiContext, ApiSettings } from '../api/context.ts';
 import { GrantHub } from '../api/grant-hub.ts';
 import { API_ROUTES } from '../api/routes/index.ts';
 import { EnrollmentSecretFile } from '../auth/enrollment-secrets.ts';
-import { LoginGuard } from '../auth/login-guard.ts';
+import { FailureLimiter, storeLimiterState } from '../auth/failure-limiter.ts';
+import { LoginGuard, LONGEST_LOGIN_WINDOW_MS } from '../auth/login-guard.ts';
 import { DEFAULT_SCRYPT_COST } from '../auth/passwords.ts';
 import { Sessions } from '../auth/sessions.ts';
 import { jsonLogger, type Logger } from '../http/logger.ts';
@@ -32,11 +34,15 @@ export const DEFAULT_HOST = '127.0.0.1';
  */
 export type SiteHandler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 
-function withSite(api: RequestHandler, site: SiteHandler | undefined): RequestHandler {
+function withSite(api: RequestHandler, site: SiteHandler | undefined, trustedProxies: readonly string[]): RequestHandler {
   if (site === undefined) return api;
   return async (req, res) => {
     const path = (req.url ?? '/').split('?')[0]!;
-    if (!path.startsWith('/api/') && path !== '/healthz' && await site(req, res)) return;
+    if (!path.startsWith('/api/') && path !== '/healthz') {
+      // The portal's pages are where a browser first arrives: over HTTPS they tell it to stay there, like the API's answers.
+      if (clientOf(req, trustedProxies).https) res.setHeader('strict-transport-security', HSTS);
+      if (await site(req, res)) return;
+    }
     await api(req, res);
   };
 }
@@ -52,22 +58,34 @@ export interface ApiParts {
   readonly site?: SiteHandler;
 }
 
+/** A school of 2,000 laptops enrolls within a morning; a flood of made-up devices is cut to this many an hour. */
+export const DEFAULT_ENROLLMENTS_PER_HOUR = 500;
+export const ENROLLMENT_WINDOW_MS = 60 * 60_000;
+/** Rate limit hits older than every window are pruned with the session sweep. */
+const LONGEST_LIMIT_WINDOW_MS = Math.max(LONGEST_LOGIN_WINDOW_MS, ENROLLMENT_WINDOW_MS);
+
 /** The API around a store; no port yet (tests and the benchmark use it with their own listener). */
 export function buildApi(parts: ApiParts): { context: ApiContext; handler: RequestHandler } {
+  const settings: ApiSettings = {
+    secureCookies: false, trustedProxies: [], passwordCost: DEFAULT_SCRYPT_COST, version: lesmodusVersion(), eventRetentionDays: null,
+    enrollmentsPerHour: DEFAULT_ENROLLMENTS_PER_HOUR, ...parts.settings,
+  };
   const context: ApiContext = {
     store: parts.store,
     signer: parts.signer,
     sessions: new Sessions(parts.store),
-    loginGuard: parts.loginGuard ?? new LoginGuard(),
+    // In the database, so several server processes (and a restarted one) count failures together.
+    loginGuard: parts.loginGuard ?? new LoginGuard((limiter) => storeLimiterState(parts.store, limiter)),
+    enrollments: new FailureLimiter({ maxFailures: settings.enrollmentsPerHour, windowMs: ENROLLMENT_WINDOW_MS }, storeLimiterState(parts.store, 'enroll-secret')),
     enrollment: new EnrollmentSecretFile(parts.enrollmentSecretsPath),
     hub: new GrantHub(),
     policy: loadPolicy(),
     catalog: loadCatalogIndex(),
     clock: parts.clock ?? Date.now,
     logger: parts.logger ?? jsonLogger(),
-    settings: { secureCookies: false, trustedProxies: [], passwordCost: DEFAULT_SCRYPT_COST, version: lesmodusVersion(), eventRetentionDays: null, ...parts.settings },
+    settings,
   };
-  return { context, handler: withSite(createApiHandler(API_ROUTES, context), parts.site) };
+  return { context, handler: withSite(createApiHandler(API_ROUTES, context), parts.site, settings.trustedProxies) };
 }
 
 export interface ServeOptions {
@@ -111,7 +129,9 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     });
     const listening = await listen(handler, { host: options.host ?? DEFAULT_HOST, port: options.port ?? DEFAULT_PORT }, logger);
     const sweep = setInterval(() => {
-      store.deleteExpiredSessions(context.clock()).catch((error: unknown) => logger.warn('session sweep failed', { error: String(error) }));
+      const now = context.clock();
+      store.deleteExpiredSessions(now).catch((error: unknown) => logger.warn('session sweep failed', { error: String(error) }));
+      store.pruneRateLimitHits(now - LONGEST_LIMIT_WINDOW_MS).catch((error: unknown) => logger.warn('rate limit sweep failed', { error: String(error) }));
     }, SESSION_SWEEP_MS);
     sweep.unref();
     logger.info('listening', { url: listening.url, database: store.dialect, keyId: signer.keyId });

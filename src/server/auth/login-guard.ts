@@ -1,4 +1,4 @@
-import { FailureLimiter, type FailureLimit } from './failure-limiter.ts';
+import { FailureLimiter, memoryLimiterState, type FailureLimit, type LimiterState } from './failure-limiter.ts';
 
 /**
  * Login rate limiting, on three keys:
@@ -25,38 +25,57 @@ export const ACCOUNT_LIMIT: FailureLimit = { maxFailures: 20, windowMs: 15 * 60_
  */
 export const ADDRESS_LIMIT: FailureLimit = { maxFailures: 100, windowMs: 15 * 60_000 };
 
+/** Where each of the guard's three limiters keeps its hits (by name); in memory unless told otherwise. */
+export type LimiterStates = (limiter: 'login-account-client' | 'login-account' | 'login-client') => LimiterState;
+
+export interface LoginLimits {
+  readonly accountAndClient: FailureLimit;
+  readonly account: FailureLimit;
+  readonly client: FailureLimit;
+}
+
+export const LOGIN_LIMITS: LoginLimits = { accountAndClient: LOGIN_LIMIT, account: ACCOUNT_LIMIT, client: ADDRESS_LIMIT };
+
+/** The longest window the guard counts in: hits older than this may be pruned. */
+export const LONGEST_LOGIN_WINDOW_MS = Math.max(LOGIN_LIMIT.windowMs, ACCOUNT_LIMIT.windowMs, ADDRESS_LIMIT.windowMs);
+
 export class LoginGuard {
   readonly #perAccountAndClient: FailureLimiter;
   readonly #perAccount: FailureLimiter;
   readonly #perClient: FailureLimiter;
 
-  constructor(accountAndClient: FailureLimit = LOGIN_LIMIT, address: FailureLimit = ADDRESS_LIMIT, account: FailureLimit = ACCOUNT_LIMIT) {
-    this.#perAccountAndClient = new FailureLimiter(accountAndClient);
-    this.#perAccount = new FailureLimiter(account);
-    this.#perClient = new FailureLimiter(address);
+  constructor(states: LimiterStates = () => memoryLimiterState(), limits: LoginLimits = LOGIN_LIMITS) {
+    this.#perAccountAndClient = new FailureLimiter(limits.accountAndClient, states('login-account-client'));
+    this.#perAccount = new FailureLimiter(limits.account, states('login-account'));
+    this.#perClient = new FailureLimiter(limits.client, states('login-client'));
   }
 
   /** Milliseconds before this account may be tried again from this client (its own failures only), 0 when now. */
-  retryAfter(username: string, address: string, now: number): number {
-    return Math.max(this.#perAccountAndClient.retryAfter(accountKey(username, address), now), this.#perAccount.retryAfter(username.toLowerCase(), now));
+  async retryAfter(username: string, address: string, now: number): Promise<number> {
+    const [pair, account] = await Promise.all([
+      this.#perAccountAndClient.retryAfter(accountKey(username, address), now),
+      this.#perAccount.retryAfter(username.toLowerCase(), now),
+    ]);
+    return Math.max(pair, account);
   }
 
   /** Milliseconds before this client's wrong guesses are answered 401 again (429 meanwhile); it never holds back a right password. */
-  clientRetryAfter(address: string, now: number): number {
+  async clientRetryAfter(address: string, now: number): Promise<number> {
     return this.#perClient.retryAfter(address, now);
   }
 
-  failed(username: string, address: string, now: number): void {
-    this.#perAccountAndClient.fail(accountKey(username, address), now);
-    this.#perAccount.fail(username.toLowerCase(), now);
-    this.#perClient.fail(address, now);
+  async failed(username: string, address: string, now: number): Promise<void> {
+    await this.#perAccountAndClient.fail(accountKey(username, address), now);
+    await this.#perAccount.fail(username.toLowerCase(), now);
+    await this.#perClient.fail(address, now);
   }
 
-  succeeded(username: string, address: string): void {
-    this.#perAccountAndClient.reset(accountKey(username, address));
+  async succeeded(username: string, address: string): Promise<void> {
+    await this.#perAccountAndClient.reset(accountKey(username, address));
   }
 }
 
+/** One key for an account at a client; JSON keeps any username and address apart without a control character. */
 function accountKey(username: string, address: string): string {
-  return `${username.toLowerCase()}\u0000${address}`;
+  return JSON.stringify([username.toLowerCase(), address]);
 }

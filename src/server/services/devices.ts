@@ -1,4 +1,4 @@
-import type { Device } from '../store/index.ts';
+import type { Device, DeviceRuleInput } from '../store/index.ts';
 import { audit, type Actor, type Services } from './service.ts';
 
 /**
@@ -48,4 +48,15 @@ export async function assignDevice(services: Services, actor: Actor, deviceId: s
   });
   services.laptops.refresh({ schoolId: device.schoolId ?? '', deviceId: device.id }, 'assigned');
   return device;
+}
+
+/**
+ * Makes `rules` the school's device rules (what its MDM or roster says of
+ * its laptops); laptops not yet assigned are matched at their next report.
+ */
+export async function replaceDeviceRules(services: Services, actor: Actor, schoolId: string, rules: readonly DeviceRuleInput[], at: number): Promise<{ rules: number }> {
+  const result = await services.store.replaceDeviceRules(schoolId, rules, at);
+  const counts = ['serial', 'hostname', 'hostname-pattern'].map((kind) => `${rules.filter((r) => r.kind === kind).length} ${kind}`).join(', ');
+  await audit(services, actor, at, { action: 'replace-device-rules', subject: { kind: 'school', id: schoolId }, schoolId, detail: counts });
+  return result;
 }

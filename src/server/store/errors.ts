@@ -8,6 +8,7 @@ import type { FieldIssue } from '../../core/events/parse.ts';
  * - `invalid-input`: refused input (by field in `issues`); nothing was written;
  * - `not-found`: a record the call refers to does not exist (a device, a school);
  * - `conflict`: a record with this key exists already with other content;
+ * - `revoked`: the laptop (its serial number) was revoked by the school; an admin must restore it;
  * - `clock-ahead`: the server's clock is far past everything stored, so it is not trusted to delete by age;
  * - `closed`: the store was used after close().
  */
@@ -18,6 +19,7 @@ export const SERVER_STORE_ERROR_CODES = [
   'invalid-input',
   'not-found',
   'conflict',
+  'revoked',
   'clock-ahead',
   'closed',
 ] as const;

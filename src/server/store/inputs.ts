@@ -6,7 +6,7 @@ import { Instant, Key, Label, text } from '../../core/protocol/fields.ts';
 import { isValidTimeZone } from '../../core/time/zoned.ts';
 import { LessonSchema } from '../../core/timetable/lesson.ts';
 import { ServerStoreError } from './errors.ts';
-import { CONSENT_GIVERS, EXCEPTION_STATUSES, USER_ROLES } from './types.ts';
+import { CONSENT_GIVERS, DEVICE_RULE_KINDS, EXCEPTION_STATUSES, USER_ROLES } from './types.ts';
 
 /**
  * Shapes the store accepts. The API validates requests first; the store
@@ -54,12 +54,23 @@ export const RangeSchema = z.strictObject({ from: Instant, to: Instant })
 
 export const LessonsSchema = z.array(LessonSchema);
 
+/**
+ * What a laptop says about itself is shown to leaders and exported: anyone
+ * with the enrollment secret can send it, so invisible formatting (direction
+ * overrides, zero-width characters) that would make it read other than it is
+ * stored is refused, and it is kept NFKC-normalised.
+ */
+function reported(max: number) {
+  return z.string().transform((value) => value.normalize('NFKC')).pipe(text(max)
+    .regex(/^[^\p{Cf}]*$/u, 'must be plain text: no invisible formatting characters such as direction overrides or zero-width spaces'));
+}
+
 export const DeviceReportSchema = z.strictObject({
-  hostname: Label,
-  serial: Label.nullable(),
+  hostname: reported(200),
+  serial: reported(200).nullable(),
   os: OsSchema,
-  agentVersion: text(64),
-  loginName: Key.nullable(),
+  agentVersion: reported(64),
+  loginName: reported(128).nullable(),
 });
 
 export const NewDeviceSchema = DeviceReportSchema.extend({
@@ -94,6 +105,23 @@ export const GrantIdempotencySchema = z.strictObject({
   key: IdempotencyKeyText,
   requestHash: z.string().min(1, 'must not be empty').max(128, 'at most 128 characters'),
 });
+
+/** "{login}" or "{student}", once, with at least one other character: what a hostname pattern must have. */
+export const PATTERN_PLACEHOLDER = /\{(login|student)\}/g;
+
+const DeviceRuleSchema = z.strictObject({
+  kind: z.enum(DEVICE_RULE_KINDS),
+  value: text(128),
+  studentId: Key.nullable(),
+}).refine((r) => (r.kind === 'hostname-pattern') === (r.studentId === null), {
+  message: 'a serial or hostname rule names its student; a hostname pattern names none (the hostname does)', path: ['studentId'],
+}).refine((r) => r.kind !== 'hostname-pattern' || ((r.value.match(PATTERN_PLACEHOLDER)?.length ?? 0) === 1 && r.value.replace(PATTERN_PLACEHOLDER, '').length > 0), {
+  message: 'a hostname pattern has {login} or {student} exactly once, and some fixed text (e.g. "ll-{student}")', path: ['value'],
+}).refine((r) => r.kind === 'serial' || !/[.\s]/.test(r.value.replace(PATTERN_PLACEHOLDER, '')), {
+  message: 'a hostname is its first label: no dots or spaces', path: ['value'],
+});
+
+export const DeviceRulesSchema = z.array(DeviceRuleSchema).max(100_000);
 
 export const DeviceRevocationSchema = z.strictObject({ at: Instant, by: text(128) });
 

@@ -12,6 +12,8 @@ import type {
   DeviceHealth,
   DeviceReport,
   DeviceRevocation,
+  DeviceRule,
+  DeviceRuleInput,
   ExceptionDetail,
   ExceptionLogFilter,
   ExceptionLogRow,
@@ -111,7 +113,12 @@ export interface ServerStore {
 
   // Devices ----------------------------------------------------------------------
 
-  /** 'conflict' if the id is taken. A device reporting a known student's login name is assigned to that student. */
+  /**
+   * 'conflict' if the id is taken; 'revoked' when a revoked laptop has its
+   * serial number (it does not enroll again under a new key). The device is
+   * assigned to a student only by the school's device rules, never by the
+   * login name it reports.
+   */
   enrollDevice(device: NewDevice, at: number): Promise<Device>;
   /** A new credential (and report) for a device enrolling again under its own id; null when unknown; 'conflict' when it is revoked. */
   renewDeviceCredential(id: string, credentialHash: string, report: DeviceReport, at: number): Promise<Device | null>;
@@ -124,7 +131,15 @@ export interface ServerStore {
   /** Lifts a revocation. Null for an unknown device. */
   restoreDevice(id: string): Promise<Device | null>;
   device(id: string): Promise<Device | null>;
-  /** Records what the device reports about itself now. False for an unknown device. */
+  /**
+   * Makes these the school's device rules (what its MDM or roster says: a
+   * serial or hostname is a student's, or a hostname pattern names them).
+   * Unchanged rules keep when they were recorded. Unknown students are
+   * 'not-found', nothing changed.
+   */
+  replaceDeviceRules(schoolId: string, rules: readonly DeviceRuleInput[], at: number): Promise<{ rules: number }>;
+  deviceRules(schoolId: string): Promise<DeviceRule[]>;
+  /** Records what the device reports about itself now (an unassigned one may now fit a device rule). False for an unknown device. */
   updateDeviceReport(id: string, report: DeviceReport, at: number): Promise<boolean>;
   /** Assigns the device to a student (and the student's school), or unassigns it. False for an unknown device. */
   assignDevice(id: string, student: { readonly schoolId: string; readonly studentId: string } | null): Promise<boolean>;
@@ -228,6 +243,15 @@ export interface ServerStore {
   pruneExpired(policy: RetentionPolicy, now: number): Promise<PruneCounts>;
   /** What pruneExpired(policy, now) would delete now, per kind, deleting nothing. */
   countExpired(policy: RetentionPolicy, now: number): Promise<PruneCounts>;
+
+  // Rate limits ------------------------------------------------------------------
+
+  /** The latest `max` hits counted for (limiter, key) after `since`, oldest first (see auth/failure-limiter.ts). */
+  rateLimitHits(limiter: string, key: string, since: number, max: number): Promise<number[]>;
+  recordRateLimitHit(limiter: string, key: string, at: number): Promise<void>;
+  clearRateLimitHits(limiter: string, key: string): Promise<void>;
+  /** Forgets hits at or before `before`; returns how many. */
+  pruneRateLimitHits(before: number): Promise<number>;
 
   /** Closes the connection(s). Idempotent; any other call afterwards throws 'closed'. */
   close(): Promise<void>;

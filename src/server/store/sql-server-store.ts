@@ -3,6 +3,7 @@ import { ServerStoreError } from './errors.ts';
 import * as audit from './queries/audit-log.ts';
 import * as consentRegister from './queries/consents.ts';
 import * as devices from './queries/devices.ts';
+import * as deviceRules from './queries/device-rules.ts';
 import * as events from './queries/events.ts';
 import * as log from './queries/exception-log.ts';
 import { grantRecord } from './queries/grant-records.ts';
@@ -10,6 +11,7 @@ import * as grants from './queries/grants.ts';
 import * as lessons from './queries/lessons.ts';
 import { devicesNotEnforcing } from './queries/not-enforcing.ts';
 import * as people from './queries/people.ts';
+import * as rateLimits from './queries/rate-limits.ts';
 import * as retention from './queries/retention.ts';
 import * as roster from './queries/roster.ts';
 import type { ServerStore } from './server-store.ts';
@@ -85,6 +87,9 @@ export class SqlServerStore implements ServerStore {
     devices.renewDeviceCredential(this.#db('renewDeviceCredential'), id, hash, report, at);
   revokeDevice: ServerStore['revokeDevice'] = async (id, revocation) => devices.revokeDevice(this.#db('revokeDevice'), id, revocation);
   restoreDevice: ServerStore['restoreDevice'] = async (id) => devices.restoreDevice(this.#db('restoreDevice'), id);
+  replaceDeviceRules: ServerStore['replaceDeviceRules'] = async (schoolId, rules, at) =>
+    deviceRules.replaceDeviceRules(this.#db('replaceDeviceRules'), schoolId, rules, at);
+  deviceRules: ServerStore['deviceRules'] = async (schoolId) => deviceRules.deviceRules(this.#db('deviceRules'), schoolId);
   updateDeviceReport: ServerStore['updateDeviceReport'] = async (id, report, at) => devices.updateDeviceReport(this.#db('updateDeviceReport'), id, report, at);
   assignDevice: ServerStore['assignDevice'] = async (id, student) => devices.assignDevice(this.#db('assignDevice'), id, student);
   recordDeviceContact: ServerStore['recordDeviceContact'] = async (id, at) =>
@@ -120,6 +125,13 @@ export class SqlServerStore implements ServerStore {
 
   pruneExpired: ServerStore['pruneExpired'] = async (policy, now) => retention.pruneExpired(this.#db('pruneExpired'), policy, now);
   countExpired: ServerStore['countExpired'] = async (policy, now) => retention.countExpired(this.#db('countExpired'), policy, now);
+
+  rateLimitHits: ServerStore['rateLimitHits'] = async (limiter, key, since, max) =>
+    rateLimits.rateLimitHits(this.#db('rateLimitHits'), limiter, key, since, max);
+  recordRateLimitHit: ServerStore['recordRateLimitHit'] = async (limiter, key, at) =>
+    rateLimits.recordRateLimitHit(this.#db('recordRateLimitHit'), limiter, key, at);
+  clearRateLimitHits: ServerStore['clearRateLimitHits'] = async (limiter, key) => rateLimits.clearRateLimitHits(this.#db('clearRateLimitHits'), limiter, key);
+  pruneRateLimitHits: ServerStore['pruneRateLimitHits'] = async (before) => rateLimits.pruneRateLimitHits(this.#db('pruneRateLimitHits'), before);
 
   async close(): Promise<void> {
     if (this.#closed) return;

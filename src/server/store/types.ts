@@ -122,6 +122,30 @@ export interface Device extends NewDevice {
   readonly revokedBy: string | null;
 }
 
+/**
+ * What the school's MDM or roster says about its laptops, the only ground
+ * (besides an admin) on which a laptop is assigned to a student: a serial
+ * number or a hostname that is one student's, or a hostname pattern with the
+ * student's login name (`{login}`) or number (`{student}`) in it, such as
+ * "ll-{student}". The login name a laptop reports is never enough: anyone
+ * with the enrollment secret can report any login.
+ */
+export const DEVICE_RULE_KINDS = ['serial', 'hostname', 'hostname-pattern'] as const;
+export type DeviceRuleKind = (typeof DEVICE_RULE_KINDS)[number];
+
+export interface DeviceRuleInput {
+  readonly kind: DeviceRuleKind;
+  /** The serial, the hostname, or the pattern; compared without regard to case (a hostname by its first label). */
+  readonly value: string;
+  /** The student a serial or hostname belongs to; null for a pattern (the hostname names the student). */
+  readonly studentId: string | null;
+}
+
+export interface DeviceRule extends DeviceRuleInput {
+  /** When the rule was first recorded as it is: a revocation of the student's laptop after it stops it assigning a new one. */
+  readonly recordedAt: number;
+}
+
 /** Who revokes a device, and when. */
 export interface DeviceRevocation {
   readonly at: number;

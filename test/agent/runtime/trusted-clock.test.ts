@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Agent } from '../../../src/agent/runtime/agent.ts';
-import { CLOCK_TOLERANCE_MS, spanWords, systemClockSources, TrustedClock, VERIFY_WITHIN_MS, type ClockTamper } from '../../../src/agent/runtime/trusted-clock.ts';
+import { CLOCK_TOLERANCE_MS, MAX_SERVER_STEP_MS, spanWords, systemClockSources, TrustedClock, VERIFY_WITHIN_MS, type ClockTamper, type TrustedClockDeps } from '../../../src/agent/runtime/trusted-clock.ts';
+import { currentBootId, type ClockAnchor } from '../../../src/agent/runtime/clock-anchor.ts';
 import { openDeviceStore } from '../../../src/agent/store/index.ts';
 import { loadCatalogIndex } from '../../../src/adapters/resources.ts';
 import { ams, lesson, svokPolicy } from '../../helpers/policy.ts';
@@ -193,6 +194,103 @@ describe('the trusted clock', () => {
       expect(clock.now()).toBe(ams('2026-11-23 08:00'));
       expect(tampers).toEqual([]);
     }
+  });
+
+  describe('across a restart, from the anchor it saved', () => {
+    const BOOT = '2f1c7a9e-0b4d-4c6e-9f1a-3b5d7e9f1a2c';
+    function restarted(clocks: ReturnType<typeof laptopClocks>, anchor: ClockAnchor, extra: Partial<TrustedClockDeps> = {}) {
+      const tampers: ClockTamper[] = [];
+      const info: string[] = [];
+      const clock = new TrustedClock({ sources: clocks.sources, verifiable: true, resume: { anchor, bootId: BOOT }, onTamper: (t) => tampers.push(t), info: (m) => info.push(m), ...extra });
+      return { clock, tampers, info };
+    }
+
+    it('in the same boot, counts on exactly from the anchor whatever the wall clock says, and reports a moved one', () => {
+      const clocks = laptopClocks();
+      const realNow = clocks.state.wall;
+      const anchor = { time: realNow - 10 * MINUTE, counter: clocks.state.counter - 10 * MINUTE, bootId: BOOT, verified: true };
+      clocks.setWall(2 * HOUR);
+      const { clock, tampers } = restarted(clocks, anchor);
+      expect(clock.now()).toBe(realNow);
+      expect(tampers).toEqual([{ kind: 'clock-jump', detail: 'wall clock moved forward 2 h while the agent was not running; the agent keeps its own time' }]);
+      expect(clock.anchorToSave(BOOT)).toEqual({ time: realNow, counter: clocks.state.counter, bootId: BOOT, verified: true });
+    });
+
+    it('after a reboot, a wall clock within the cached schedule is followed (the server checks it later); one past it is held at the last time known', () => {
+      const lastRan = ams('2026-11-23 10:05');
+      const anchor = { time: lastRan, counter: 99 * HOUR, bootId: 'an-earlier-boot-0000', verified: true };
+      const within = laptopClocks({ start: ams('2026-11-23 13:00') });
+      expect(restarted(within, anchor, { scheduleEnd: () => lastRan + 14 * 24 * HOUR }).clock.now()).toBe(ams('2026-11-23 13:00'));
+
+      const past = laptopClocks({ start: lastRan + 15 * 24 * HOUR });
+      const { clock, tampers, info } = restarted(past, anchor, { scheduleEnd: () => lastRan + 14 * 24 * HOUR });
+      expect(clock.now()).toBe(lastRan);
+      expect(tampers).toEqual([]);
+      expect(info.at(-1)).toMatch(/15 d past the last time the agent ran, beyond the end of its cached schedule .* until the school server confirms/);
+      // Nobody answers for five minutes: it is reported, once.
+      for (let i = 0; i <= 5; i++) {
+        clock.check();
+        past.pass(MINUTE);
+      }
+      expect(tampers).toEqual([{ kind: 'clock-jump', detail: expect.stringMatching(/^wall clock was 15 d past the last time the agent ran when it started, beyond its cached schedule \(the school server could not confirm/) }]);
+      expect(clock.now()).toBe(lastRan + 6 * MINUTE);
+    });
+
+    it('after a holiday, the server confirming the wall clock settles it without tamper; a server saying it was ahead is tamper', () => {
+      const lastRan = ams('2026-07-10 15:00');
+      const anchor = { time: lastRan, counter: 0, bootId: 'an-earlier-boot-0000', verified: true };
+      const scheduleEnd = () => lastRan + 14 * 24 * HOUR;
+      const holiday = laptopClocks({ start: ams('2026-08-24 08:00') });
+      const back = restarted(holiday, anchor, { scheduleEnd });
+      back.clock.observeServer(ams('2026-08-24 08:00'), 0);
+      expect(back.clock.now()).toBe(ams('2026-08-24 08:00'));
+      expect(back.tampers).toEqual([]);
+      expect(back.info.at(-1)).toMatch(/the school server confirms the wall clock/);
+
+      const moved = laptopClocks({ start: ams('2026-08-24 08:00') });
+      const caught = restarted(moved, anchor, { scheduleEnd });
+      caught.clock.observeServer(lastRan + 20 * MINUTE, 0);
+      expect(caught.clock.now()).toBe(lastRan + 20 * MINUTE);
+      expect(caught.tampers).toEqual([{ kind: 'clock-jump', detail: expect.stringMatching(/^wall clock was 44 d .* ahead of the school server when the agent started/) }]);
+    });
+
+    it('reads a boot id only where it is one', () => {
+      expect(currentBootId(() => `${BOOT}\n`)).toBe(BOOT);
+      expect(currentBootId(() => 'nonsense')).toBeNull();
+      expect(currentBootId(() => { throw new Error('ENOENT'); })).toBeNull();
+    });
+  });
+
+  describe('a school server whose clock is wrong', () => {
+    it('does not move a clock it set by more than the bound (nor end the lesson); reports it once, and follows again when it is right', () => {
+      const clocks = laptopClocks();
+      const { clock, tampers } = trustedClock(clocks, true);
+      const realNow = clocks.state.wall;
+      clock.observeServer(realNow, 0);
+      clocks.pass(MINUTE);
+      clock.observeServer(realNow + MINUTE + 400 * 24 * HOUR, 0); // a year and more ahead: it would prune and end every lesson
+      clock.observeServer(realNow + MINUTE + 400 * 24 * HOUR, 0);
+      expect(clock.now()).toBe(realNow + MINUTE);
+      expect(tampers).toEqual([{ kind: 'server-clock', detail: expect.stringMatching(/^the school server's time is 400 d ahead of this laptop's, and its wall clock does not agree .*check the server's clock/) }]);
+      clocks.pass(MINUTE);
+      clock.observeServer(realNow + 2 * MINUTE + MAX_SERVER_STEP_MS - 1_000, 0); // within the bound: NTP on the server
+      expect(clock.now()).toBe(realNow + 2 * MINUTE + MAX_SERVER_STEP_MS - 1_000);
+      // Followed; the laptop's wall clock is now the one that is off from the server, and that is said.
+      expect(tampers.map((t) => t.kind)).toEqual(['server-clock', 'clock-offset']);
+    });
+
+    it('after a restart, follows the server back from a wall clock the student set ahead, but not below the last time it knew', () => {
+      const lastRan = ams('2026-11-23 10:05');
+      const anchor = { time: lastRan, counter: 0, bootId: 'an-earlier-boot-0000', verified: true };
+      const clocks = laptopClocks({ start: ams('2026-11-23 13:00') }); // set ahead in the firmware
+      const tampers: ClockTamper[] = [];
+      const clock = new TrustedClock({ sources: clocks.sources, verifiable: true, resume: { anchor, bootId: 'this-boot-00000000' }, scheduleEnd: () => lastRan + 14 * 24 * HOUR, onTamper: (t) => tampers.push(t), info: () => {} });
+      clock.observeServer(lastRan - 3 * HOUR, 0); // a server set back before the last run is not believed
+      expect(clock.now()).toBe(ams('2026-11-23 13:00'));
+      clock.observeServer(ams('2026-11-23 10:09'), 0);
+      expect(clock.now()).toBe(ams('2026-11-23 10:09'));
+      expect(tampers.map((t) => t.kind)).toEqual(['server-clock', 'clock-offset']);
+    });
   });
 
   it('spells spans as a leader reads them', () => {

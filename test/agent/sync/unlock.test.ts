@@ -97,7 +97,7 @@ async function enrolledLaptop(server: TestApi, loginName = 'sanne'): Promise<Lap
   const config = AgentConfigSchema.parse({ server: { url: server.url, enrollmentSecret: server.enrollmentSecret, publicKey: server.signer.publicKeyPem } }).server!;
   const client = new SyncClient({
     config, dataDir, store, now: () => NOW, log: silent, policyVersion: 'test-1', wake: () => {},
-    facts: async () => ({ hostname: 'laptop', serial: null, os: 'linux', agentVersion: '0.1.0', loginName }),
+    facts: async () => ({ hostname: `laptop-${loginName}`, serial: null, os: 'linux', agentVersion: '0.1.0', loginName }),
   });
   const { deviceId } = await client.enroll();
   const socketPath = join(dataDir, 'agent.sock');

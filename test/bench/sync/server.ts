@@ -67,6 +67,8 @@ async function runServer(setup: ServerSetup): Promise<void> {
     code: `g${g}`, name: null, studentIds: students.slice(g * GROUP_SIZE, (g + 1) * GROUP_SIZE).map((s) => s.id),
   }));
   await store.replaceGroups(SCHOOL_ID, groups);
+  // The school's MDM says which laptop is whose (a reported login name alone assigns nothing).
+  await store.replaceDeviceRules(SCHOOL_ID, students.map((s, n) => ({ kind: 'hostname' as const, value: `laptop-${n}`, studentId: s.id })), now);
   // Started ten minutes ago by the real clock (server and agents both use Date.now), ends well after the benchmark.
   const start = Math.floor(now / MINUTE) * MINUTE - 10 * MINUTE;
   const lesson: Lesson = { uid: 'bench-lesson@sync', start, end: start + 2 * HOUR, subject: 'ne', groups: groups.map((g) => g.code),
@@ -79,7 +81,7 @@ async function runServer(setup: ServerSetup): Promise<void> {
   const logger = countingLogger();
   const { context, handler } = buildApi({
     store, signer: signerFrom(pair.privateKeyPem, pair.publicKeyPem), enrollmentSecretsPath: secretsPath, logger,
-    settings: { passwordCost: FAST_SCRYPT_COST, version: 'bench' },
+    settings: { passwordCost: FAST_SCRYPT_COST, version: 'bench', enrollmentsPerHour: setup.students + 100 },
   });
   const listening = await listen(handler, { host: '127.0.0.1', port: 0 }, logger);
   const ready: ServerReady = { kind: 'ready', url: listening.url, enrollmentSecret: secret, publicKeyPem: pair.publicKeyPem, lesson: { uid: lesson.uid, start } };

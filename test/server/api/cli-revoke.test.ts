@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EnrollmentSecretFile } from '../../../src/server/auth/enrollment-secrets.ts';
@@ -84,5 +84,37 @@ describe('lesmodus server device revoke / restore (spawned)', () => {
     const ghost = await cli.run(['server', 'device', 'revoke', ...store, 'ghost']);
     expect(ghost.code).toBe(1);
     expect(ghost.stderr).toContain("There is no device 'ghost'");
+  });
+});
+
+describe('lesmodus server device rules import / list (spawned)', () => {
+  it("makes the MDM's export the school's device rules (audited), names every bad line and then changes nothing, and lists them", async () => {
+    await withDb(async (db) => {
+      await db.putStudents(SCHOOL.id, [{ id: '100231', name: 'Sanne', loginName: 'sdevries' }, { id: '100232', name: 'Daan', loginName: 'djansen' }]);
+    });
+    const good = join(cli.tmp, 'intune.csv');
+    writeFileSync(good, 'Serial number;Device name;Primary user\nPF3X9K2;LL-0142.school.local;sdevries\n;LL-0187;100232\n');
+    const imported = await cli.run(['server', 'device', 'rules', 'import', ...store, good, '--hostname-pattern', 'll-{student}']);
+    expect(imported.code, imported.stderr).toBe(0);
+    expect(imported.stdout).toContain('svok-college: 4 device rules (3 from');
+    expect(await withDb((db) => db.deviceRules(SCHOOL.id))).toEqual([
+      { kind: 'hostname', value: 'll-0142', studentId: '100231', recordedAt: expect.any(Number) },
+      { kind: 'hostname', value: 'll-0187', studentId: '100232', recordedAt: expect.any(Number) },
+      { kind: 'hostname-pattern', value: 'll-{student}', studentId: null, recordedAt: expect.any(Number) },
+      { kind: 'serial', value: 'PF3X9K2', studentId: '100231', recordedAt: expect.any(Number) },
+    ]);
+    expect((await withDb((db) => db.auditLog({}, { limit: 20, offset: 0 }))).rows).toContainEqual(expect.objectContaining({ action: 'replace-device-rules' }));
+
+    const bad = join(cli.tmp, 'bad.csv');
+    writeFileSync(bad, 'serial,student\nX1,nobody\n,100231\n');
+    const refused = await cli.run(['server', 'device', 'rules', 'import', ...store, bad]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/bad\.csv:2: no student with number or login name "nobody"/);
+    expect(refused.stderr).toMatch(/bad\.csv:3: neither a serial number nor a hostname/);
+    expect(await withDb((db) => db.deviceRules(SCHOOL.id))).toHaveLength(4);
+
+    const listed = await cli.run(['server', 'device', 'rules', 'list', ...store]);
+    expect(listed.stdout).toMatch(/^serial\s+PF3X9K2\s+100231\s+\d{4}-/m);
+    expect((await cli.run(['server', 'device', 'rules', 'import', ...store])).code).toBe(2);
   });
 });

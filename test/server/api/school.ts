@@ -41,6 +41,9 @@ export const STUDENTS = [
   { id: 's3', name: 'Emma Bakker', loginName: 'emma' },
 ];
 
+/** The school's device rule in the seed: laptop-<login> is that student's laptop. */
+export const LAPTOP_NAMES = { kind: 'hostname-pattern', value: 'laptop-{login}', studentId: null } as const;
+
 let passwordHash: Promise<string> | undefined;
 
 export async function seedSchool(store: ServerStore): Promise<void> {
@@ -54,5 +57,7 @@ export async function seedSchool(store: ServerStore): Promise<void> {
     { code: 'v4a', name: 'V4A', studentIds: ['s1', 's2'] },
     { code: 'v4b', name: 'V4B', studentIds: ['s3'] },
   ]);
+  // The school names each laptop after its student's login (the MDM does): how laptops are assigned, never by the login they report.
+  await store.replaceDeviceRules(SCHOOL.id, [LAPTOP_NAMES], 1);
   await store.replaceLessons(SCHOOL.id, { from: ams('2026-01-05 00:00'), to: ams('2026-01-19 00:00') }, LESSONS);
 }

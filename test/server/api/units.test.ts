@@ -53,16 +53,16 @@ describe('tokens', () => {
 });
 
 describe('FailureLimiter', () => {
-  it('refuses a key after the allowed failures until the oldest leaves the window, and forgets on reset', () => {
+  it('refuses a key after the allowed failures until the oldest leaves the window, and forgets on reset', async () => {
     const limiter = new FailureLimiter({ maxFailures: 3, windowMs: 1000 });
-    for (const at of [0, 100, 200]) limiter.fail('k', at);
-    expect(limiter.retryAfter('k', 300)).toBe(700);
-    expect(limiter.retryAfter('other', 300)).toBe(0);
-    expect(limiter.retryAfter('k', 999)).toBe(1);
-    expect(limiter.retryAfter('k', 1000)).toBe(0);
-    limiter.fail('k', 1001);
-    limiter.reset('k');
-    expect(limiter.retryAfter('k', 1002)).toBe(0);
+    for (const at of [0, 100, 200]) await limiter.fail('k', at);
+    expect(await limiter.retryAfter('k', 300)).toBe(700);
+    expect(await limiter.retryAfter('other', 300)).toBe(0);
+    expect(await limiter.retryAfter('k', 999)).toBe(1);
+    expect(await limiter.retryAfter('k', 1000)).toBe(0);
+    await limiter.fail('k', 1001);
+    await limiter.reset('k');
+    expect(await limiter.retryAfter('k', 1002)).toBe(0);
   });
 });
 
@@ -131,6 +131,8 @@ describe('the CSV export', () => {
     expect(csvField('plain')).toBe('"plain"');
     expect(csvField('say "hi"')).toBe('"say ""hi"""');
     for (const formula of ['=1+1', '+1', '-1', '@SUM(A1)', '\tx']) expect(csvField(formula).startsWith(`"'`), formula).toBe(true);
+    // Read as a spreadsheet may read it: fullwidth signs, and invisible characters or spaces in front, do not hide a formula.
+    for (const hidden of ['＝HYPERLINK("x")', '＋1', '\u200B=1+1', '\u202E=1+1', ' =1', '\u3000@A1', '﹦1']) expect(csvField(hidden).startsWith(`"'`), JSON.stringify(hidden)).toBe(true);
   });
 
   it("writes times in the school's zone with the offset, across DST", () => {

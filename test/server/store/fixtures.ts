@@ -147,6 +147,9 @@ export async function seedSchool(store: ServerStore, at = MONDAY_0830 - DAY): Pr
     { code: 'v4a', name: 'V4 A', studentIds: ['s1', 's2'] },
     { code: 'v4b', name: 'V4 B', studentIds: ['s3', 's4'] },
   ]);
-  for (const n of [1, 2, 3, 4]) await store.enrollDevice(device(`d${n}`, { loginName: `leerling${n}` }), at);
+  for (const n of [1, 2, 3, 4]) {
+    await store.enrollDevice(device(`d${n}`, { loginName: `leerling${n}` }), at);
+    await store.assignDevice(`d${n}`, { schoolId: SCHOOL.id, studentId: `s${n}` });
+  }
   await store.replaceLessons(SCHOOL.id, { from: MONDAY_0830 - HOUR, to: MONDAY_0830 + DAY }, [LESSON_V4A, LESSON_V4B]);
 }

@@ -9,6 +9,7 @@ import { lessonContract } from './contract/lessons.ts';
 import { migrationContract } from './contract/migrations.ts';
 import { notEnforcingContract } from './contract/not-enforcing.ts';
 import { peopleContract } from './contract/people.ts';
+import { rateLimitContract } from './contract/rate-limits.ts';
 import { retentionContract } from './contract/retention.ts';
 import { rosterContract } from './contract/roster.ts';
 import { useHarness, type StoreTarget } from './harness.ts';
@@ -21,7 +22,7 @@ import { useHarness, type StoreTarget } from './harness.ts';
 export function registerStoreContract(target: StoreTarget): void {
   const harness = useHarness(target);
   for (const contract of [migrationContract, peopleContract, rosterContract, lessonContract, deviceContract, grantContract,
-    ingestContract, exceptionLogContract, notEnforcingContract, auditContract, retentionContract, consentContract, injectionContract]) {
+    ingestContract, exceptionLogContract, notEnforcingContract, auditContract, retentionContract, consentContract, injectionContract, rateLimitContract]) {
     contract(harness);
   }
 }

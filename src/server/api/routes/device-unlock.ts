@@ -21,7 +21,14 @@ import { defineRoute, DEVICE, type AnyRoute } from '../route.ts';
  * whose code it is, and only for this laptop.
  */
 
-/** Wrong codes from one laptop, and per lesson across laptops, are limited like logins (see LoginGuard): a right code always counts. */
+/**
+ * Wrong codes are limited like logins (see LoginGuard), with the lesson as
+ * the account and the laptop as the client: per lesson and laptop, and per
+ * lesson across laptops — a device enrolled anew (anyone with the school's
+ * enrollment secret can make one) starts no fresh count for the lesson. A
+ * lesson under attack refuses even the right code for a while; the teacher
+ * can still grant from the portal.
+ */
 const deviceKey = (device: Device) => `unlock-code:${device.id}`;
 const lessonKey = (lesson: Lesson) => `lesson:${lesson.uid}@${lesson.start}`;
 
@@ -62,11 +69,11 @@ const unlock = defineRoute({
   async handle({ principal, body, scope }, api) {
     const { device } = principal;
     const lessons = await lessonsNow(api, device, scope.now);
-    const wait = api.loginGuard.retryAfter(deviceKey(device), lessonKey(lessons[0]!), scope.now);
+    const wait = await api.loginGuard.retryAfter(lessonKey(lessons[0]!), deviceKey(device), scope.now);
     if (wait > 0) throw new HttpError(429, 'too-many-requests', `Too many wrong codes on this laptop; try again in ${Math.ceil(wait / 60_000)} minute(s).`, { headers: { 'retry-after': String(Math.ceil(wait / 1000)) } });
     const owned = await codeOwnerOf(api, device, lessons, body.code, scope.now);
     if (owned === null) {
-      api.loginGuard.failed(deviceKey(device), lessonKey(lessons[0]!), scope.now);
+      await api.loginGuard.failed(lessonKey(lessons[0]!), deviceKey(device), scope.now);
       throw unauthenticated('This code is not (or no longer) valid for the lesson in progress; get the current one in the teacher portal.');
     }
     const { user, lesson } = owned;

@@ -6,10 +6,11 @@ import { conflict, forbidden, HttpError, invalidRequest, notFound, unauthenticat
 import { defineRoute, PUBLIC, users, type AnyRoute } from '../route.ts';
 import { assertSameSchool, oneSchool, schoolFilter } from '../school-scope.ts';
 import { IdParams, InstantParam, Key, PageQuery, pageOf } from '../schemas/common.ts';
-import { AssignBody, DeviceHealthSchema, DeviceViewSchema, NotEnforcingSchema, StoredEventSchema } from '../schemas/devices.ts';
+import { AssignBody, DeviceHealthSchema, DeviceRulesBody, DeviceRulesViewSchema, DeviceViewSchema, NotEnforcingSchema, StoredEventSchema } from '../schemas/devices.ts';
 import { deviceView } from '../views.ts';
-import { servicesOf } from '../context.ts';
-import { assignDevice, restoreDevice, revokeDevice } from '../../services/devices.ts';
+import { servicesOf, type ApiContext } from '../context.ts';
+import type { Device } from '../../store/index.ts';
+import { assignDevice, replaceDeviceRules, restoreDevice, revokeDevice } from '../../services/devices.ts';
 
 /** Enrolling devices, and the admin's and leader's views of them. */
 
@@ -35,18 +36,21 @@ const enroll = defineRoute({
   path: DEVICE_PATHS.enroll,
   tag: 'devices',
   summary: 'Enrolls a device with the enrollment secret from MDM; answers its own credential (shown once).',
-  description: "A device reporting a known student's login name is assigned to that student; otherwise an admin assigns it.",
+  description: 'A device is assigned to a student by the school\'s device rules (its serial number or hostname, as the MDM or roster says; '
+    + 'PUT /api/v1/schools/{id}/device-rules), or by an admin; never by the login name it reports. '
+    + 'Each secret enrolls a limited number of new devices per hour (429 with Retry-After beyond it); '
+    + 'a laptop that was revoked does not enroll again, also not under a new key (403).',
   access: PUBLIC,
   body: EnrollBody,
   reply: { kind: 'json', status: 201, schema: EnrolledSchema, description: 'The device id and credential.' },
   async handle({ body, scope }, api) {
-    // Like a login from a school's NAT address: a right secret always enrolls; wrong ones are slowed down (429) once too many came from here.
-    const tooMany = (ms: number) => new HttpError(429, 'too-many-requests', 'Too many failed enrollments from this address; try later.', { headers: { 'retry-after': String(Math.ceil(ms / 1000)) } });
+    const waitFor = (ms: number, message: string) => new HttpError(429, 'too-many-requests', message, { headers: { 'retry-after': String(Math.ceil(ms / 1000)) } });
     const secret = await api.enrollment.match(body.enrollmentSecret);
     if (secret === null) {
-      const clientWait = api.loginGuard.clientRetryAfter(scope.address, scope.now);
-      api.loginGuard.failed(ENROLL_GUARD_KEY, scope.address, scope.now);
-      throw clientWait > 0 ? tooMany(clientWait) : unauthenticated('The enrollment secret is not valid; check the MDM configuration.');
+      // Like a login from a school's NAT address: a right secret always enrolls; wrong ones are slowed down (429) once too many came from here.
+      const clientWait = await api.loginGuard.clientRetryAfter(scope.address, scope.now);
+      await api.loginGuard.failed(ENROLL_GUARD_KEY, scope.address, scope.now);
+      throw clientWait > 0 ? waitFor(clientWait, 'Too many failed enrollments from this address; try later.') : unauthenticated('The enrollment secret is not valid; check the MDM configuration.');
     }
     const { enrollmentSecret: _secret, enrollmentKey, ...report } = body;
     const schools = secret.schoolId === null ? await api.store.schools() : [];
@@ -61,12 +65,22 @@ const enroll = defineRoute({
       throw forbidden(`This laptop was revoked by the school on ${new Date(known.revokedAt).toISOString()} (lost or stolen) and cannot enroll again; `
         + 'an administrator must restore it first.');
     }
-    const device = known === null
-      ? await api.store.enrollDevice({ ...report, id, credentialHash, schoolId }, scope.now)
-      : (await api.store.renewDeviceCredential(id, credentialHash, report, scope.now))!;
-    return { deviceId: device.id, credential, schoolId: device.schoolId, studentId: device.studentId, keyId: api.signer.keyId };
+    if (known !== null) return enrolled(api, (await api.store.renewDeviceCredential(id, credentialHash, report, scope.now))!, credential);
+    // A laptop enrolling again under its own key is not new; every other enrollment counts against the secret.
+    const secretWait = await api.enrollments.retryAfter(secret.id, scope.now);
+    if (secretWait > 0) {
+      scope.log.warn('enrollment secret over its hourly limit', { secretId: secret.id, address: scope.address });
+      throw waitFor(secretWait, 'This enrollment secret enrolled as many new laptops as it may this hour; the laptop tries again later by itself.');
+    }
+    const device = await api.store.enrollDevice({ ...report, id, credentialHash, schoolId }, scope.now);
+    await api.enrollments.fail(secret.id, scope.now);
+    return enrolled(api, device, credential);
   },
 });
+
+function enrolled(api: ApiContext, device: Device, credential: string) {
+  return { deviceId: device.id, credential, schoolId: device.schoolId, studentId: device.studentId, keyId: api.signer.keyId };
+}
 
 const list = defineRoute({
   method: 'GET',
@@ -192,4 +206,37 @@ const restore = defineRoute({
   },
 });
 
-export const deviceAdminRoutes: readonly AnyRoute[] = [enroll, list, notEnforcing, events, assign, revoke, restore];
+const getRules = defineRoute({
+  method: 'GET',
+  path: '/api/v1/schools/:id/device-rules',
+  tag: 'devices',
+  summary: "The school's device rules: which serial numbers and hostnames are whose laptop, and hostname patterns that name the student.",
+  access: users('admin'),
+  params: IdParams,
+  reply: { kind: 'json', status: 200, schema: DeviceRulesViewSchema, description: 'The rules.' },
+  async handle({ principal, params }, api) {
+    assertSameSchool(principal.user, params.id, `school "${params.id}"`);
+    const rules = await api.store.deviceRules(params.id);
+    return { rules: rules.map((r) => ({ kind: r.kind, value: r.value, studentId: r.studentId, recordedAt: new Date(r.recordedAt).toISOString() })) };
+  },
+});
+
+const putRules = defineRoute({
+  method: 'PUT',
+  path: '/api/v1/schools/:id/device-rules',
+  tag: 'devices',
+  summary: "Replaces the school's device rules (e.g. from the MDM's device export): the only ground, besides an admin, for assigning a laptop to a student. Audited.",
+  description: 'A laptop is assigned by its serial number, else its hostname (first label, any case), else the first hostname pattern that names '
+    + 'a student ({login}: their login name, {student}: their number). Not when another laptop of the school holds that serial or hostname '
+    + 'for a student already, nor when the student\'s laptop was revoked after the rule was recorded. Unassigned laptops are matched at their next heartbeat.',
+  access: users('admin'),
+  params: IdParams,
+  body: DeviceRulesBody,
+  reply: { kind: 'json', status: 200, schema: z.object({ rules: z.number().int() }), description: 'How many rules the school has now.' },
+  async handle({ principal, params, body, scope }, api) {
+    assertSameSchool(principal.user, params.id, `school "${params.id}"`);
+    return replaceDeviceRules(servicesOf(api), principal.user, params.id, body.rules, scope.now);
+  },
+});
+
+export const deviceAdminRoutes: readonly AnyRoute[] = [enroll, list, notEnforcing, events, assign, revoke, restore, getRules, putRules];

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { OsSchema } from '../../../core/categories.ts';
+import { text } from '../../../core/protocol/fields.ts';
 import { Instant, Key } from './common.ts';
 import { LessonRefViewSchema } from './lessons.ts';
 
@@ -8,6 +9,21 @@ import { LessonRefViewSchema } from './lessons.ts';
 export const AssignBody = z.strictObject({
   /** The student the device belongs to, or null to unassign it. */
   student: z.strictObject({ schoolId: Key, studentId: Key }).nullable(),
+});
+
+/** One device rule as the API takes and shows it (see DeviceRuleInput in the store). */
+export const DeviceRuleSchema = z.strictObject({
+  kind: z.enum(['serial', 'hostname', 'hostname-pattern']),
+  /** The serial, the hostname, or a hostname pattern with {login} or {student} once, e.g. "ll-{student}". */
+  value: text(128),
+  /** The student a serial or hostname belongs to; null for a pattern. */
+  studentId: Key.nullable().default(null),
+});
+
+export const DeviceRulesBody = z.strictObject({ rules: z.array(DeviceRuleSchema).max(100_000) });
+
+export const DeviceRulesViewSchema = z.object({
+  rules: z.array(z.object({ kind: z.string(), value: z.string(), studentId: z.string().nullable(), recordedAt: z.string() })),
 });
 
 export const DeviceViewSchema = z.object({

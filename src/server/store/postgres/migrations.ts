@@ -315,6 +315,30 @@ ALTER TABLE devices ADD COLUMN revoked_at BIGINT;
 ALTER TABLE devices ADD COLUMN revoked_by TEXT COLLATE "C";
 `;
 
+/** Device assignment rules and rate limit counters, as sqlite/migrations.ts V5. */
+const V5 = `
+CREATE TABLE device_rules (
+  school_id   TEXT COLLATE "C" NOT NULL REFERENCES schools (id),
+  kind        TEXT    NOT NULL CHECK (kind IN ('serial', 'hostname', 'hostname-pattern')),
+  value       TEXT COLLATE "C" NOT NULL,
+  student_id  TEXT COLLATE "C",
+  recorded_at BIGINT  NOT NULL,
+  PRIMARY KEY (school_id, kind, value),
+  FOREIGN KEY (school_id, student_id) REFERENCES students (school_id, id),
+  CHECK ((kind = 'hostname-pattern') = (student_id IS NULL))
+);
+CREATE INDEX devices_by_serial ON devices (upper(serial)) WHERE serial IS NOT NULL;
+CREATE INDEX devices_by_hostname ON devices (school_id, lower(hostname));
+
+CREATE TABLE rate_limit_hits (
+  limiter TEXT COLLATE "C" NOT NULL,
+  key     TEXT COLLATE "C" NOT NULL,
+  at      BIGINT NOT NULL
+);
+CREATE INDEX rate_limit_hits_by_key ON rate_limit_hits (limiter, key, at);
+CREATE INDEX rate_limit_hits_by_time ON rate_limit_hits (at);
+`;
+
 export const POSTGRES_MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -335,5 +359,10 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
     version: 4,
     description: 'idempotency keys of exception creation; revoked devices',
     sql: V4,
+  },
+  {
+    version: 5,
+    description: 'device assignment rules (MDM/roster); rate limit counters shared by server processes',
+    sql: V5,
   },
 ];

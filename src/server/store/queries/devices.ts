@@ -5,7 +5,7 @@ import { DeviceReportSchema, DeviceRevocationSchema, Instant, NewDeviceSchema, v
 import { sql } from '../sql.ts';
 import type { Device, DeviceHealth, DeviceReport, DeviceRevocation, NewDevice } from '../types.ts';
 import { requireSchool } from './people.ts';
-import { studentByLoginName } from './roster.ts';
+import { revokedWithSerial, studentByRules } from './device-rules.ts';
 
 /** Devices: enrollment, what they report, their student, and when they were in contact. */
 
@@ -56,10 +56,15 @@ export async function enrollDevice(db: SqlDriver, input: NewDevice, at: number):
   return db.transaction(async (tx) => {
     if (device.schoolId !== null) await requireSchool(tx, device.schoolId);
     if ((await deviceIn(tx, device.id)) !== null) throw new ServerStoreError('conflict', `A device "${device.id}" is already enrolled.`);
-    const student = device.loginName === null ? null : await studentByLoginName(tx, device.schoolId, device.loginName);
+    const revoked = await revokedWithSerial(tx, device.serial);
+    if (revoked !== null) {
+      throw new ServerStoreError('revoked', `A laptop with serial number ${device.serial} was revoked by the school on ${new Date(revoked.revokedAt).toISOString()} `
+        + `(device ${revoked.id}: lost or stolen) and cannot enroll again, also not under a new key; an administrator must restore it first.`);
+    }
+    const studentId = await studentByRules(tx, device.schoolId, device.id, device);
     await tx.run(sql`INSERT INTO devices (id, credential_hash, school_id, student_id, hostname, serial, os, agent_version, login_name,
         enrolled_at, reported_at)
-      VALUES (${device.id}, ${device.credentialHash}, ${student?.schoolId ?? device.schoolId}, ${student?.id ?? null}, ${device.hostname},
+      VALUES (${device.id}, ${device.credentialHash}, ${device.schoolId}, ${studentId}, ${device.hostname},
         ${device.serial}, ${device.os}, ${device.agentVersion}, ${device.loginName}, ${at}, ${at})`);
     return (await deviceIn(tx, device.id))!;
   });
@@ -73,14 +78,14 @@ export async function enrollDevice(db: SqlDriver, input: NewDevice, at: number):
  */
 export async function renewDeviceCredential(db: SqlDriver, id: string, credentialHash: string, input: DeviceReport, at: number): Promise<Device | null> {
   const hash = validate(NewDeviceSchema.shape.credentialHash, credentialHash, 'a credential hash');
-  validate(DeviceReportSchema, input, 'a device report');
+  const report = validate(DeviceReportSchema, input, 'a device report');
   return db.transaction(async (tx) => {
     const device = await deviceIn(tx, id);
     if (device === null) return null;
     if (device.revokedAt !== null) {
       throw new ServerStoreError('conflict', `Device "${id}" was revoked; it cannot enroll again until it is restored.`);
     }
-    await reportIn(tx, device, input, at);
+    await reportIn(tx, device, report, at);
     await tx.run(sql`UPDATE devices SET credential_hash = ${hash} WHERE id = ${id}`);
     return deviceIn(tx, id);
   });
@@ -108,9 +113,10 @@ export async function restoreDevice(db: SqlDriver, id: string): Promise<Device |
 }
 
 /**
- * A device still unassigned is matched to a student by the login name it
- * reports; an assigned one keeps its student (an admin's assignment wins over
- * whoever happens to be logged in).
+ * A device still unassigned is matched to a student by the school's device
+ * rules (see device-rules.ts), never by the login name it reports; an
+ * assigned one keeps its student (an admin's assignment wins over whoever
+ * happens to be logged in).
  */
 export async function updateDeviceReport(db: SqlDriver, id: string, input: DeviceReport, at: number): Promise<boolean> {
   const report = validate(DeviceReportSchema, input, 'a device report');
@@ -123,10 +129,9 @@ export async function updateDeviceReport(db: SqlDriver, id: string, input: Devic
 }
 
 async function reportIn(tx: SqlExecutor, device: Device, report: DeviceReport, at: number): Promise<void> {
-  const student = device.studentId !== null || report.loginName === null ? null : await studentByLoginName(tx, device.schoolId, report.loginName);
+  const studentId = device.studentId ?? (device.revokedAt === null ? await studentByRules(tx, device.schoolId, device.id, report) : null);
   await tx.run(sql`UPDATE devices SET hostname = ${report.hostname}, serial = ${report.serial}, os = ${report.os},
-    agent_version = ${report.agentVersion}, login_name = ${report.loginName}, reported_at = ${at},
-    school_id = ${student?.schoolId ?? device.schoolId}, student_id = ${student?.id ?? device.studentId}
+    agent_version = ${report.agentVersion}, login_name = ${report.loginName}, reported_at = ${at}, student_id = ${studentId}
     WHERE id = ${device.id}`);
 }
 

@@ -316,6 +316,43 @@ ALTER TABLE devices ADD COLUMN revoked_at INTEGER;
 ALTER TABLE devices ADD COLUMN revoked_by TEXT;
 `;
 
+/**
+ * Who a laptop belongs to, and limits that hold across server processes.
+ * device_rules: what the school's MDM or roster says about its laptops — a
+ * serial number or a hostname that is a student's, or a hostname pattern
+ * with the student's login or number in it. A laptop is assigned to a
+ * student only by such a rule or by an admin, never by the login name it
+ * reports (anyone with the enrollment secret can report any login).
+ * recorded_at: a rule older than a revocation of that student's laptop no
+ * longer assigns a new one. value is kept normalised (serial upper case,
+ * hostname and pattern lower case) so matching is one comparison.
+ * rate_limit_hits: failed logins and enrollments per limiter and key, in the
+ * database so several server processes (and a restart) count together; rows
+ * older than the longest window are pruned.
+ */
+const V5 = `
+CREATE TABLE device_rules (
+  school_id   TEXT    NOT NULL REFERENCES schools (id),
+  kind        TEXT    NOT NULL CHECK (kind IN ('serial', 'hostname', 'hostname-pattern')),
+  value       TEXT    NOT NULL,
+  student_id  TEXT,
+  recorded_at INTEGER NOT NULL,
+  PRIMARY KEY (school_id, kind, value),
+  FOREIGN KEY (school_id, student_id) REFERENCES students (school_id, id),
+  CHECK ((kind = 'hostname-pattern') = (student_id IS NULL))
+) STRICT;
+CREATE INDEX devices_by_serial ON devices (upper(serial)) WHERE serial IS NOT NULL;
+CREATE INDEX devices_by_hostname ON devices (school_id, lower(hostname));
+
+CREATE TABLE rate_limit_hits (
+  limiter TEXT    NOT NULL,
+  key     TEXT    NOT NULL,
+  at      INTEGER NOT NULL
+) STRICT;
+CREATE INDEX rate_limit_hits_by_key ON rate_limit_hits (limiter, key, at);
+CREATE INDEX rate_limit_hits_by_time ON rate_limit_hits (at);
+`;
+
 export const SQLITE_MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -336,5 +373,10 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
     version: 4,
     description: 'idempotency keys of exception creation; revoked devices',
     sql: V4,
+  },
+  {
+    version: 5,
+    description: 'device assignment rules (MDM/roster); rate limit counters shared by server processes',
+    sql: V5,
   },
 ];

@@ -70,22 +70,22 @@ async function openStream(server: TestApi, credential: string): Promise<{ reader
 
 export function deviceSuite(api: ReturnType<typeof useApi>): void {
   describe('device enrollment', () => {
-    it("enrolls with the secret, matches the student by login name, and never shows the credential's hash", async () => {
+    it("enrolls with the secret, assigns the student by the school's device rule (laptop-<login>), and never shows the credential's hash", async () => {
       const server = await api.start();
       const reply = await server.call('POST', '/api/v1/devices/enroll', {
-        body: { enrollmentSecret: server.enrollmentSecret, hostname: 'LAPTOP-42', serial: 'SN42', os: 'win32', agentVersion: '0.1.0', loginName: 'sanne' },
+        body: { enrollmentSecret: server.enrollmentSecret, hostname: 'LAPTOP-SANNE', serial: 'SN42', os: 'win32', agentVersion: '0.1.0', loginName: 'sanne' },
       });
       expect(reply.status).toBe(201);
       expect(reply.body).toMatchObject({ schoolId: 'svok-college', studentId: 's1', keyId: server.signer.keyId });
       expect(reply.body.credential).toMatch(new RegExp(`^lmd1\\.${reply.body.deviceId}\\.`));
       const stored = await server.store.device(reply.body.deviceId);
-      expect(stored).toMatchObject({ hostname: 'LAPTOP-42', serial: 'SN42', os: 'win32', agentVersion: '0.1.0', loginName: 'sanne', studentId: 's1' });
+      expect(stored).toMatchObject({ hostname: 'LAPTOP-SANNE', serial: 'SN42', os: 'win32', agentVersion: '0.1.0', loginName: 'sanne', studentId: 's1' });
       expect(stored!.credentialHash).not.toContain(reply.body.credential.split('.')[2]);
     });
 
     it('is the same device when it enrolls again with its key (a lost answer): a new credential, the unseen one void', async () => {
       const server = await api.start();
-      const body = { enrollmentSecret: server.enrollmentSecret, hostname: 'LAPTOP-42', serial: null, os: 'linux', agentVersion: '0.1.0', loginName: 'sanne', enrollmentKey: 'k'.repeat(43) };
+      const body = { enrollmentSecret: server.enrollmentSecret, hostname: 'laptop-sanne', serial: null, os: 'linux', agentVersion: '0.1.0', loginName: 'sanne', enrollmentKey: 'k'.repeat(43) };
       const first = await server.call('POST', '/api/v1/devices/enroll', { body });
       const again = await server.call('POST', '/api/v1/devices/enroll', { body: { ...body, hostname: 'LAPTOP-42b' } });
       expect(first.status).toBe(201);
@@ -113,6 +113,84 @@ export function deviceSuite(api: ReturnType<typeof useApi>): void {
       for (let i = 0; i < 100; i++) await server.call('POST', '/api/v1/devices/enroll', { body });
       expect((await server.call('POST', '/api/v1/devices/enroll', { body })).status).toBe(429);
       expect((await server.call('POST', '/api/v1/devices/enroll', { body: { ...body, enrollmentSecret: server.enrollmentSecret } })).status).toBe(201);
+    });
+
+    it("does not give a device made with the school's secret to the student whose login it reports: none of her schedule, nothing in her name", async () => {
+      const server = await api.start();
+      // A student copied the secret from a readable config and enrolls devices of their own, each claiming Sanne's login.
+      const fakes = [];
+      for (let i = 0; i < 5; i++) {
+        const reply = await server.call('POST', '/api/v1/devices/enroll', {
+          body: { enrollmentSecret: server.enrollmentSecret, hostname: `PC-THUIS-${i}`, serial: `FAKE-${i}`, os: 'linux', agentVersion: '0.1.0', loginName: 'sanne' },
+        });
+        expect(reply.status).toBe(201);
+        expect(reply.body.studentId).toBeNull();
+        fakes.push({ kind: 'device' as const, deviceId: reply.body.deviceId, credential: reply.body.credential });
+      }
+      const schedule = await server.call('GET', '/api/v1/device/schedule', { as: fakes[0]! });
+      expect(schedule.status).toBe(200);
+      expect(schedule.body.payload.lessons).toEqual([]);
+      // Its heartbeats keep claiming her login: still nobody's.
+      await server.call('POST', '/api/v1/device/heartbeat', { as: fakes[1]!, body: { report: { hostname: 'PC-THUIS-1', os: 'linux', agentVersion: '0.1.0', loginName: 'sanne' } } });
+      expect((await server.store.device(fakes[1]!.deviceId))!.studentId).toBeNull();
+      // Her own laptop, named as the school names it, is hers; a device claiming that name after it is not.
+      const hers = await server.enroll('sanne');
+      expect((await server.store.device(hers.deviceId))!.studentId).toBe('s1');
+      const copy = await server.call('POST', '/api/v1/devices/enroll', {
+        body: { enrollmentSecret: server.enrollmentSecret, hostname: 'laptop-sanne', serial: 'FAKE-9', os: 'linux', agentVersion: '0.1.0', loginName: 'sanne' },
+      });
+      expect(copy.body.studentId).toBeNull();
+    });
+
+    it('limits how many new devices one secret enrolls per hour (429 with Retry-After); a laptop enrolling again with its key, and another secret, are not held back', async () => {
+      const server = await api.start({ settings: { enrollmentsPerHour: 5 } });
+      const enroll = (secret: string, n: number, enrollmentKey?: string) => server.call('POST', '/api/v1/devices/enroll', {
+        body: { enrollmentSecret: secret, hostname: `nep-${n}`, serial: null, os: 'linux', agentVersion: '0.1.0', loginName: 'sanne', ...(enrollmentKey ? { enrollmentKey } : {}) },
+      });
+      const key = 'r'.repeat(43);
+      expect((await enroll(server.enrollmentSecret, 0, key)).status).toBe(201);
+      for (let n = 1; n < 5; n++) {
+        server.now += MINUTE;
+        expect((await enroll(server.enrollmentSecret, n)).status).toBe(201);
+      }
+      const refused = await enroll(server.enrollmentSecret, 5);
+      expect(refused.status).toBe(429);
+      expect(refused.body.message).toMatch(/as many new laptops as it may this hour/);
+      expect(Number(refused.headers.get('retry-after'))).toBe(56 * 60);
+      expect(server.logger.lines.some((l) => /over its hourly limit/.test(l.message))).toBe(true);
+      expect((await server.store.deviceHealth('svok-college')).length).toBe(5);
+      // The first laptop lost its answer and enrolls again as itself: no new device, not counted.
+      expect((await enroll(server.enrollmentSecret, 0, key)).status).toBe(201);
+      // Another school's (or a new) secret counts on its own.
+      const { secret: other } = await new EnrollmentSecretFile(server.enrollmentSecretsPath).create('svok-college', NOW);
+      expect((await enroll(other, 6)).status).toBe(201);
+      // An hour after the first, the secret enrolls again.
+      server.now += 57 * MINUTE;
+      expect((await enroll(server.enrollmentSecret, 7)).status).toBe(201);
+    });
+
+    it('lets an admin set the device rules (audited), and a laptop nobody recognised is assigned at its next heartbeat', async () => {
+      const server = await api.start();
+      const loaner = await server.enroll(null, 'LEEN-7');
+      expect((await server.store.device(loaner.deviceId))!.studentId).toBeNull();
+      const admin = await server.login('beheer');
+      const rules = { rules: [{ kind: 'hostname', value: 'leen-7', studentId: 's3' }, { kind: 'hostname-pattern', value: 'laptop-{login}' }] };
+      expect((await server.call('PUT', '/api/v1/schools/svok-college/device-rules', { as: await server.login('de-vries'), body: rules })).status).toBe(403);
+      const put = await server.call('PUT', '/api/v1/schools/svok-college/device-rules', { as: admin, body: rules });
+      expect(put).toMatchObject({ status: 200, body: { rules: 2 } });
+      const bad = await server.call('PUT', '/api/v1/schools/svok-college/device-rules', { as: admin, body: { rules: [{ kind: 'hostname-pattern', value: 'laptop' }] } });
+      expect(bad.status).toBe(400);
+      expect(bad.body.message).toMatch(/\{login\} or \{student\} exactly once/);
+      expect((await server.call('PUT', '/api/v1/schools/svok-college/device-rules', { as: admin, body: { rules: [{ kind: 'serial', value: 'X', studentId: 'zz' }] } })).status).toBe(404);
+      const got = await server.call('GET', '/api/v1/schools/svok-college/device-rules', { as: admin });
+      expect(got.body.rules).toEqual([
+        { kind: 'hostname', value: 'leen-7', studentId: 's3', recordedAt: new Date(NOW).toISOString() },
+        { kind: 'hostname-pattern', value: 'laptop-{login}', studentId: null, recordedAt: '1970-01-01T00:00:00.001Z' },
+      ]);
+      const audit = await server.store.auditLog({}, { limit: 10, offset: 0 });
+      expect(audit.rows.find((r) => r.action === 'replace-device-rules')).toMatchObject({ username: 'beheer', detail: '0 serial, 1 hostname, 1 hostname-pattern' });
+      await server.call('POST', '/api/v1/device/heartbeat', { as: loaner, body: { report: { hostname: 'LEEN-7', os: 'win32', agentVersion: '0.1.0', loginName: null } } });
+      expect((await server.store.device(loaner.deviceId))!.studentId).toBe('s3');
     });
 
     it('lets an admin assign an unmatched device to a student, and no one else', async () => {
@@ -283,6 +361,32 @@ export function deviceSuite(api: ReturnType<typeof useApi>): void {
       expect((await server.call('GET', '/api/v1/device/grants', { as: sanne })).body.grants).toEqual([]);
     });
 
+    it('limits wrong codes per lesson across laptops: a device enrolled anew starts no fresh count for the lesson (the right code waits too), other lessons are not affected', async () => {
+      const server = await api.start();
+      await sanneConsents(server);
+      const code = await codeOf(server, 'jansen');
+      const wrong = (i: number) => String((Number(code) + 1 + i * 7919) % 1_000_000).padStart(6, '0');
+      // Devices of their own, each assigned to a student in Jansen's lesson, each guessing once.
+      const device = async (n: number) => {
+        const made = await server.enroll(null, `nep-${n}`);
+        await server.store.assignDevice(made.deviceId, { schoolId: 'svok-college', studentId: 's1' });
+        return made;
+      };
+      for (let i = 0; i < 20; i++) {
+        expect((await server.call('POST', '/api/v1/device/unlock', { as: await device(i), body: unlockBody(wrong(i)) })).status).toBe(401);
+      }
+      const fresh = await device(20);
+      expect((await server.call('POST', '/api/v1/device/unlock', { as: fresh, body: unlockBody(code) })).status).toBe(429);
+      expect((await server.call('GET', '/api/v1/device/grants', { as: fresh })).body.grants).toEqual([]);
+      // Pieters' lesson (Emma, v4b) at the same time is not under attack.
+      const emma = await server.enroll('emma');
+      await server.store.recordConsents('svok-college', [
+        { studentId: 's3', register: 'social-media', schoolYear: '2025-2026', givenBy: 'parent', registeredAt: NOW - DAY_MS, source: 'test' },
+      ]);
+      const ptrCode = (await server.call('GET', `/api/v1/unlock-code?lessonUid=${encodeURIComponent(PTR_NOW.uid)}&lessonStart=${PTR_NOW.start}`, { as: await server.login('pieters') })).body.code;
+      expect((await server.call('POST', '/api/v1/device/unlock', { as: emma, body: unlockBody(ptrCode) })).status).toBe(201);
+    });
+
     it('lets a leader of the school unlock with their code, says when there is no lesson or student (409), and names what is wrong in the body', async () => {
       const server = await api.start();
       await sanneConsents(server);
@@ -404,6 +508,22 @@ export function deviceSuite(api: ReturnType<typeof useApi>): void {
     const KEY = 'k'.repeat(43);
     const enrollWithKey = (server: TestApi, secret = server.enrollmentSecret) => server.call('POST', '/api/v1/devices/enroll', {
       body: { enrollmentSecret: secret, enrollmentKey: KEY, hostname: 'LAPTOP-SANNE', serial: null, os: 'win32', agentVersion: '0.1.0', loginName: 'sanne' },
+    });
+
+    it('refuses a revoked laptop enrolling again under a new key (its serial is revoked, 403), and gives a device named like it no student', async () => {
+      const server = await api.start();
+      const body = { enrollmentSecret: server.enrollmentSecret, hostname: 'laptop-sanne', serial: 'PF3X9K2', os: 'linux', agentVersion: '0.1.0', loginName: 'sanne' };
+      const stolen = await server.call('POST', '/api/v1/devices/enroll', { body: { ...body, enrollmentKey: KEY } });
+      expect(stolen.body.studentId).toBe('s1');
+      const admin = await server.login('beheer');
+      expect((await server.call('POST', `/api/v1/devices/${stolen.body.deviceId}/revoke`, { as: admin })).status).toBe(200);
+      // The thief's copy of the agent made itself a new key (its data folder wiped).
+      const again = await server.call('POST', '/api/v1/devices/enroll', { body: { ...body, enrollmentKey: 'n'.repeat(43) } });
+      expect(again.status).toBe(403);
+      expect(again.body.message).toMatch(/serial number PF3X9K2 was revoked .*restore it first/);
+      // Without a serial, named like her laptop: enrolled, but not hers (her laptop was revoked after the school's rule).
+      const unnamed = await server.call('POST', '/api/v1/devices/enroll', { body: { ...body, serial: null, enrollmentKey: 'm'.repeat(43) } });
+      expect(unnamed).toMatchObject({ status: 201, body: { studentId: null } });
     });
 
     it('refuses every device route to a revoked laptop (401), ends its live stream at once, and leaves other laptops alone', async () => {

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { SESSION_LIFETIME_MS } from '../../../../src/server/auth/sessions.ts';
-import type { useApi } from '../harness.ts';
+import { buildApi } from '../../../../src/server/app/server-app.ts';
+import { FAST_SCRYPT_COST } from '../../../../src/server/auth/passwords.ts';
+import { listen } from '../../../../src/server/http/listen.ts';
+import { memoryLogger } from '../../../../src/server/http/logger.ts';
+import { createSite } from '../../../../src/server/web/site.ts';
+import { call, type useApi } from '../harness.ts';
 import { MINUTE, PASSWORD, USERS } from '../school.ts';
 
 export function sessionSuite(api: ReturnType<typeof useApi>): void {
@@ -124,12 +129,32 @@ export function sessionSuite(api: ReturnType<typeof useApi>): void {
       expect((await server.call('POST', '/api/v1/session', { body: { username: 'pieters', password: PASSWORD }, headers: from('203.0.113.1') })).status).toBe(200);
     });
 
+    it('counts failed logins in the database: a second server process on it (or a restarted one) refuses what the first counted', async () => {
+      const server = await api.start();
+      for (let i = 0; i < 5; i++) expect((await server.call('POST', '/api/v1/session', { body: { username: 'jansen', password: `fout ${i}` } })).status).toBe(401);
+      const second = buildApi({ store: server.store, signer: server.signer, enrollmentSecretsPath: server.enrollmentSecretsPath, logger: memoryLogger(),
+        clock: () => server.now, settings: { passwordCost: FAST_SCRYPT_COST } });
+      const listening = await listen(second.handler, { host: '127.0.0.1', port: 0 }, memoryLogger());
+      try {
+        expect((await call(listening.url, 'POST', '/api/v1/session', { body: { username: 'jansen', password: PASSWORD } })).status).toBe(429);
+        expect((await call(listening.url, 'POST', '/api/v1/session', { body: { username: 'pieters', password: PASSWORD } })).status).toBe(200);
+      } finally {
+        await listening.close(() => second.context.hub.closeAll());
+      }
+    });
+
     it('marks the cookie Secure and sends HSTS when the trusted proxy says the client came over HTTPS, and not when anyone else says so', async () => {
       const proxied = await api.start({ settings: { trustedProxies: ['127.0.0.0/8'] } });
       const viaHttps = await proxied.call('POST', '/api/v1/session', { body: { username: 'jansen', password: PASSWORD }, headers: { 'x-forwarded-proto': 'https' } });
       expect(viaHttps.status).toBe(200);
       expect(viaHttps.headers.get('set-cookie')).toMatch(/; Secure/i);
       expect(viaHttps.headers.get('strict-transport-security')).toBe('max-age=31536000');
+      // The portal's pages too: that is where a browser arrives first.
+      const site = await api.start({ settings: { trustedProxies: ['127.0.0.0/8'] }, site: createSite() });
+      const page = await fetch(`${site.url}/lessen`, { headers: { 'x-forwarded-proto': 'https' } });
+      expect(page.status).toBe(200);
+      expect(page.headers.get('strict-transport-security')).toBe('max-age=31536000');
+      expect((await fetch(`${site.url}/lessen`)).headers.get('strict-transport-security')).toBeNull();
       const direct = await api.start();
       const spoofed = await direct.call('POST', '/api/v1/session', { body: { username: 'jansen', password: PASSWORD }, headers: { 'x-forwarded-proto': 'https', 'x-forwarded-for': '203.0.113.9' } });
       expect(spoofed.status).toBe(200);
