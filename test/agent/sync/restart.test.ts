@@ -72,7 +72,7 @@ describe('an agent killed with SIGKILL and started again', () => {
     school = await startLiveSchool(login ?? 'sdevries');
     await writeFile(join(work, 'config.json'), JSON.stringify({
       server: { url: school.url, enrollmentSecret: school.enrollmentSecret, publicKey: school.publicKeyPem },
-    }));
+    }), { mode: 0o600 }); // root-only, as the agent requires of a file holding the secret
     const reply = await call(school.url, 'POST', '/api/v1/session', { body: { username: TEACHER.username, password: PASSWORD } });
     const teacher: UserSession = { kind: 'user', cookie: reply.headers.get('set-cookie')!.split(';')[0]!, csrf: reply.body.csrfToken, username: TEACHER.username };
     for (let n = 1; n <= GRANTS; n++) {
