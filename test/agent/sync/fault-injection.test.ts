@@ -32,8 +32,12 @@ function enough(p: FaultProgress): boolean {
   return p.reportedCommitted > MIN_EVENTS && p.proxy.cuts > 0 && p.proxy.garbage > 0 && p.proxy.slowed > 0
     && p.proxy.resets + p.proxy.downs > 0 && p.proxy.eventPosts > p.rounds && p.batchKills > 0;
 }
-/** 50 rounds of 100–600 ms plus a process start each, ten server restarts and the drain, on 2 busy cores. */
-const TEST_TIMEOUT_MS = 240_000;
+/**
+ * 50 rounds of 100–600 ms plus a process start each, ten server restarts and the drain: about 75 s
+ * alone on this 2-core machine, three times that beside the rest of the suite. Generous, because
+ * this test proves exactness, not speed (the sync benchmarks measure that).
+ */
+const TEST_TIMEOUT_MS = 600_000;
 
 /** Cleanup for one test, run when it finishes (passed, failed or timed out); the two tests run side by side. */
 type Defer = (cleanup: () => Promise<void> | void) => void;
