@@ -4,6 +4,12 @@ import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM, logIn, openBrowser, type BrowserSession } from '../server/web/browser.ts';
+import { pathToFileURL } from 'node:url';
+import { resolve } from 'node:path';
+import { readArticles } from '../../src/desktop/articles.ts';
+import { UnlockRequestSchema } from '../../src/desktop/bridge.ts';
+import { sendUnlock } from '../../src/desktop/unlock.ts';
+import { FAKE_BRIDGE } from '../desktop/fake-bridge.ts';
 import { runUnlock, startAgent, statusOverSocket, waitFor, type AgentProcess } from './agent-process.ts';
 import { LEADER, PASSWORD, SCHOOL, startLiveSchool, TEACHER, type LiveSchool } from './live-school.ts';
 
@@ -21,6 +27,7 @@ import { LEADER, PASSWORD, SCHOOL, startLiveSchool, TEACHER, type LiveSchool } f
 
 const REASON = 'Instagram-campagne analyseren voor het betoog';
 const LAPTOP_REASON = 'Eigen Instagram-account tonen bij de presentatie';
+const TRAY_REASON = 'Reclame op Instagram vergelijken in tweetallen';
 const STEP_MS = 30_000;
 
 /** The login the agent reports (it follows --user); null where this uid has no passwd entry (then the test assigns the laptop itself). */
@@ -208,6 +215,32 @@ describe.skipIf(SKIP !== null)(SKIP === null ? TITLE : `${TITLE} (${SKIP})`, () 
     expect(facts).toContain('Ingetrokken');
     expect(facts).toContain(`(${TEACHER.username})`);
     expect(leader!.problems).toEqual([]);
+  }, STEP_MS);
+
+  it("in the tray's unlock window, the teacher types the code the portal shows: the page, the agent and the server grant this laptop", async () => {
+    teacher ??= await openBrowser(Date.now());
+    const { page: portal, context } = teacher;
+    await portal.goto(`${school.url}/lessen`);
+    const shown = portal.locator('li.lesson.now [data-unlock-code]');
+    await waitFor(async () => /^\d{6}$/.test((await shown.textContent()) ?? ''), 'the unlock code on the portal', 15_000);
+    const code = (await shown.textContent())!;
+    // The tray's own page, loaded from its file as Electron loads it; the bridge hands the request to what main does with it.
+    const tray = await context.newPage();
+    await tray.exposeFunction('__trayUnlock', (request: unknown) => sendUnlock(join(work, 'agent.sock'), UnlockRequestSchema.parse(request)));
+    await tray.addInitScript({ content: `${FAKE_BRIDGE}\nwindow.lesmodus.unlock = (request) => window.__trayUnlock(request);` });
+    await tray.goto(pathToFileURL(resolve('src/desktop/pages/unlock.html')).href);
+    await tray.evaluate(`window.__push(${JSON.stringify({ locale: 'nl', timeZone: 'Europe/Amsterdam', status: null, notice: null, articles: readArticles('resources/desktop/articles.json') })})`);
+    await tray.getByLabel('Code uit het docentenportaal (6 cijfers)').fill(code);
+    await tray.getByLabel('Social media').check();
+    await tray.getByLabel('Onderwijsdoel (verplicht, art. III.A.3)').fill(TRAY_REASON);
+    await tray.getByRole('button', { name: 'Ontgrendelen' }).click();
+    await expect.poll(() => tray.locator('#reply').textContent(), { timeout: 15_000 }).toMatch(/^Toegestaan tot \d\d:\d\d: social \(door .+\)\.$/);
+    const status = await agentReaches(() => {
+      const current = agent!.status();
+      return current?.decision.allowed.some((a) => a.reason === TRAY_REASON) && current;
+    }, 'the agent to apply the unlock from the tray', 15_000);
+    expect(status.decision.blocked.categories).not.toContain('social');
+    await tray.close();
   }, STEP_MS);
 
   it("at the laptop, the teacher unlocks with the code the portal shows (never a password), and the leader sees it for that laptop", async () => {
