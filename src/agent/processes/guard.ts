@@ -312,17 +312,9 @@ export class ProcessGuard {
     // Every blocked service comes from a reason's category; without one there is no article to cite, and no block.
     if (!citation) return;
     const dryRun = this.#options.dryRun ?? false;
-    let terminatedAt: number | undefined;
-    if (!dryRun) {
-      if (!this.#isStill(info)) return;
-      const outcome = this.#options.killer.terminate(info.pid);
-      if (outcome === 'gone') return;
-      if (outcome === 'sent') {
-        terminatedAt = this.#monotonic();
-        result.terminated.push(info.pid);
-      }
-    }
-    this.#tracked.set(key, { pid: info.pid, startTime: info.startTime, terminatedAt, forced: false, seenIn: generation });
+    const stopped = this.#stop(info, key, !dryRun, generation, result);
+    if (stopped === 'gone') return;
+    const terminatedAt = stopped;
     // Not ours to signal after all (EPERM): remembered so it is not retried every scan, but it was not blocked.
     if (!dryRun && terminatedAt === undefined) return;
     const event: ProcessBlockEvent = {
@@ -353,17 +345,8 @@ export class ProcessGuard {
     result: { terminated: number[] },
   ): void {
     const dryRun = this.#options.dryRun ?? false;
-    let terminatedAt: number | undefined;
-    if (target.stop && !dryRun) {
-      if (!this.#isStill(info)) return;
-      const outcome = this.#options.killer.terminate(info.pid);
-      if (outcome === 'gone') return;
-      if (outcome === 'sent') {
-        terminatedAt = this.#monotonic();
-        result.terminated.push(info.pid);
-      }
-    }
-    this.#tracked.set(key, { pid: info.pid, startTime: info.startTime, terminatedAt, forced: false, seenIn: generation });
+    const terminatedAt = this.#stop(info, key, target.stop && !dryRun, generation, result);
+    if (terminatedAt === 'gone') return;
     const event: GuardTamperEvent = {
       kind: target.tamper,
       detail: target.detail,
@@ -377,6 +360,26 @@ export class ProcessGuard {
     } catch (error) {
       this.#onError(error);
     }
+  }
+
+  /**
+   * Sends SIGTERM when `signal` (the identity re-checked first: pids are reused) and tracks the
+   * process once, signalled or not, so the next scans neither repeat it nor report it again.
+   * Returns when it was signalled (undefined when not), or 'gone' when it is not there any more.
+   */
+  #stop(info: ProcessInfo, key: string, signal: boolean, generation: number, result: { terminated: number[] }): number | undefined | 'gone' {
+    let terminatedAt: number | undefined;
+    if (signal) {
+      if (!this.#isStill(info)) return 'gone';
+      const outcome = this.#options.killer.terminate(info.pid);
+      if (outcome === 'gone') return 'gone';
+      if (outcome === 'sent') {
+        terminatedAt = this.#monotonic();
+        result.terminated.push(info.pid);
+      }
+    }
+    this.#tracked.set(key, { pid: info.pid, startTime: info.startTime, terminatedAt, forced: false, seenIn: generation });
+    return terminatedAt;
   }
 
   #forceKillIfDue(tracked: Tracked, result: { forceKilled: number[] }): void {
