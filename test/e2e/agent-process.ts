@@ -1,5 +1,6 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -97,4 +98,13 @@ export function runUnlock(socketPath: string, code: string, args: readonly strin
     child.stdin!.end(`${code}\n`);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/** The login the agent reports (it follows --user); null where this uid has no passwd entry (then the test assigns the laptop itself). */
+export function ownLogin(): string | null {
+  try {
+    return userInfo().username || null;
+  } catch {
+    return null;
+  }
 }

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir, userInfo } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM, logIn, openBrowser, type BrowserSession } from '../server/web/browser.ts';
@@ -10,7 +10,7 @@ import { readArticles } from '../../src/desktop/articles.ts';
 import { UnlockRequestSchema } from '../../src/desktop/bridge.ts';
 import { sendUnlock } from '../../src/desktop/unlock.ts';
 import { FAKE_BRIDGE } from '../desktop/fake-bridge.ts';
-import { runUnlock, startAgent, statusOverSocket, waitFor, type AgentProcess } from './agent-process.ts';
+import { ownLogin, runUnlock, startAgent, statusOverSocket, waitFor, type AgentProcess } from './agent-process.ts';
 import { LEADER, PASSWORD, SCHOOL, startLiveSchool, TEACHER, type LiveSchool } from './live-school.ts';
 
 /**
@@ -29,15 +29,6 @@ const REASON = 'Instagram-campagne analyseren voor het betoog';
 const LAPTOP_REASON = 'Eigen Instagram-account tonen bij de presentatie';
 const TRAY_REASON = 'Reclame op Instagram vergelijken in tweetallen';
 const STEP_MS = 30_000;
-
-/** The login the agent reports (it follows --user); null where this uid has no passwd entry (then the test assigns the laptop itself). */
-function ownLogin(): string | null {
-  try {
-    return userInfo().username || null;
-  } catch {
-    return null;
-  }
-}
 
 const TITLE = 'teacher grants in Chromium → the agent applies it → the leader sees the acknowledgement';
 const SKIP = existsSync(CHROMIUM) ? null : `skipped: no Chromium at ${CHROMIUM} (Debian: apt-get install chromium)`;

@@ -1,8 +1,8 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir, userInfo } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAgent, waitFor, type AgentProcess } from '../../e2e/agent-process.ts';
+import { ownLogin, startAgent, waitFor, type AgentProcess } from '../../e2e/agent-process.ts';
 import { PASSWORD, SCHOOL, startLiveSchool, TEACHER, type LiveSchool } from '../../e2e/live-school.ts';
 import { call, type UserSession } from '../../server/api/harness.ts';
 
@@ -18,15 +18,6 @@ import { call, type UserSession } from '../../server/api/harness.ts';
 const GRANTS = 15;
 const RESTARTS = 3;
 const STEP_MS = 60_000;
-
-/** The login the agent reports (it follows --user); null where this uid has no passwd entry (then the test assigns the laptop itself). */
-function ownLogin(): string | null {
-  try {
-    return userInfo().username || null;
-  } catch {
-    return null;
-  }
-}
 
 describe('an agent killed with SIGKILL and started again', () => {
   const login = ownLogin();
