@@ -14,6 +14,7 @@ import { jsonLogger, type Logger } from '../http/logger.ts';
 import { listen } from '../http/listen.ts';
 import { openServerStore, type RetentionPolicy, type ServerStore } from '../store/index.ts';
 import { dataDirAt } from './data-dir.ts';
+import { holdSqliteServerLock } from './sqlite-server-lock.ts';
 import { scheduleRetention } from './retention.ts';
 import { loadServerKeys, type ServerSigner } from './server-keys.ts';
 import { lesmodusVersion } from '../../adapters/version.ts';
@@ -118,7 +119,15 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   const dir = dataDirAt(options.dataDir);
   // The key first: without it (no `server init` yet) nothing is created, not even the folder.
   const signer = await loadServerKeys(dir);
-  const store = options.store ?? await openServerStore({ dataDir: dir.root, databaseUrl: options.databaseUrl });
+  // Only a server that opens its own SQLite store: the demo brings its own, and PostgreSQL serves several processes.
+  const lock = options.store === undefined && options.databaseUrl === undefined ? holdSqliteServerLock(dir.root) : null;
+  let store: ServerStore;
+  try {
+    store = options.store ?? await openServerStore({ dataDir: dir.root, databaseUrl: options.databaseUrl });
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
   const logger = options.logger ?? jsonLogger();
   try {
     const settings = { ...options.settings, ...(options.retention ? { eventRetentionDays: options.retention.eventDays } : {}) };
@@ -144,10 +153,12 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
         await retention?.stop();
         await listening.close(() => context.hub.closeAll());
         await store.close();
+        lock?.release();
       },
     };
   } catch (error) {
     await store.close();
+    lock?.release();
     throw error;
   }
 }
