@@ -1,4 +1,6 @@
 import Database from 'better-sqlite3';
+import { execFileSync } from 'node:child_process';
+import pg from 'pg';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +10,7 @@ import { SyncClient } from '../../../src/agent/sync/sync-client.ts';
 import { AgentConfigSchema } from '../../../src/core/config/agent-config.ts';
 import { SQLITE_FILE_NAME } from '../../../src/server/store/index.ts';
 import { freePort, SchoolServer, initSchoolServer } from '../../agent/sync/fault/school-server.ts';
+import { dropSchema, freshSchemaUrl } from '../../helpers/postgres-schema.ts';
 import { useCli } from '../api/cli-harness.ts';
 
 /**
@@ -60,34 +63,108 @@ function laptop(url: string, identity: { publicKey: string; enrollmentSecret: st
   };
 }
 
-/** What the server holds per device, read from its database file as an auditor would. */
-function held(dataDir: string): { device_id: string; event_id: string }[] {
-  const db = new Database(join(dataDir, SQLITE_FILE_NAME), { readonly: true });
-  try {
-    return db.prepare('SELECT device_id, event_id FROM device_events ORDER BY device_id, seq').all() as { device_id: string; event_id: string }[];
-  } finally {
-    db.close();
-  }
+/** The store behind the server, as its admin backs it up and restores it, and reads it as an auditor would. */
+interface Target {
+  readonly name: string;
+  readonly databaseUrl?: string;
+  readonly dataDir: string;
+  backup(file: string): Promise<void>;
+  /** Checks that it refuses while a server runs, where the tool can tell. */
+  refusesWhileRunning(file: string): Promise<void>;
+  restore(file: string): Promise<void>;
+  query<R>(text: string, values?: unknown[]): Promise<R[]>;
+  cleanup(): Promise<void>;
 }
 
-function lastEventSeq(dataDir: string, deviceId: string): number | null {
-  const db = new Database(join(dataDir, SQLITE_FILE_NAME), { readonly: true });
-  try {
-    return db.prepare('SELECT last_event_seq FROM devices WHERE id = ?').pluck().get(deviceId) as number | null;
-  } finally {
-    db.close();
-  }
+function sqliteTarget(dataDir: string): Target {
+  return {
+    name: 'SQLite (lesmodus server backup/restore)',
+    dataDir,
+    async backup(file) {
+      const backup = await cli.run(['server', 'backup', '--data-dir', dataDir, file]);
+      expect(backup.code, backup.stderr).toBe(0);
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      expect((await cli.run(['server', 'backup', '--data-dir', dataDir, file])).stderr).toMatch(/exists already/);
+    },
+    async refusesWhileRunning(file) {
+      const refused = await cli.run(['server', 'restore', '--data-dir', dataDir, file]);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(/Another Lesmodus server is already running/);
+    },
+    async restore(file) {
+      const restored = await cli.run(['server', 'restore', '--data-dir', dataDir, file]);
+      expect(restored.code, restored.stderr).toBe(0);
+      expect(restored.stdout).toMatch(/kept as .*before-restore-/);
+    },
+    async query<R>(text: string, values: unknown[] = []) {
+      const db = new Database(join(dataDir, SQLITE_FILE_NAME), { readonly: true });
+      try {
+        return db.prepare(text.replace(/\$\d+/g, '?')).all(...values) as R[];
+      } finally {
+        db.close();
+      }
+    },
+    async cleanup() {},
+  };
 }
 
-describe('backup and restore of the SQLite server store', () => {
-  const dataDir = join(cli.tmp, 'data');
+function postgresTarget(url: string, schema: string, databaseUrl: string, dataDir: string): Target {
+  const tool = (name: string, args: string[]) => execFileSync(name, args, { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+  return {
+    name: 'PostgreSQL (pg_dump/pg_restore)',
+    databaseUrl,
+    dataDir,
+    async backup(file) {
+      tool('pg_dump', ['--format=custom', '--schema', schema, '--file', file, url]);
+    },
+    async refusesWhileRunning() {},
+    async restore(file) {
+      tool('pg_restore', ['--clean', '--if-exists', '--no-owner', '--dbname', url, file]);
+    },
+    async query<R>(text: string, values: unknown[] = []) {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        await client.query(`SET search_path = "${schema}"`);
+        return (await client.query(text, values)).rows as R[];
+      } finally {
+        await client.end();
+      }
+    },
+    cleanup: () => dropSchema(url, schema),
+  };
+}
+
+const held = (target: Target) => target.query<{ device_id: string; event_id: string }>('SELECT device_id, event_id FROM device_events ORDER BY device_id, seq');
+const lastEventSeq = async (target: Target, deviceId: string) =>
+  Number((await target.query<{ last_event_seq: number | string }>('SELECT last_event_seq FROM devices WHERE id = $1', [deviceId]))[0]?.last_event_seq);
+
+const pgUrl = process.env.LESMODUS_TEST_DATABASE_URL;
+const targets: { name: string; make: () => Promise<Target> }[] = [
+  { name: 'SQLite (lesmodus server backup/restore)', make: async () => sqliteTarget(join(cli.tmp, 'sqlite-data')) },
+  ...(pgUrl === undefined ? [] : [{
+    name: 'PostgreSQL (pg_dump/pg_restore)',
+    make: async () => {
+      const schema = `lesmodus_backup_${process.pid}_${Date.now().toString(36)}`;
+      return postgresTarget(pgUrl, schema, await freshSchemaUrl(pgUrl, schema), join(cli.tmp, 'postgres-data'));
+    },
+  }]),
+];
+
+describe.each(targets)('backup and restore: $name', ({ make }) => {
   let server: SchoolServer | undefined;
-  afterAll(async () => { await server?.stop(); });
+  let target: Target | undefined;
+  afterAll(async () => {
+    await server?.stop();
+    await target?.cleanup();
+  });
 
   it('a backup taken while laptops sync restores to a server they go on with, as the same devices; what was acknowledged after the backup is not sent again', async () => {
-    const identity = await initSchoolServer(dataDir);
+    target = await make();
+    const { dataDir } = target;
+    const identity = await initSchoolServer(dataDir, target.databaseUrl);
     const port = await freePort();
-    server = new SchoolServer({ dataDir, port });
+    server = new SchoolServer({ dataDir, port, databaseUrl: target.databaseUrl });
     await server.start();
     const url = `http://127.0.0.1:${port}`;
 
@@ -96,11 +173,8 @@ describe('backup and restore of the SQLite server store', () => {
     const early = ['one', 'two', 'three'].map((d) => before.write(d));
     await before.client.push();
 
-    const file = join(cli.tmp, 'lesmodus-backup.db');
-    const backup = await cli.run(['server', 'backup', '--data-dir', dataDir, file]);
-    expect(backup.code, backup.stderr).toBe(0);
-    expect(statSync(file).mode & 0o777).toBe(0o600);
-    expect((await cli.run(['server', 'backup', '--data-dir', dataDir, file])).stderr).toMatch(/exists already/);
+    const file = join(cli.tmp, `lesmodus-backup-${port}`);
+    await target.backup(file);
 
     const late = ['four', 'five'].map((d) => before.write(d));
     await before.client.push();
@@ -108,20 +182,16 @@ describe('backup and restore of the SQLite server store', () => {
     const { deviceId: bramId } = await after.client.enroll();
     const bramLate = after.write('bram before the restore');
     await after.client.push();
-    expect(held(dataDir)).toHaveLength(6);
+    expect(await held(target)).toHaveLength(6);
 
-    // A restore needs the server stopped: it refuses while one runs.
-    const refused = await cli.run(['server', 'restore', '--data-dir', dataDir, file]);
-    expect(refused.code).toBe(1);
-    expect(refused.stderr).toMatch(/Another Lesmodus server is already running/);
+    // A restore needs the server stopped.
+    await target.refusesWhileRunning(file);
     await server.stop();
-    const restored = await cli.run(['server', 'restore', '--data-dir', dataDir, file]);
-    expect(restored.code, restored.stderr).toBe(0);
-    expect(restored.stdout).toMatch(/kept as .*before-restore-/);
+    await target.restore(file);
     await server.start();
-    expect(held(dataDir).map((e) => e.event_id)).toEqual(early);
+    expect((await held(target)).map((e) => e.event_id)).toEqual(early);
     // The server says how far it holds Anna's events (heartbeat and ingest answers carry it): 3, where she has sent 5.
-    expect(lastEventSeq(dataDir, annaId)).toBe(3);
+    expect(await lastEventSeq(target, annaId)).toBe(3);
 
     // Anna was enrolled before the backup: her credential still works, as the same device.
     const reply = await before.client.heartbeat().then(() => before.client.status());
@@ -138,7 +208,7 @@ describe('backup and restore of the SQLite server store', () => {
     await vi.waitFor(() => expect(after.store.outboxSize()).toBe(0), { timeout: 20_000 });
     expect(after.client.deviceId).toBe(bramId);
 
-    const now = held(dataDir);
+    const now = await held(target);
     const ids = now.map((e) => e.event_id);
     expect(new Set(ids).size).toBe(ids.length);
     expect(now.filter((e) => e.device_id === annaId).map((e) => e.event_id)).toEqual([...early, annaNew]);
