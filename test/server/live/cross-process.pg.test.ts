@@ -4,12 +4,13 @@
 // reconnect.
 import { join } from 'node:path';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEVICE_PATHS } from '../../../src/core/protocol/paths.ts';
 import { CSRF_HEADER } from '../../../src/server/auth/sessions.ts';
 import { PostgresServerStore } from '../../../src/server/store/index.ts';
 import { useCli, type Started } from '../api/cli-harness.ts';
 import { PASSWORD, SCHOOL, seedSchool } from '../api/school.ts';
+import { waitFor } from '../../helpers/wait-for.ts';
 
 const URL_VARIABLE = 'LESMODUS_TEST_DATABASE_URL';
 const baseUrl = process.env[URL_VARIABLE];
@@ -49,13 +50,6 @@ async function openStream(url: string, credential: string): Promise<Stream> {
   })();
   return { events, ended, close: () => controller.abort() };
 }
-
-const waitFor = <T>(what: () => T | undefined, message: string): Promise<T> =>
-  vi.waitFor(() => {
-    const value = what();
-    if (value === undefined || value === false) throw new Error(`not yet: ${message}`);
-    return value;
-  }, { timeout: 15_000, interval: 20 });
 
 describe.skipIf(!baseUrl)('several server processes on one PostgreSQL', () => {
   const cli = useCli('live');
