@@ -154,7 +154,7 @@ export class ProcessGuard {
   readonly #graceMs: number;
   readonly #onError: (error: unknown) => void;
   /** Classifications per process object; sources hand out the same object while a process is unchanged. */
-  readonly #classified = new WeakMap<ProcessInfo, Classification>();
+  #classified = new WeakMap<ProcessInfo, Classification>();
   readonly #tracked = new Map<string, Tracked>();
   #blocking: BlockingSnapshot = NOTHING_BLOCKED;
   #generation = 0;
@@ -195,6 +195,11 @@ export class ProcessGuard {
       clearTimeout(this.#timer);
       this.#schedule(0);
     }
+  }
+
+  /** Another catalog is in use: the verdicts of the old one are dropped, and every process is classified again at the next scan. */
+  forgetVerdicts(): void {
+    this.#classified = new WeakMap();
   }
 
   /** One pass over the process list. Concurrent calls share the pass in progress. */
