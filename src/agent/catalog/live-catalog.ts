@@ -63,6 +63,10 @@ export class LiveCatalog implements CatalogIndex {
     return this.#index.neverBlockDomains;
   }
 
+  get contentSizes(): ReadonlySet<number> {
+    return this.#index.contentSizes;
+  }
+
   classifyProcess(os: Os, facts: ProcessFacts): Classification {
     return this.#index.classifyProcess(os, facts);
   }

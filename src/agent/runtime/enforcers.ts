@@ -2,6 +2,7 @@ import type { CatalogIndex } from '../../core/catalog/match.ts';
 import type { Os } from '../../core/categories.ts';
 import type { ProxyAddress } from '../browser/index.ts';
 import type { UidRange } from '../processes/types.ts';
+import { createContentIdentity } from '../processes/content-identity.ts';
 import { createProcessEnforcer, createProcessKiller, createProcessSource, initialMountNamespace, ownedBy, snapMountNamespaces, type ProcessEnforcer } from '../processes/index.ts';
 import type { Block } from './agent.ts';
 import { createAgentBrowserEnforcer } from './browser-enforcer.ts';
@@ -56,6 +57,7 @@ export function buildEnforcers(options: EnforcerOptions): AgentEnforcers {
     catalog,
     source: createProcessSource(os, (uid) => isStudents(uid)),
     killer: createProcessKiller(),
+    contentIdentity: (onSettled) => createContentIdentity({ os, catalog, onSettled, onError: (error) => log.warn(`processes: content check: ${(error as Error).message ?? String(error)}`) }),
     now,
     dryRun,
     ownUid: options.studentUid,

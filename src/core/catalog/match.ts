@@ -36,7 +36,7 @@ export interface CatalogIndex {
   /**
    * Which service a process belongs to. Rules, in order:
    * 1. Identity that survives renaming (win32 PE original name, darwin bundle
-   *    id, linux flatpak/snap) decides when it matches anything.
+   *    id, linux flatpak/snap, the file's content) decides when it matches anything.
    * 2. Otherwise a never-block match on any fact wins (a browser hosting a
    *    Store web app still carries the app's package family: leave it be).
    * 3. Otherwise the strongest blocked match: package family, exe path,
@@ -65,6 +65,8 @@ export interface CatalogIndex {
   neverBlockEntry(id: string): NeverBlockEntry | undefined;
   /** All never-block domains, sorted: for allow lists that must beat any block list. */
   readonly neverBlockDomains: readonly string[];
+  /** The sizes of the catalog's known program contents: a file of any other size needs no hash. */
+  readonly contentSizes: ReadonlySet<number>;
 }
 
 const MEMO_LIMIT = 256;
@@ -142,6 +144,7 @@ export function createCatalogIndex(catalog: Catalog): CatalogIndex {
     service: (id) => tables.servicesById.get(id),
     neverBlockEntry: (id) => tables.neverBlockById.get(id),
     neverBlockDomains,
+    contentSizes: tables.contentSizes,
   };
 }
 

@@ -5,6 +5,8 @@ import { createApiHandler, HSTS, type RequestHandler } from '../api/pipeline.ts'
 import { clientOf } from '../http/client.ts';
 import type { ApiContext, ApiSettings } from '../api/context.ts';
 import { GrantHub } from '../api/grant-hub.ts';
+import { PostgresRelay } from '../live/postgres-relay.ts';
+import type { LaptopNotifier } from '../services/service.ts';
 import { API_ROUTES } from '../api/routes/index.ts';
 import { EnrollmentSecretFile } from '../auth/enrollment-secrets.ts';
 import { FailureLimiter, storeLimiterState } from '../auth/failure-limiter.ts';
@@ -60,6 +62,8 @@ export interface ApiParts {
   readonly site?: SiteHandler;
   /** The catalog to hand out (serve() reads it from the data folder); default: the bundled one alone. */
   readonly catalog?: EffectiveCatalog;
+  /** What reaches every server process's streams, around this process's hub (default: the hub alone). */
+  readonly laptops?: (hub: GrantHub) => LaptopNotifier;
 }
 
 /** A school of 2,000 laptops enrolls within a morning; a flood of made-up devices is cut to this many an hour. */
@@ -76,6 +80,7 @@ export function buildApi(parts: ApiParts): { context: ApiContext; handler: Reque
   };
   const clock = parts.clock ?? Date.now;
   const catalog = parts.catalog ?? loadEffectiveCatalog({ dataDir: null });
+  const hub = new GrantHub();
   const context: ApiContext = {
     store: parts.store,
     signer: parts.signer,
@@ -84,7 +89,8 @@ export function buildApi(parts: ApiParts): { context: ApiContext; handler: Reque
     loginGuard: parts.loginGuard ?? new LoginGuard((limiter) => storeLimiterState(parts.store, limiter)),
     enrollments: new FailureLimiter({ maxFailures: settings.enrollmentsPerHour, windowMs: ENROLLMENT_WINDOW_MS }, storeLimiterState(parts.store, 'enroll-secret')),
     enrollment: new EnrollmentSecretFile(parts.enrollmentSecretsPath),
-    hub: new GrantHub(),
+    hub,
+    laptops: parts.laptops?.(hub) ?? hub,
     policy: loadPolicy(),
     catalog: catalog.index,
     signedCatalog: signedCatalogOf(parts.signer, catalog, clock()),
@@ -134,13 +140,20 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   const catalog = loadEffectiveCatalog({ dataDir: dir.root });
   const store = options.store ?? await openServerStore({ dataDir: dir.root, databaseUrl: options.databaseUrl });
   const logger = options.logger ?? jsonLogger();
+  let relay: PostgresRelay | undefined;
   try {
     const settings = { ...options.settings, ...(options.retention ? { eventRetentionDays: options.retention.eventDays } : {}) };
+    const databaseUrl = options.databaseUrl;
+    // On PostgreSQL other server processes may serve other laptops: changes reach them through NOTIFY.
+    const laptops = store.dialect === 'postgres' && databaseUrl
+      ? { laptops: (hub: GrantHub) => (relay = new PostgresRelay({ connectionString: databaseUrl, local: hub, store, logger })) }
+      : {};
     const { context, handler } = buildApi({
-      store, signer, enrollmentSecretsPath: dir.enrollmentSecrets, logger, settings, catalog,
+      store, signer, enrollmentSecretsPath: dir.enrollmentSecrets, logger, settings, catalog, ...laptops,
       ...(options.site ? { site: options.site } : {}),
       ...(options.clock ? { clock: options.clock } : {}),
     });
+    await relay?.start();
     const listening = await listen(handler, { host: options.host ?? DEFAULT_HOST, port: options.port ?? DEFAULT_PORT }, logger);
     const sweep = setInterval(() => {
       const now = context.clock();
@@ -162,10 +175,12 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
         clearInterval(sweep);
         await retention?.stop();
         await listening.close(() => context.hub.closeAll());
+        await relay?.close();
         await store.close();
       },
     };
   } catch (error) {
+    await relay?.close();
     await store.close();
     throw error;
   }
