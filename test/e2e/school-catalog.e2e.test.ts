@@ -2,8 +2,11 @@ import { copyFileSync, chmodSync, existsSync, readFileSync, realpathSync, statSy
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SIGNED_CATALOG_FILE } from '../../src/agent/catalog/catalog-updates.ts';
+import { DEVICE_PATHS } from '../../src/core/protocol/index.ts';
 import { dataDirAt, ensureDataDir } from '../../src/server/app/data-dir.ts';
 import { serve, type RunningServer } from '../../src/server/app/server-app.ts';
 import { createServerKeys } from '../../src/server/app/server-keys.ts';
@@ -18,10 +21,15 @@ import { SCHOOL, seedLiveSchool } from './live-school.ts';
  * Issue 12, item 18 end to end: the school's IT adds an app to the catalog on the real server
  * (catalog-additions.json, then a restart), and the real agent (as root, acting for a student uid)
  * picks it up at its next pull: its process guard stops the app and its browser policy lists the
- * app's site. An older catalog the server then signs is refused as a rollback, and the newer stays.
+ * app's site. An older catalog the server then signs is refused as a rollback, and one changed on
+ * its way to the laptop is refused for its signature; each time the newer catalog stays.
+ *
+ * The agent reaches the server through a forwarder on 127.0.0.1 (a school's network path), which
+ * can change the catalog's answer in transit the way an attacker in the middle would.
  */
 
-const STEP_MS = 60_000;
+/** Generous: a restart of the server, the agent's reconnect backoff and a loaded shared machine. */
+const STEP_MS = 90_000;
 const isRoot = process.getuid?.() === 0;
 /** A uid of its own per test worker (the two zone projects run this file at the same time). */
 const STUDENT_UID = 50_000 + (process.pid % 10_000);
@@ -34,6 +42,36 @@ describe.skipIf(!isRoot)('IT adds an app to the school catalog; the running agen
   let agent: AgentProcess | undefined;
   let standIns: StandIns | undefined;
   let chirpr: Running;
+  let forwarder: Server | undefined;
+  /** When set, the forwarder rewrites the catalog on its way to the laptop. */
+  let inTransit: ((signed: { payload: { catalog: { services: { id: string }[] } } }) => void) | null = null;
+
+  /** Passes every request on to the server (streams too), except that `inTransit` may rewrite the catalog's answer. */
+  async function startForwarder(): Promise<string> {
+    forwarder = createServer((req, res) => {
+      const upstream = request({ host: '127.0.0.1', port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+        if (inTransit === null || req.url !== DEVICE_PATHS.catalog || answer.statusCode !== 200) {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+          return;
+        }
+        let body = '';
+        answer.setEncoding('utf8');
+        answer.on('data', (chunk) => (body += chunk));
+        answer.on('end', () => {
+          const signed = JSON.parse(body);
+          inTransit!(signed);
+          const text = JSON.stringify(signed);
+          res.writeHead(200, { ...answer.headers, 'content-length': Buffer.byteLength(text) });
+          res.end(text);
+        });
+      });
+      upstream.on('error', () => res.destroy());
+      req.pipe(upstream);
+    });
+    await new Promise<void>((resolve) => forwarder!.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(forwarder.address() as AddressInfo).port}`;
+  }
 
   const managed = () => join(work, 'root', 'etc', 'chromium', 'policies', 'managed');
   const lessonPolicy = () => {
@@ -45,7 +83,7 @@ describe.skipIf(!isRoot)('IT adds an app to the school catalog; the running agen
     return Buffer.from(url.slice(url.indexOf(',') + 1), 'base64').toString('utf8');
   };
 
-  async function agentReaches<T>(check: () => T | undefined | false | Promise<T | undefined | false>, what: string, timeoutMs = 30_000): Promise<Exclude<T, undefined | false>> {
+  async function agentReaches<T>(check: () => T | undefined | false | Promise<T | undefined | false>, what: string, timeoutMs = 60_000): Promise<Exclude<T, undefined | false>> {
     try {
       return await waitFor(check, what, timeoutMs);
     } catch (error) {
@@ -70,7 +108,7 @@ describe.skipIf(!isRoot)('IT adds an app to the school catalog; the running agen
     const { enrollmentSecret } = await seedLiveSchool(store, dir, 'sdevries', Date.now()).finally(() => store.close());
     await startServer();
     await writeFile(join(work, 'config.json'), JSON.stringify({
-      server: { url: server!.url, enrollmentSecret, publicKey: signer.publicKeyPem },
+      server: { url: await startForwarder(), enrollmentSecret, publicKey: signer.publicKeyPem },
     }), { mode: 0o600 });
 
     standIns = createStandIns();
@@ -88,6 +126,8 @@ describe.skipIf(!isRoot)('IT adds an app to the school catalog; the running agen
     await Promise.allSettled([agent?.stop()]);
     standIns?.cleanUp();
     await server?.close().catch(() => {});
+    forwarder?.closeAllConnections();
+    await new Promise((resolve) => (forwarder ? forwarder.close(resolve) : resolve(undefined)));
     if (work) await rm(work, { recursive: true, force: true });
   });
 
@@ -151,5 +191,24 @@ describe.skipIf(!isRoot)('IT adds an app to the school catalog; the running agen
     expect(agent!.status()?.catalog).toEqual({ version: inUse.version, source: 'server' });
     expect(lessonPolicy()?.URLBlocklist).not.toContain('chirpr-cdn.example');
     expect(JSON.parse(readFileSync(join(agent!.dataDir, SIGNED_CATALOG_FILE), 'utf8')).payload.sha256).toBe(inUse.sha256);
+  }, STEP_MS);
+
+  it('a catalog changed on its way to the laptop (an app taken out) is refused for its signature, and the catalog in use stays', async () => {
+    const inUse = agent!.status()!.catalog!;
+    const saved = JSON.parse(readFileSync(join(agent!.dataDir, SIGNED_CATALOG_FILE), 'utf8')).payload.sha256;
+    await server!.close();
+    await writeFile(join(dataDir, 'catalog-additions.json'), JSON.stringify({ services: [{ ...CHIRPR, domains: ['chirpr.example', 'chirpr-static.example'] }] }));
+    inTransit = (signed) => {
+      signed.payload.catalog.services = signed.payload.catalog.services.filter((s) => s.id !== 'chirpr');
+    };
+    const restarted = await startServer();
+    expect(restarted.context.signedCatalog.payload.signedAt).toBeGreaterThan(Date.now() - 60_000);
+
+    const tamper = await agentReaches(() => agent!.events().find((e) => e.type === 'tamper' && e.payload.kind === 'bad-signature' && String(e.payload.detail).includes('lesmodus.catalog.v1')), 'the bad-signature tamper event');
+    expect(tamper.payload.detail).toContain("signature is not the pinned server key's");
+    expect(agent!.status()?.catalog).toEqual(inUse);
+    expect(lessonPolicy()?.URLBlocklist).toContain('chirpr.example');
+    expect(JSON.parse(readFileSync(join(agent!.dataDir, SIGNED_CATALOG_FILE), 'utf8')).payload.sha256).toBe(saved);
+    inTransit = null;
   }, STEP_MS);
 });
