@@ -55,6 +55,12 @@ describe('the effective catalog (bundled or newer, plus the school\'s additions)
     expect(older.warnings).toEqual([expect.stringContaining('its version 2020-01-01.1 is not newer than the bundled catalog\'s')]);
   });
 
+  it('refuses a newer catalog.json that is not valid, naming the file and the field', () => {
+    write('catalog.json', { ...bundled, version: `${bundled.version}.1`, services: [...bundled.services, { ...CHIRPR, category: 'chat' }] });
+    expect(() => loadEffectiveCatalog({ dataDir: dir })).toThrow(`${join(dir, 'catalog.json')} is not valid`);
+    expect(() => loadEffectiveCatalog({ dataDir: dir })).toThrow(`services[${bundled.services.length}].category`);
+  });
+
   it.each([
     ['a field that is wrong in itself', { services: [{ ...CHIRPR, domains: ['https://chirpr.example'] }] }, 'services[0].domains[0]: "https://chirpr.example" has a scheme'],
     ['an id the catalog already has', { services: [{ ...CHIRPR, id: 'instagram' }] }, 'services[0].id: duplicate id "instagram"'],
