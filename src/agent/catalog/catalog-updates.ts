@@ -18,6 +18,13 @@ import { LiveCatalog, type CatalogInUse } from './live-catalog.ts';
 export const SIGNED_CATALOG_FILE = 'catalog.signed.json';
 /** Tamper details stay within the event schema's bound. */
 const MAX_DETAIL = 240;
+/**
+ * A catalog signed further ahead of this laptop's trusted time is not taken:
+ * it would make every later catalog of a server with a corrected clock look
+ * like a rollback (the same rule keeps a server clock set ahead from
+ * replacing the cached schedule).
+ */
+export const CATALOG_CLOCK_TOLERANCE_MS = 60 * 60_000;
 
 /** What the sync client asks about the catalog (see SyncClientDeps.catalog). */
 export interface CatalogSync {
@@ -71,6 +78,8 @@ export class CatalogUpdater implements CatalogSync {
   readonly #deps: CatalogUpdaterDeps;
   /** Catalogs refused once (by the sha256 the schedule named): not fetched and logged again at every pull. */
   readonly #refused = new Set<string>();
+  /** Catalogs signed ahead of this laptop's time, logged once: fetched again, since a server with its clock put right signs the same content anew. */
+  readonly #ahead = new Set<string>();
 
   constructor(deps: CatalogUpdaterDeps) {
     this.#deps = deps;
@@ -89,6 +98,14 @@ export class CatalogUpdater implements CatalogSync {
       return false;
     }
     const { payload } = verified.signed;
+    const now = this.#deps.now();
+    if (payload.signedAt > now + CATALOG_CLOCK_TOLERANCE_MS) {
+      const detail = `catalog ${payload.version.slice(0, 64)} was signed ${iso(payload.signedAt)}, ahead of this laptop's time ${iso(now)} (the school server's clock is ahead); kept the one in use`;
+      log.warn(`catalog: ${detail}`);
+      if (!this.#ahead.has(payload.sha256)) this.#deps.store.appendEvent({ type: 'tamper', policyVersion: this.#deps.policyVersion, payload: { kind: 'server-clock', detail: detail.slice(0, MAX_DETAIL) } });
+      this.#ahead.add(payload.sha256);
+      return false;
+    }
     if (payload.signedAt <= current.signedAt) {
       // Replayed or rolled back: an older catalog could lack the entries that block what a student wants to run.
       this.#refuse(wanted, 'catalog-rollback', `the school server sent catalog ${payload.version} signed ${iso(payload.signedAt)}, not after the catalog in use (${current.version}, signed ${iso(current.signedAt)}); kept the one in use`);

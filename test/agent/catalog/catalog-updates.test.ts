@@ -113,6 +113,19 @@ describe('the school catalog on the laptop', () => {
     expect(tamper()).toEqual([{ kind: 'catalog-rollback', detail: expect.stringContaining(`not after the catalog in use (${newer.payload.version}`) }]);
   });
 
+  it('does not take a catalog signed far ahead of the laptop\'s time (a server clock set ahead), and takes it once the server signs it at the right time', () => {
+    const ahead = schoolCatalog(ADDITIONS, T0 + 2 * 3_600_000);
+    expect(updater.apply(wire(ahead), signer.publicKeyPem, refOf(ahead))).toBe(false);
+    expect(updater.apply(wire(ahead), signer.publicKeyPem, refOf(ahead))).toBe(false);
+    expect(live.inUse.source).toBe('bundled');
+    expect(tamper()).toEqual([{ kind: 'server-clock', detail: expect.stringContaining('ahead of this laptop\'s time') }]);
+    // The same content, signed again after the server's clock was put right: still wanted, and taken.
+    const righted = schoolCatalog(ADDITIONS, T0);
+    expect(righted.payload.sha256).toBe(ahead.payload.sha256);
+    expect(updater.wants(refOf(righted))).toBe(true);
+    expect(updater.apply(wire(righted), signer.publicKeyPem, refOf(righted))).toBe(true);
+  });
+
   it('starts from the bundled catalog when the saved one was changed on disk, and says why', () => {
     const signed = wire(schoolCatalog(ADDITIONS, T0));
     signed.payload.catalog.neverBlock = [];
