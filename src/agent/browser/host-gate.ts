@@ -20,10 +20,12 @@ export function hostGate(r: BrowserRestrictions): HostGate {
   const blocked = new Set(r.blockedDomains);
   const allowed = new Set(r.allowedDomains);
   return (host) => {
-    const name = normalizeHost(host);
+    let name = normalizeHost(host);
     if (name === null) return ALLOWED;
-    // A Google Translate proxy host (www-instagram-com.translate.goog) is judged as the site it proxies.
-    for (const candidate of hostAndParents(translateProxiedHost(name) ?? name)) {
+    // A Google Translate proxy host (www-instagram-com.translate.goog) is judged as the site it proxies,
+    // also proxied twice over (each decoding is shorter, so this ends).
+    for (let proxied = translateProxiedHost(name); proxied !== null; proxied = translateProxiedHost(name)) name = proxied;
+    for (const candidate of hostAndParents(name)) {
       if (allowed.has(candidate)) return ALLOWED;
       if (blocked.has(candidate)) return { blocked: true, domain: candidate };
     }

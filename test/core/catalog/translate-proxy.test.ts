@@ -33,6 +33,12 @@ describe('Google Translate proxy hosts (*.translate.goog)', () => {
     expect(index.classifyDomain(input)).toMatchObject({ input, category: 'social', service: 'instagram', matched: 'instagram.com', evidence: 'domain', neverBlock: false });
   });
 
+  it('sees through the proxy proxied by itself', () => {
+    const twice = translateProxyHost(translateProxyHost('www.instagram.com')!)!;
+    expect(twice).toBe('www--instagram--com-translate-goog.translate.goog');
+    expect(index.classifyDomain(twice)).toMatchObject({ service: 'instagram', host: twice });
+  });
+
   it('a proxied never-block site stays never-blocked, and a proxied unknown site stays unknown', () => {
     expect(index.classifyDomain('teams-microsoft-com.translate.goog')).toMatchObject({ neverBlock: true, service: null });
     expect(index.classifyDomain('www-wikipedia-org.translate.goog')).toMatchObject({ neverBlock: false, service: null, category: null });
