@@ -42,6 +42,13 @@ describe('lesmodus server catalog check (spawned)', () => {
     const after = JSON.parse((await cli.run(['server', 'catalog', 'check', '--data-dir', data, '--json'])).stdout);
     expect(after.services.social).toBe(before.services.social + 1);
     expect(after.domains).toBe(before.domains + 1);
+    // IT tries the new entry as laptops will match it (also through Google Translate's proxy).
+    const classified = await cli.run(['catalog', 'classify', '--server-data-dir', data, '--os', 'linux', '--process', 'chirpr', '--domain', 'https://www-chirpr-example.translate.goog/feed', '--json']);
+    expect(classified.code, classified.stderr).toBe(0);
+    expect(JSON.parse(classified.stdout).results).toEqual([
+      { kind: 'process', input: 'chirpr', category: 'social', service: 'chirpr', neverBlock: false },
+      { kind: 'domain', input: 'https://www-chirpr-example.translate.goog/feed', category: 'social', service: 'chirpr', neverBlock: false },
+    ]);
   });
 
   it('names the file and the field of a wrong additions file, and the server refuses to start with it', async () => {
