@@ -15,6 +15,8 @@ const URL_VARIABLE = 'LESMODUS_TEST_DATABASE_URL';
 const baseUrl = process.env[URL_VARIABLE];
 
 const MINUTE = 60_000;
+/** Four commands and two servers started, each a Node process: generous for a loaded 2-core machine. */
+const SETUP_TIMEOUT_MS = 120_000;
 
 /** One live stream as a laptop holds it: every event it was sent, in order. */
 interface Stream {
@@ -95,7 +97,7 @@ describe.skipIf(!baseUrl)('several server processes on one PostgreSQL', () => {
     const login = await fetch(`${a.url}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'jansen', password: PASSWORD }) });
     expect(login.status).toBe(200);
     teacher = { cookie: login.headers.get('set-cookie')!.split(';')[0]!, csrf: ((await login.json()) as { csrfToken: string }).csrfToken };
-  });
+  }, SETUP_TIMEOUT_MS);
 
   afterAll(async () => {
     for (const p of [a, b]) p?.child.kill('SIGKILL');
@@ -146,7 +148,7 @@ describe.skipIf(!baseUrl)('several server processes on one PostgreSQL', () => {
     stream.close();
   });
 
-  it('when a process is killed, its laptop streams from the other after one reconnect, and a grant from a restarted process reaches it', async () => {
+  it('when a process is killed, its laptop streams from the other after one reconnect, and a grant from a restarted process reaches it', { timeout: SETUP_TIMEOUT_MS }, async () => {
     const stream = await openStream(b.url, credential);
     b.child.kill('SIGKILL');
     await stream.ended;
