@@ -163,7 +163,7 @@ export class ProcessGuard {
   readonly #graceMs: number;
   readonly #onError: (error: unknown) => void;
   /** Classifications per process object; sources hand out the same object while a process is unchanged. */
-  readonly #classified = new WeakMap<ProcessInfo, Classification>();
+  #classified = new WeakMap<ProcessInfo, Classification>();
   readonly #tracked = new Map<string, Tracked>();
   #blocking: BlockingSnapshot = NOTHING_BLOCKED;
   #generation = 0;
@@ -173,7 +173,7 @@ export class ProcessGuard {
   /** The decision the latest scan enforced: a newer one means scanning again at once. */
   #lastScanned: BlockingSnapshot | undefined;
   #parentPid = process.ppid;
-  readonly #contentIdentity: ContentIdentity | undefined;
+  #contentIdentity: ContentIdentity | undefined;
 
   constructor(options: ProcessGuardOptions) {
     this.#options = options;
@@ -208,6 +208,19 @@ export class ProcessGuard {
   setOwner(ownUid: number | 'any' | null, subordinateUids: readonly UidRange[]): void {
     this.#isStudents = ownedBy(ownUid, subordinateUids);
     this.rescan();
+  }
+
+  /**
+   * Another catalog is in use: the verdicts of the old one are dropped, and
+   * every process is classified again at the next scan (the content check
+   * starts over too: it reads the catalog's names and hashes when made).
+   */
+  forgetVerdicts(): void {
+    this.#classified = new WeakMap();
+    if (this.#contentIdentity !== undefined) {
+      this.#contentIdentity.close();
+      this.#contentIdentity = this.#options.contentIdentity?.(() => this.rescan());
+    }
   }
 
   /** One pass over the process list. Concurrent calls share the pass in progress. */

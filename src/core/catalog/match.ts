@@ -1,6 +1,7 @@
 import type { Category, Os } from '../categories.ts';
 import { hostAndParents, normalizeHost } from './hostnames.ts';
 import { buildLookupTables, type Target } from './lookup-tables.ts';
+import { translateProxiedHost } from './translate-proxy.ts';
 import { IDENTITY_EVIDENCE, processHits, type Evidence, type Hit, type ProcessFacts } from './process-evidence.ts';
 import type { Catalog, NeverBlockEntry, Service } from './schema.ts';
 
@@ -44,7 +45,11 @@ export interface CatalogIndex {
    * the binary; then every catalog name it may be short for is a candidate.
    */
   classifyProcess(os: Os, facts: ProcessFacts): Classification;
-  /** Which service a host or URL belongs to, by label: never-block wins, then the most specific domain. */
+  /**
+   * Which service a host or URL belongs to, by label: never-block wins, then
+   * the most specific domain. A Google Translate proxy host
+   * (www-instagram-com.translate.goog) is judged as the host it proxies.
+   */
   classifyDomain(hostOrUrl: string): Classification;
   /** Services in any of `categories`, in catalog order (memoised). */
   servicesIn(categories: readonly Category[]): readonly Service[];
@@ -108,6 +113,9 @@ export function createCatalogIndex(catalog: Catalog): CatalogIndex {
   function classifyDomain(hostOrUrl: string): Classification {
     const host = normalizeHost(hostOrUrl);
     if (host === null) return unknown('domain', hostOrUrl, null);
+    // A translate.goog proxy host is the site it proxies: www-instagram-com.translate.goog is Instagram.
+    const proxied = translateProxiedHost(host);
+    if (proxied !== null) return { ...classifyDomain(proxied), input: hostOrUrl, host };
     let mostSpecific: { domain: string; owners: Service[] } | undefined;
     for (const candidate of hostAndParents(host)) {
       const entry = tables.neverBlockDomains.get(candidate);

@@ -1,4 +1,6 @@
+import type { Signed } from '../../adapters/signing.ts';
 import type { CatalogIndex } from '../../core/catalog/match.ts';
+import type { CatalogPayload } from '../../core/protocol/index.ts';
 import type { Policy } from '../../core/policy/schema.ts';
 import type { ServerSigner } from '../app/server-keys.ts';
 import type { EnrollmentSecret } from '../auth/enrollment-secrets.ts';
@@ -28,7 +30,10 @@ export interface ApiContext {
    */
   readonly laptops: LaptopNotifier;
   readonly policy: Policy;
+  /** The effective catalog (bundled or IT's newer one, with the school's additions): what grants and laptops go by. */
   readonly catalog: CatalogIndex;
+  /** The same catalog as laptops fetch it, signed once when the server started (not per device: every laptop gets this one). */
+  readonly signedCatalog: Signed<CatalogPayload>;
   readonly clock: () => number;
   readonly logger: Logger;
   readonly settings: ApiSettings;

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { loadCatalogIndex, loadPolicy } from '../../adapters/resources.ts';
+import { loadPolicy } from '../../adapters/resources.ts';
+import { CATALOG_TYPE, type CatalogPayload } from '../../core/protocol/index.ts';
 import { createApiHandler, HSTS, type RequestHandler } from '../api/pipeline.ts';
 import { clientOf } from '../http/client.ts';
 import type { ApiContext, ApiSettings } from '../api/context.ts';
@@ -16,6 +17,7 @@ import { jsonLogger, type Logger } from '../http/logger.ts';
 import { listen } from '../http/listen.ts';
 import { openServerStore, type RetentionPolicy, type ServerStore } from '../store/index.ts';
 import { dataDirAt } from './data-dir.ts';
+import { loadEffectiveCatalog, type EffectiveCatalog } from './effective-catalog.ts';
 import { scheduleRetention } from './retention.ts';
 import { loadServerKeys, type ServerSigner } from './server-keys.ts';
 import { lesmodusVersion } from '../../adapters/version.ts';
@@ -58,6 +60,8 @@ export interface ApiParts {
   readonly settings?: Partial<ApiSettings>;
   readonly loginGuard?: LoginGuard;
   readonly site?: SiteHandler;
+  /** The catalog to hand out (serve() reads it from the data folder); default: the bundled one alone. */
+  readonly catalog?: EffectiveCatalog;
   /** What reaches every server process's streams, around this process's hub (default: the hub alone). */
   readonly laptops?: (hub: GrantHub) => LaptopNotifier;
 }
@@ -74,6 +78,8 @@ export function buildApi(parts: ApiParts): { context: ApiContext; handler: Reque
     secureCookies: false, trustedProxies: [], passwordCost: DEFAULT_SCRYPT_COST, version: lesmodusVersion(), eventRetentionDays: null,
     enrollmentsPerHour: DEFAULT_ENROLLMENTS_PER_HOUR, ...parts.settings,
   };
+  const clock = parts.clock ?? Date.now;
+  const catalog = parts.catalog ?? loadEffectiveCatalog({ dataDir: null });
   const hub = new GrantHub();
   const context: ApiContext = {
     store: parts.store,
@@ -86,12 +92,18 @@ export function buildApi(parts: ApiParts): { context: ApiContext; handler: Reque
     hub,
     laptops: parts.laptops?.(hub) ?? hub,
     policy: loadPolicy(),
-    catalog: loadCatalogIndex(),
-    clock: parts.clock ?? Date.now,
+    catalog: catalog.index,
+    signedCatalog: signedCatalogOf(parts.signer, catalog, clock()),
+    clock,
     logger: parts.logger ?? jsonLogger(),
     settings,
   };
   return { context, handler: withSite(createApiHandler(API_ROUTES, context), parts.site, settings.trustedProxies) };
+}
+
+/** The catalog as laptops fetch it: signed once, at start; its signing time orders it after every catalog signed before. */
+export function signedCatalogOf(signer: ServerSigner, catalog: EffectiveCatalog, now: number) {
+  return signer.sign<CatalogPayload>({ type: CATALOG_TYPE, catalog: catalog.catalog, version: catalog.version, sha256: catalog.sha256, signedAt: now });
 }
 
 export interface ServeOptions {
@@ -124,6 +136,8 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   const dir = dataDirAt(options.dataDir);
   // The key first: without it (no `server init` yet) nothing is created, not even the folder.
   const signer = await loadServerKeys(dir);
+  // Before the store is opened: a wrong catalog file stops the start with the file and field to fix.
+  const catalog = loadEffectiveCatalog({ dataDir: dir.root });
   const store = options.store ?? await openServerStore({ dataDir: dir.root, databaseUrl: options.databaseUrl });
   const logger = options.logger ?? jsonLogger();
   let relay: PostgresRelay | undefined;
@@ -135,7 +149,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
       ? { laptops: (hub: GrantHub) => (relay = new PostgresRelay({ connectionString: databaseUrl, local: hub, store, logger })) }
       : {};
     const { context, handler } = buildApi({
-      store, signer, enrollmentSecretsPath: dir.enrollmentSecrets, logger, settings, ...laptops,
+      store, signer, enrollmentSecretsPath: dir.enrollmentSecrets, logger, settings, catalog, ...laptops,
       ...(options.site ? { site: options.site } : {}),
       ...(options.clock ? { clock: options.clock } : {}),
     });
@@ -147,6 +161,11 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
       store.pruneRateLimitHits(now - LONGEST_LIMIT_WINDOW_MS).catch((error: unknown) => logger.warn('rate limit sweep failed', { error: String(error) }));
     }, SESSION_SWEEP_MS);
     sweep.unref();
+    for (const warning of catalog.warnings) logger.warn('catalog', { warning });
+    logger.info('catalog', {
+      version: catalog.version, sha256: catalog.sha256, base: catalog.base.path,
+      ...(catalog.additions ? { additions: catalog.additions.path, services: catalog.additions.services, neverBlock: catalog.additions.neverBlock } : {}),
+    });
     logger.info('listening', { url: listening.url, database: store.dialect, keyId: signer.keyId });
     const retention = options.retention === undefined ? null : scheduleRetention(store, options.retention, logger);
     return {
