@@ -167,14 +167,13 @@ describe.skipIf(url === undefined || !hasNginx || process.getuid?.() !== 0)('two
     for (let i = 0; i < 10; i++) expect((await viaNginx({ path: '/healthz', from: '127.0.0.13' })).status).toBe(200);
     expect((await viaNginx({ ...login('dewit', PASSWORD), from: '127.0.0.13' })).status).toBe(200);
 
-    // The laptop's stream ended with the process; it reconnects through nginx to the other one and pulls there first.
-    // The stream is asserted from the server's side: the agent's `status` answer is the snapshot of its last
-    // decision (at most a minute old), which the pull before the reconnect refreshed while the stream was not ready yet.
+    // The laptop's stream ended with the process; it reconnects through nginx to the other one and pulls there,
+    // and says so itself: its status is taken again when the stream is ready.
     await waitFor(async () => (await liveConnections(other)) === 1, 'the laptop streaming from the other server', 45_000, 200);
     const after = await waitFor(async () => {
       const sync = (await statusOverSocket(socket)).sync;
-      return sync.lastPullAt > before.lastPullAt ? sync : undefined;
-    }, 'the laptop pulling again after its reconnect', 45_000, 200);
+      return sync.lastPullAt > before.lastPullAt && sync.live ? sync : undefined;
+    }, 'the laptop pulling again and live after its reconnect', 45_000, 200);
     expect(after.deviceId).toBe(before.deviceId);
   }, 120_000);
 });
