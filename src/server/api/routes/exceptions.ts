@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { DEFAULT_TIME_ZONE } from '../../../core/time/zoned.ts';
 import { notFound } from '../../http/http-error.ts';
 import { writeChunk } from '../../http/respond.ts';
-import { csvHeader, csvRow } from '../exception-csv.ts';
+import { CSV_LANGUAGES, csvHeader, csvRow, exportFileName } from '../exception-csv.ts';
 import { describeFilter, ExceptionFilterQuery, exceptionFilter } from '../exception-filter.ts';
 import { streamHeaders } from '../pipeline.ts';
 import { defineRoute, users, type AnyRoute } from '../route.ts';
@@ -35,23 +35,30 @@ const exportLog = defineRoute({
   tag: 'leader',
   summary: 'The filtered exception log as a CSV (or JSON) download, streamed; recorded in the audit log.',
   access: users('leader'),
-  query: z.strictObject({ ...ExceptionFilterQuery, format: z.enum(['csv', 'json']).default('csv') }),
+  query: z.strictObject({
+    ...ExceptionFilterQuery,
+    format: z.enum(['csv', 'json']).default('csv'),
+    /** The CSV's language: nl (`;`, Dutch headers and words, for Excel and LibreOffice in Dutch) or en (`,`, field names and ids). */
+    lang: z.enum(CSV_LANGUAGES).default('nl'),
+  }),
   reply: { kind: 'stream', contentTypes: ['text/csv', 'application/json'], description: 'Every matching exception.' },
   async handle({ principal, query, scope }, api) {
     const filter = exceptionFilter(principal.user, query, scope.now);
     await api.store.recordAudit({ at: scope.now, username: principal.user.username, action: 'export-log',
       subject: { kind: 'exception-log', id: filter.schoolId ?? 'all' }, schoolId: filter.schoolId ?? null, detail: `${query.format} ${describeFilter(filter)}` });
     const zones = new Map((await api.store.schools()).map((s) => [s.id, s.timeZone]));
-    const name = `lesmodus-exceptions-${new Date(scope.now).toISOString().slice(0, 10)}.${query.format}`;
+    const zone = (filter.schoolId === undefined ? undefined : zones.get(filter.schoolId)) ?? DEFAULT_TIME_ZONE;
+    const name = exportFileName(filter, zone, query.lang, query.format);
     const csv = query.format === 'csv';
+    const serviceName = (id: string) => api.catalog.service(id)?.name;
     scope.res.writeHead(200, streamHeaders(scope, csv ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8', {
       'content-disposition': `attachment; filename="${name}"`,
     }));
     // A BOM makes Excel read the file as UTF-8 (names with ë, reasons with é).
-    await writeChunk(scope.res, csv ? `\uFEFF${csvHeader()}` : '[');
+    await writeChunk(scope.res, csv ? `\uFEFF${csvHeader(query.lang)}` : '[');
     let first = true;
     for await (const row of api.store.exportExceptionLog(filter)) {
-      await writeChunk(scope.res, csv ? csvRow(row, zones.get(row.schoolId) ?? DEFAULT_TIME_ZONE) : `${first ? '' : ','}\n${JSON.stringify(row)}`);
+      await writeChunk(scope.res, csv ? csvRow(row, { zone: zones.get(row.schoolId) ?? DEFAULT_TIME_ZONE, language: query.lang, serviceName }) : `${first ? '' : ','}\n${JSON.stringify(row)}`);
       first = false;
     }
     scope.res.end(csv ? '' : '\n]\n');

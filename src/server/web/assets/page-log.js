@@ -46,7 +46,7 @@ export async function renderLog(ctx) {
     filterForm(ctx, values, schools),
     h('div', { class: 'toolbar' },
       h('span', { id: 'log-count' }, t('log.count', { total: page.total })),
-      h('a', { class: 'button', id: 'export', href: `/api/v1/exceptions/export${queryString({ ...query, format: 'csv' })}`, download: '' }, t('log.export'))),
+      h('a', { class: 'button', id: 'export', href: `/api/v1/exceptions/export${queryString({ ...query, format: 'csv', lang: ctx.lang })}`, download: '' }, t('log.export'))),
     logTable(ctx, page, query),
     h('section', { class: 'card', 'aria-labelledby': 'chart-title' },
       h('h2', { id: 'chart-title' }, t('chart.title')),

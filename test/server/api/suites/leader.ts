@@ -105,10 +105,10 @@ export function leaderSuite(api: ReturnType<typeof useApi>): void {
     it('exports the filtered log as CSV, streamed, safe for spreadsheets, and audits the export', async () => {
       const server = await api.start();
       const { leader, grants: [a, b, c] } = await threeExceptions(server);
-      const reply = await server.call('GET', '/api/v1/exceptions/export?format=csv&article=III.A.1', { as: leader });
+      const reply = await server.call('GET', '/api/v1/exceptions/export?format=csv&lang=en&article=III.A.1', { as: leader });
       expect(reply.status).toBe(200);
       expect(reply.headers.get('content-type')).toBe('text/csv; charset=utf-8');
-      expect(reply.headers.get('content-disposition')).toMatch(/^attachment; filename="lesmodus-exceptions-2026-01-12\.csv"$/);
+      expect(reply.headers.get('content-disposition')).toMatch(/^attachment; filename="lesmodus-exceptions-2026-01-12-svok-college-iii.a.1\.csv"$/);
       const lines = reply.text.replace(/^\uFEFF/, '').trimEnd().split('\r\n');
       expect(lines[0]).toMatch(/^"id","school","status","issued_at"/);
       expect(lines).toHaveLength(3);
@@ -119,10 +119,20 @@ export function leaderSuite(api: ReturnType<typeof useApi>): void {
       expect(lines[2]).toContain(`"'=HYPERLINK(""http://x"") campagne"`);
       expect(lines[2]).toContain('"2026-01-12T08:40:00+01:00"');
       expect(reply.text).not.toContain(c.id);
+      // For a Dutch leader (the default): ";", Dutch headers and words, service names, the school's clock, and the filter in the name.
+      const dutch = await server.call('GET', '/api/v1/exceptions/export?format=csv&article=III.A.1&from=2026-01-05&to=2026-01-19&status=active', { as: leader });
+      expect(dutch.headers.get('content-disposition')).toBe('attachment; filename="uitzonderingen-2026-01-05-tot-2026-01-18-svok-college-iii.a.1-actief.csv"');
+      const rows = dutch.text.replace(/^\uFEFF/, '').trimEnd().split('\r\n');
+      expect(rows[0]).toMatch(/^"Nummer";"School";"Status";"Gegeven op";"Gaat in op"/);
+      expect(rows[0]).toContain('"Categorieën";"Apps en sites"');
+      expect(rows.slice(1).join('\n')).toContain('"Actief"');
+      expect(rows.slice(1).join('\n')).toContain('"2026-01-12 08:40"');
+      expect(rows.slice(1).join('\n')).toContain(`"'=HYPERLINK(""http://x"") campagne"`);
+      expect(rows.slice(1).join('\n')).not.toMatch(/"social"|"social-media"/);
       const json = await server.call('GET', '/api/v1/exceptions/export?format=json', { as: leader });
       expect(json.body.map((r: { id: string }) => r.id)).toEqual([c.id, b.id, a.id]);
       const audit = await server.call('GET', '/api/v1/audit', { as: leader });
-      expect(audit.body.rows.filter((r: { action: string }) => r.action === 'export-log')).toHaveLength(2);
+      expect(audit.body.rows.filter((r: { action: string }) => r.action === 'export-log')).toHaveLength(3);
     });
 
     it('counts exceptions per week per article for the chart', async () => {
