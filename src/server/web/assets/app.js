@@ -44,6 +44,7 @@ function denied(ctx) {
 
 function header(user) {
   document.documentElement.lang = lang;
+  document.getElementById('skip').textContent = t('skip');
   const langButton = document.getElementById('lang');
   langButton.textContent = t('lang.switch');
   langButton.addEventListener('click', () => { setLanguage(lang === 'nl' ? 'en' : 'nl'); location.reload(); });

@@ -28,7 +28,7 @@ export async function renderDetail(ctx, id) {
     [t('log.status'), t(`status.${view.status}`)],
     ...(view.revokedAt === null ? [] : [[t('detail.revokedAt'), `${at(view.revokedAt)} (${view.revokedBy ?? '—'})`]]),
     ...(detail.consent.registers.length === 0 ? [] : [[t('detail.consent'), t('detail.consentFact', {
-      registers: detail.consent.registers.map((r) => `${r.register} (${r.article})`).join(', '),
+      registers: detail.consent.registers.map((r) => `${t(`register.${r.register}`)} (${r.article})`).join(', '),
       year: detail.consent.schoolYear,
       count: detail.consent.studentsWithoutConsent,
     })]]),

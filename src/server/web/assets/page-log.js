@@ -3,7 +3,7 @@
 // filter, the weekly chart and device health.
 
 import { api, queryString } from './api.js';
-import { drawChart } from './chart.js';
+import { chartTable, drawChart } from './chart.js';
 import { h } from './dom.js';
 import { allowedText, dateParam, dateTime } from './format.js';
 
@@ -45,12 +45,12 @@ export async function renderLog(ctx) {
     h('p', { class: 'muted' }, t('log.intro')),
     filterForm(ctx, values, schools),
     h('div', { class: 'toolbar' },
-      h('span', { id: 'log-count' }, t('log.count', { total: page.total })),
+      h('span', { id: 'log-count' }, t('log.count', { count: page.total })),
       h('a', { class: 'button', id: 'export', href: `/api/v1/exceptions/export${queryString({ ...query, format: 'csv' })}`, download: '' }, t('log.export'))),
     logTable(ctx, page, query),
     h('section', { class: 'card', 'aria-labelledby': 'chart-title' },
       h('h2', { id: 'chart-title' }, t('chart.title')),
-      chart.weeks.length === 0 ? h('p', { class: 'muted' }, t('chart.none')) : drawChart(chart.weeks, t('chart.title'))),
+      chart.weeks.length === 0 ? h('p', { class: 'muted' }, t('chart.none')) : [drawChart(chart.weeks, t('chart.title')), chartTable(chart.weeks, { week: t('chart.week'), caption: t('chart.tableCaption') })]),
     health));
   // Device health is secondary: it loads after the log is on screen and may fail on its own.
   loadHealth(ctx, health).catch((error) => health.append(h('p', { class: 'error' }, t('error.generic', { message: error.message }))));
