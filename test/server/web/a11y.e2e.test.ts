@@ -112,6 +112,31 @@ describe.skipIf(!existsSync(CHROMIUM))('portal layout and accessibility in Chrom
     await page.locator('li.lesson.now').screenshot({ path: `${SHOTS}/grant-form-en-US.png` });
   }, E2E_MS);
 
+  it('an error from the API reaches the teacher in Dutch (and in English when the portal is set to English)', async () => {
+    for (const [language, expected] of [['nl', 'De eindtijd (Tot) is al voorbij; kies een tijd later dan nu.'], ['en', 'must be in the future']] as const) {
+      const page = await fresh(1280);
+      await logIn(page, server.url, 'jansen', server.demo.password);
+      if (language === 'en') {
+        await page.getByRole('button', { name: 'English' }).click();
+        await page.getByRole('heading', { name: 'My lessons today' }).waitFor();
+      }
+      const lesson = page.locator('li.lesson.now');
+      await lesson.locator('input[name=category][value=camera]').check();
+      await lesson.locator('input[name=reason]').fill('Proef: Tot in het verleden');
+      // Bad input the form itself cannot produce (an end already past) is sent to the real server as it would arrive from a stale page.
+      await page.route('**/api/v1/grants', async (route) => {
+        if (route.request().method() !== 'POST') return route.continue();
+        const body = { ...route.request().postDataJSON(), expiresAt: server.now - 60_000 };
+        return route.continue({ postData: JSON.stringify(body) });
+      });
+      await lesson.locator('button[type=submit]').click();
+      const error = lesson.locator('p.error').filter({ hasText: /\S/ });
+      await error.waitFor();
+      expect(await error.textContent()).toContain(expected);
+      await page.unroute('**/api/v1/grants');
+    }
+  }, E2E_MS);
+
   it('the leader\'s chart is a readable table on a phone, and the page does not scroll sideways', async () => {
     const page = await fresh(375);
     await logIn(page, server.url, 'dewit', server.demo.password);

@@ -2,7 +2,7 @@
 // grant form. Mid-lesson speed matters: the current (or next) lesson's form
 // is open already, one tick + a reason + one click grants.
 
-import { ApiError, api, newIdempotencyKey, queryString } from './api.js';
+import { api, newIdempotencyKey, queryString } from './api.js';
 import { h } from './dom.js';
 import { allowedText, clock, lessonState, untilInstant } from './format.js';
 
@@ -223,8 +223,8 @@ function grantForm(ctx, lesson, open, refresh) {
       details.open = false;
       await refresh();
     } catch (e) {
-      const field = e instanceof ApiError ? e.body?.issues?.[0] : undefined;
-      error.textContent = t('error.generic', { message: field ? `${field.path}: ${field.message}` : e.message });
+      // The server's message is in the page's language already (Accept-Language); field paths are for developers.
+      error.textContent = t('error.generic', { message: e.message });
     } finally {
       submit.disabled = false;
     }
