@@ -1,3 +1,4 @@
+// @ts-check
 // The one way the pages talk to the server: same-origin JSON, the session
 // cookie, and the CSRF token (from /api/v1/me or the login) on every
 // state-changing request.

@@ -1,3 +1,4 @@
+// @ts-check
 // The shell: who is logged in, which page this path is, the header and the
 // language switch. Pages get a small context and render into <main>.
 
@@ -13,13 +14,15 @@ const lang = currentLanguage();
 const t = (key, values) => translate(lang, key, values);
 const main = document.getElementById('main');
 
+let toastTimer;
+
 /** A short message that screen readers announce (the toast is a live region). */
 function say(text, kind = 'ok') {
   const toast = document.getElementById('toast');
   toast.textContent = text;
   toast.className = `show ${kind}`;
-  clearTimeout(say.timer);
-  say.timer = setTimeout(() => { toast.className = ''; }, 5000);
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => { toast.className = ''; }, 5000);
 }
 
 function homeOf(user) {

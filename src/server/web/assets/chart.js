@@ -1,3 +1,4 @@
+// @ts-check
 // Exceptions per week per article as a grouped bar chart in inline SVG:
 // the layout is pure (tested in Node), drawing is a thin layer over it.
 

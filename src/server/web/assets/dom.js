@@ -1,3 +1,4 @@
+// @ts-check
 // A tiny element builder: text always goes in as text nodes, never as HTML,
 // so names and reasons typed by staff cannot inject markup.
 

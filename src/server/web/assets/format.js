@@ -1,3 +1,4 @@
+// @ts-check
 // Pure helpers for times and lists; no DOM, so they are unit tested in Node.
 
 /** "14:35" for an instant, in the school's time zone (not the browser's). */

@@ -1,3 +1,4 @@
+// @ts-check
 // All UI text, one dictionary per language. Dutch is the default: the
 // people using this are Dutch teachers and school leaders.
 

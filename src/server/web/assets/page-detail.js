@@ -1,3 +1,4 @@
+// @ts-check
 // One exception in full: who (and in which role) allowed what, for whom,
 // why, and when each device applied and dropped it. The API audits the look.
 

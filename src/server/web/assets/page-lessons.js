@@ -1,3 +1,4 @@
+// @ts-check
 // "Mijn lessen vandaag": today's lessons, each with its exceptions and a
 // grant form. Mid-lesson speed matters: the current (or next) lesson's form
 // is open already, one tick + a reason + one click grants.

@@ -1,3 +1,4 @@
+// @ts-check
 // The leader's exception log: filters kept in the address bar (so a filtered
 // view can be bookmarked or shared), the table, a CSV export of exactly that
 // filter, the weekly chart and device health.
