@@ -31,3 +31,10 @@ export function svg(tag, attrs = {}, ...children) {
   for (const child of children.flat(Infinity)) if (child !== null && child !== undefined) el.append(typeof child === 'string' ? document.createTextNode(child) : child);
   return el;
 }
+
+/** An element of the shell (index.html) by id; one that is missing is a bug, so it fails loudly here rather than later. */
+export function byId(id) {
+  const el = document.getElementById(id);
+  if (el === null) throw new Error(`index.html has no #${id}`);
+  return el;
+}

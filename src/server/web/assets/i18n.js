@@ -269,7 +269,7 @@ const STORAGE_KEY = 'lesmodus.lang';
 /** The chosen language: remembered per browser, Dutch unless English was picked. */
 export function currentLanguage() {
   try {
-    const saved = globalThis.localStorage?.getItem(STORAGE_KEY);
+    const saved = globalThis.localStorage?.getItem(STORAGE_KEY) ?? '';
     return LANGUAGES.includes(saved) ? saved : 'nl';
   } catch {
     return 'nl';

@@ -190,6 +190,7 @@ function grantForm(ctx, lesson, open, refresh) {
     h('button', { type: 'submit', class: 'primary big' }, t('grant.submit')));
   // One Idempotency-Key per exception the teacher means to make: kept when the answer is lost (a retry
   // after a network error then cannot make a second exception), new once it succeeded or the form changed.
+  /** @type {string | null} */
   let attemptKey = null;
   const forget = () => { attemptKey = null; };
   form.addEventListener('input', forget);
