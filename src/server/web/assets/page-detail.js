@@ -20,7 +20,7 @@ export async function renderDetail(ctx, id) {
     [t('log.who'), `${grant.issuedBy.name ?? grant.issuedBy.username}${grant.issuedBy.teacherCode ? ` (${grant.issuedBy.teacherCode})` : ''}`],
     [t('detail.role'), t(`role.${grant.issuedBy.role}`)],
     [t('log.reason'), grant.reason],
-    [t('log.allowed'), allowedText(grant.allow, t)],
+    [t('log.allowed'), allowedText(grant.allow, t, ctx.policy.serviceNames)],
     [t('log.article'), view.articles.join(', ')],
     [t('detail.scope'), scope],
     [t('log.groups'), view.groups.join(', ').toUpperCase()],

@@ -90,7 +90,7 @@ async function loadGrants(ctx, lesson, list) {
     // Counts only: the portal never shows which student's laptop applied it.
     const open = row.status === 'active' || row.status === 'scheduled';
     const summary = open ? await api('GET', `/api/v1/grants/${encodeURIComponent(row.id)}`) : null;
-    const allowed = allowedText(row.allow, t);
+    const allowed = allowedText(row.allow, t, ctx.policy.serviceNames);
     // The button's accessible name says which exception it ends: a screen reader lists many "Intrekken" buttons.
     const revokeLabel = t('grant.revokeLabel', { allowed, groups: lesson.groups.join(', ').toUpperCase(), subject: lesson.subject ?? '', time: clock(lesson.start, timeZone) });
     const revoke = open ? h('button', { type: 'button', class: 'danger', 'aria-label': revokeLabel, onclick: async (event) => {

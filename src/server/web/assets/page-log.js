@@ -113,7 +113,7 @@ function logRow(ctx, row) {
     h('td', {}, dateTime(row.startsAt, timeZone, lang)),
     h('td', {}, row.issuedBy.name ?? row.issuedBy.username, row.issuedBy.teacherCode ? ` (${row.issuedBy.teacherCode})` : ''),
     h('td', {}, row.groups.join(', ').toUpperCase()),
-    h('td', {}, allowedText(row.allow, t)),
+    h('td', {}, allowedText(row.allow, t, ctx.policy.serviceNames)),
     h('td', {}, row.articles.join(', ')),
     h('td', { class: 'reason' }, row.reason),
     h('td', {}, h('span', { class: `badge ${row.status}` }, t(`status.${row.status}`))),
