@@ -1,6 +1,7 @@
 import { basename, join } from 'node:path';
 import cron from 'node-cron';
 import { loadCatalogIndex, loadPolicy } from '../adapters/resources.ts';
+import { CatalogUpdater, startingCatalog } from './catalog/catalog-updates.ts';
 import { loadTimetable } from '../adapters/timetable-source.ts';
 import type { AgentConfig } from '../core/config/agent-config.ts';
 import { matchSchoolNetwork } from '../core/network/school-network.ts';
@@ -118,7 +119,6 @@ export async function startAgent(options: StartAgentOptions, signal: AbortSignal
   const { log } = options;
   ownerOnlyDataDir(options.dataDir);
   const policy = loadPolicy(options.policyPath);
-  const catalog = loadCatalogIndex();
   const os = options.os ?? currentOs();
   const sources = configSources(options.configPath, { os, run: runCommand, agentUid: process.getuid?.() ?? null, ...(process.env.ProgramData ? { programData: process.env.ProgramData } : {}) });
   const loaded = await loadConfig(sources);
@@ -167,6 +167,14 @@ export async function startAgent(options: StartAgentOptions, signal: AbortSignal
   }
   // The database and its -wal/-shm files exist now: owner-only too (SQLite gives new journal files the database's mode).
   ownerOnlyDataDir(options.dataDir);
+  // The school's catalog as its server last signed it, else the bundled one; switched live when the server names another.
+  const starting = startingCatalog({ dataDir: options.dataDir, publicKeyPem: config.server?.publicKey ?? null, bundled: loadCatalogIndex(), now: now() });
+  const catalog = starting.live;
+  if (starting.problem !== null) {
+    log.warn(`catalog: ${starting.problem}`);
+    early.push({ kind: 'catalog-refused', detail: starting.problem.slice(0, 240) });
+  }
+  log.info(`catalog: ${catalog.inUse.version} (${catalog.inUse.source === 'server' ? "the school server's" : 'bundled'})`);
   for (const payload of early) store.appendEvent({ type: 'tamper', policyVersion: policy.version, payload });
   try {
     const { timetable } = options;
@@ -190,10 +198,15 @@ export async function startAgent(options: StartAgentOptions, signal: AbortSignal
       report: (block) => agent?.reportBlock(block),
       onGuardFailure: guardFailureReporter((detail) => agent?.reportTamper('guard-failure', detail)),
       reportTamper: (kind, detail) => agent?.reportTamper(kind, detail),
+      onCatalogChange: (listener) => catalog.onChange(listener),
     });
+    // The decision and every enforcer follow a new catalog at once.
+    catalog.onChange(() => agent?.wake());
+    const catalogUpdates = new CatalogUpdater({ live: catalog, dataDir: options.dataDir, store, now, policyVersion: policy.version, log });
     agent = new Agent({
       store, policy, catalog, now, onSchoolNetwork, enforcers: enforcers.all, log,
       apps: () => students.apps(),
+      catalogInUse: () => catalog.inUse,
       statusFile,
       dryRun: options.dryRun,
       // Read only once the agent runs, by which time the sync below has started.
@@ -207,7 +220,7 @@ export async function startAgent(options: StartAgentOptions, signal: AbortSignal
     });
     const startSync = () => startServerSync({
       config, dataDir: options.dataDir, store, now, log, policyVersion: policy.version,
-      agentVersion: lesmodusVersion(), studentLogin: student.loginName, wake: () => agent?.wake(), dryRun: options.dryRun,
+      agentVersion: lesmodusVersion(), studentLogin: student.loginName, wake: () => agent?.wake(), dryRun: options.dryRun, catalog: catalogUpdates,
       ...(clock ? { onServerTime: (serverTime: number, roundTripMs: number) => clock.observeServer(serverTime, roundTripMs) } : {}),
     });
     let sync = startSync();

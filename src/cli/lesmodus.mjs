@@ -3,12 +3,33 @@
 // (which cannot run the TypeScript sources) can still start it and either hand
 // over to the Node 24 that `npm install` bootstrapped, or say what to do.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { enableCompileCache } from 'node:module';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
+/**
+ * V8's code cache for the sources (type-stripped TypeScript included) halves
+ * the command's start (1.1 s to 0.6 s here). Only in a folder that is this
+ * user's alone: code loaded from a cache others can write would run as this
+ * user, and that may be root.
+ */
+function useCompileCache() {
+  try {
+    // Never make a home folder: a service user's HOME may name one that is not there.
+    if (!existsSync(homedir())) return;
+    const dir = join(homedir(), '.cache', 'lesmodus', 'compile-cache');
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const folder = statSync(dir);
+    if (folder.uid === process.getuid?.() && (folder.mode & 0o077) === 0) enableCompileCache?.(dir);
+  } catch {
+    // No home, a read-only one: the command starts without the cache.
+  }
+}
+
 const [major, minor] = process.versions.node.split('.').map(Number);
 if (major > 22 || (major === 22 && minor >= 18)) {
+  useCompileCache();
   await import('./lesmodus.ts');
 } else {
   const home = process.env.LESMODUS_NODE_HOME || join(homedir(), '.cache', 'lesmodus', 'node24');

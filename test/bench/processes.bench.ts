@@ -2,6 +2,7 @@ import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process'
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import si from 'systeminformation';
+import { createContentIdentity } from '../../src/agent/processes/content-identity.ts';
 import { DEFAULT_INTERVAL_MS, ProcessGuard } from '../../src/agent/processes/guard.ts';
 import { createProcessKiller } from '../../src/agent/processes/killer.ts';
 import { ownedBy } from '../../src/agent/processes/ownership.ts';
@@ -59,7 +60,11 @@ export async function benchProcesses(): Promise<void> {
   try {
     const guard = (): Watcher => {
       const watches = ownedBy(studentUid);
-      const g = new ProcessGuard({ os: 'linux', catalog, source: createProcSource({ watches }), killer, now: Date.now, ownUid: studentUid, onBlock: () => undefined });
+      // With every check the agent runs: the content of a student's unknown program is looked at too.
+      const g = new ProcessGuard({
+        os: 'linux', catalog, source: createProcSource({ watches }), killer, now: Date.now, ownUid: studentUid, onBlock: () => undefined,
+        contentIdentity: (onSettled) => createContentIdentity({ os: 'linux', catalog, onSettled }),
+      });
       g.setDecision(decision);
       return g;
     };

@@ -9,13 +9,14 @@ import { benchCatalog, benchDecide, benchImport } from './core.bench.ts';
 import { benchBrowser } from './browser.bench.ts';
 import { benchProcesses } from './processes.bench.ts';
 import { benchServerApi } from './server-api.bench.ts';
-import { benchServerStore } from './server-store.bench.ts';
+import { benchLeaderLogAtScale, benchServerStore } from './server-store.bench.ts';
 import { benchDeviceStore } from './store.bench.ts';
 import { benchBacklogDrain, benchGrantLatency } from './sync.bench.ts';
 import { benchTray } from './tray.bench.ts';
 import { benchPackage } from './package.bench.ts';
+import { benchScaleLive } from './scale.bench.ts';
 
-const BENCHES: readonly (readonly [name: string, run: () => unknown])[] = [
+const BENCHES: readonly (readonly [name: string, run: () => unknown, whenNamed?: 'only when named'])[] = [
   ['import', benchImport],
   ['decide', benchDecide],
   ['catalog', benchCatalog],
@@ -28,10 +29,13 @@ const BENCHES: readonly (readonly [name: string, run: () => unknown])[] = [
   ['sync-backlog', benchBacklogDrain],
   ['tray', benchTray],
   ['package', benchPackage],
+  // A foundation's size: ten minutes and more on their own, so only `npm run bench -- scale`.
+  ['scale-live', benchScaleLive, 'only when named'],
+  ['scale-log', benchLeaderLogAtScale, 'only when named'],
 ];
 
 const wanted = process.argv.slice(2);
-const selected = wanted.length === 0 ? BENCHES : BENCHES.filter(([name]) => wanted.some((w) => name === w || name.startsWith(`${w}-`)));
+const selected = wanted.length === 0 ? BENCHES.filter(([, , whenNamed]) => whenNamed === undefined) : BENCHES.filter(([name]) => wanted.some((w) => name === w || name.startsWith(`${w}-`)));
 if (selected.length === 0) {
   console.error(`No benchmark is called ${wanted.join(' or ')}; there are: ${BENCHES.map(([name]) => name).join(', ')}`);
   process.exit(2);

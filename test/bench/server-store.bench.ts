@@ -122,7 +122,7 @@ async function seedGrants(store: SqlServerStore, lessons: readonly Lesson[], ran
  * big transactions: generating them through 2,000 ingest calls would
  * measure ingest again, not the query.
  */
-async function loadEvents(store: SqlServerStore, granted: readonly Lesson[], random: () => number): Promise<number> {
+async function loadEvents(store: SqlServerStore, granted: readonly Lesson[], random: () => number, total: number): Promise<number> {
   const seqs = new Map<string, number>();
   const nextSeq = (device: string) => {
     const seq = (seqs.get(device) ?? 0) + 1;
@@ -164,7 +164,7 @@ async function loadEvents(store: SqlServerStore, granted: readonly Lesson[], ran
   }
   const span = WEEKS * WEEK_MS;
   const students = GROUPS * GROUP_SIZE;
-  while (loaded + rows.length < TOTAL_EVENTS) {
+  while (loaded + rows.length < total) {
     const device = deviceId(Math.floor(random() * students));
     const at = FIRST_MONDAY + Math.floor(random() * span);
     const blocked = random() < 0.8;
@@ -237,7 +237,7 @@ interface Figures {
   readonly extra: string;
 }
 
-async function measure(open: () => Promise<SqlServerStore>, reopenNormal?: () => Promise<SqlServerStore>): Promise<Figures> {
+async function measure(open: () => Promise<SqlServerStore>, reopenNormal?: () => Promise<SqlServerStore>, total = TOTAL_EVENTS): Promise<Figures> {
   const random = seededRandom(2026);
   const store = await open();
   try {
@@ -245,9 +245,9 @@ async function measure(open: () => Promise<SqlServerStore>, reopenNormal?: () =>
     const lessons = schoolYear();
     await seedSchool(store, lessons);
     const granted = await seedGrants(store, lessons, random);
-    const loaded = await loadEvents(store, granted, random);
+    const loaded = await loadEvents(store, granted, random, total);
     const loadSeconds = (performance.now() - loadStarted) / 1000;
-    if (loaded < TOTAL_EVENTS) throw new Error(`loaded only ${loaded} events`);
+    if (loaded < total) throw new Error(`loaded only ${loaded} events`);
 
     const filters = dashboardFilters(random);
     const page = async ({ filter, offset }: { filter: ExceptionLogFilter; offset: number }) => store.exceptionLog(filter, { limit: 50, offset });
@@ -275,13 +275,14 @@ async function measure(open: () => Promise<SqlServerStore>, reopenNormal?: () =>
   }
 }
 
-function report(name: string, f: Figures, ingestTarget: boolean): void {
+function report(name: string, f: Figures, ingestTarget: boolean, total = TOTAL_EVENTS): void {
+  const held = `${fmt(total / 1_000_000)}M`;
   console.log(`  ${name}:`);
-  console.log(`    ingest:       ${fmt(f.ingestPerSecond)} events/s in batches of ${BATCH} into a store holding 1M events${f.extra}` +
+  console.log(`    ingest:       ${fmt(f.ingestPerSecond)} events/s in batches of ${BATCH} into a store holding ${held} events${f.extra}` +
     (ingestTarget ? `; target ≥ ${fmt(INGEST_TARGET_PER_S)}/s: ${verdict(f.ingestPerSecond >= INGEST_TARGET_PER_S)}` : ''));
   console.log(`    log query:    p95 ${fmt(f.queryP95, 1)} ms, p50 ${fmt(f.queryP50, 1)} ms (80 filtered pages of 50 with totals); target p95 < ${QUERY_TARGET_P95_MS} ms: ${verdict(f.queryP95 < QUERY_TARGET_P95_MS)}`);
   console.log(`    weekly chart: p95 ${fmt(f.chartP95, 1)} ms; exception detail (per-device lifecycle from events): p95 ${fmt(f.detailP95, 1)} ms`);
-  console.log(`    loading the year (72,000 lessons, ${fmt(GRANTS)} grants through createGrant, 1M events in bulk): ${fmt(f.loadSeconds, 1)} s`);
+  console.log(`    loading the year (72,000 lessons, ${fmt(GRANTS)} grants through createGrant, ${held} events in bulk): ${fmt(f.loadSeconds, 1)} s`);
 }
 
 export async function benchServerStore(): Promise<void> {
@@ -304,6 +305,23 @@ export async function benchServerStore(): Promise<void> {
   try {
     const figures = await measure(() => PostgresServerStore.open({ url, schema }));
     report('PostgreSQL', figures, false);
+  } finally {
+    await dropSchema(url, schema);
+  }
+}
+
+/** The leader's log at a foundation's size (issue 11): 10 million events on PostgreSQL, the figures of benchServerStore at 10×. */
+export async function benchLeaderLogAtScale(): Promise<void> {
+  const total = Number(process.env.SCALE_EVENTS ?? 10_000_000);
+  console.log(`scale: the leader's exception log over ${fmt(total)} events on PostgreSQL (a foundation's year; benchServerStore's school at ${fmt(total / TOTAL_EVENTS)}× the events)`);
+  const url = process.env.LESMODUS_TEST_DATABASE_URL;
+  if (url === undefined) {
+    console.log('  skipped: set LESMODUS_TEST_DATABASE_URL (test/server/pg/start-test-postgres.sh prints one)');
+    return;
+  }
+  const schema = `lesmodus_bench_log_${process.pid}`;
+  try {
+    report('PostgreSQL', await measure(() => PostgresServerStore.open({ url, schema }), undefined, total), false, total);
   } finally {
     await dropSchema(url, schema);
   }

@@ -7,6 +7,9 @@ import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { readStatus } from '../../src/agent/runtime/status-file.ts';
 import type { AgentStatus } from '../../src/agent/control/protocol.ts';
+import { waitFor } from '../helpers/wait-for.ts';
+
+export { waitFor };
 
 /**
  * The real `lesmodus agent` in its own process: started with the given
@@ -31,8 +34,9 @@ export interface AgentProcess {
   stop(graceMs?: number): Promise<number | null>;
 }
 
-export function startAgent(dataDir: string, args: readonly string[]): AgentProcess {
-  const child = spawn(process.execPath, [LESMODUS, 'agent', '--data-dir', dataDir, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** `env` is added to this process's environment (NODE_EXTRA_CA_CERTS: the school's own CA). */
+export function startAgent(dataDir: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): AgentProcess {
+  const child = spawn(process.execPath, [LESMODUS, 'agent', '--data-dir', dataDir, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));
@@ -68,17 +72,6 @@ export function startAgent(dataDir: string, args: readonly string[]): AgentProce
       }
     },
   };
-}
-
-/** Polls `check` every `everyMs` until it returns something other than undefined/false; fails naming `what` after `timeoutMs`. */
-export async function waitFor<T>(check: () => T | undefined | false | Promise<T | undefined | false>, what: string, timeoutMs = 20_000, everyMs = 25): Promise<Exclude<T, undefined | false>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value as Exclude<T, undefined | false>;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
-  }
 }
 
 /** `lesmodus agent status --json` as a student runs it: asking the running agent over its socket. */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { schoolYearOf } from '../../src/core/policy/consent.ts';
 import { addDays, instantToLocal, localToInstant } from '../../src/core/time/zoned.ts';
 import type { Lesson } from '../../src/core/timetable/lesson.ts';
-import { dataDirAt, ensureDataDir } from '../../src/server/app/data-dir.ts';
+import { dataDirAt, ensureDataDir, type DataDir } from '../../src/server/app/data-dir.ts';
 import { buildApi } from '../../src/server/app/server-app.ts';
 import { createServerKeys } from '../../src/server/app/server-keys.ts';
 import { EnrollmentSecretFile } from '../../src/server/auth/enrollment-secrets.ts';
@@ -64,23 +64,7 @@ export async function startLiveSchool(studentLogin: string): Promise<LiveSchool>
       store, signer, enrollmentSecretsPath: dir.enrollmentSecrets, logger: silentLogger, clock: Date.now,
       settings: { passwordCost: FAST_SCRYPT_COST }, site: createSite(),
     });
-    const now = Date.now();
-    await store.putSchool({ ...SCHOOL }, now);
-    const passwordHash = await hashPassword(PASSWORD, FAST_SCRYPT_COST);
-    await store.createUser({ username: TEACHER.username, role: 'teacher', displayName: TEACHER.name, teacherCode: TEACHER.code, schoolId: SCHOOL.id, passwordHash }, now);
-    await store.createUser({ username: LEADER.username, role: 'leader', displayName: LEADER.name, teacherCode: null, schoolId: SCHOOL.id, passwordHash }, now);
-    const student = { id: '100231', name: 'Sanne de Vries', login: studentLogin };
-    await store.putStudents(SCHOOL.id, [{ id: student.id, name: student.name, loginName: student.login }]);
-    // Her parents consented to social media in lessons this school year (III.B.9): without it no exception would lift the block.
-    await store.recordConsents(SCHOOL.id, [{
-      studentId: student.id, register: 'social-media', schoolYear: schoolYearOf(now, SCHOOL.timeZone).label, givenBy: 'parent', registeredAt: now, source: 'test',
-    }]);
-    await store.replaceGroups(SCHOOL.id, [{ code: GROUP, name: GROUP.toUpperCase(), studentIds: [student.id] }]);
-    // This computer is her laptop, as the school's MDM would say (a reported login name alone assigns nothing).
-    await store.replaceDeviceRules(SCHOOL.id, [{ kind: 'hostname', value: hostname().split('.')[0]!, studentId: student.id }], now);
-    const lesson = lessonAround(now);
-    await store.replaceLessons(SCHOOL.id, { from: lesson.start - 24 * 60 * MINUTE, to: lesson.end + 24 * 60 * MINUTE }, [lesson]);
-    const { secret } = await new EnrollmentSecretFile(dir.enrollmentSecrets).create(SCHOOL.id, now);
+    const { student, lesson, enrollmentSecret: secret } = await seedLiveSchool(store, dir, studentLogin, Date.now());
     const listening = await listen(handler, { host: '127.0.0.1', port: 0 }, silentLogger);
     const opened = store;
     return {
@@ -97,4 +81,28 @@ export async function startLiveSchool(studentLogin: string): Promise<LiveSchool>
     await rm(root, { recursive: true, force: true });
     throw error;
   }
+}
+
+/**
+ * The school of startLiveSchool in `store` and the data folder `dir`: its people, her consent and laptop rule,
+ * the lesson around `now` and an enrollment secret. For a test that runs the server its own way (serve(), restarts).
+ */
+export async function seedLiveSchool(store: ServerStore, dir: DataDir, studentLogin: string, now: number): Promise<{ student: LiveSchool['student']; lesson: Lesson; enrollmentSecret: string }> {
+  await store.putSchool({ ...SCHOOL }, now);
+  const passwordHash = await hashPassword(PASSWORD, FAST_SCRYPT_COST);
+  await store.createUser({ username: TEACHER.username, role: 'teacher', displayName: TEACHER.name, teacherCode: TEACHER.code, schoolId: SCHOOL.id, passwordHash }, now);
+  await store.createUser({ username: LEADER.username, role: 'leader', displayName: LEADER.name, teacherCode: null, schoolId: SCHOOL.id, passwordHash }, now);
+  const student = { id: '100231', name: 'Sanne de Vries', login: studentLogin };
+  await store.putStudents(SCHOOL.id, [{ id: student.id, name: student.name, loginName: student.login }]);
+  // Her parents consented to social media in lessons this school year (III.B.9): without it no exception would lift the block.
+  await store.recordConsents(SCHOOL.id, [{
+    studentId: student.id, register: 'social-media', schoolYear: schoolYearOf(now, SCHOOL.timeZone).label, givenBy: 'parent', registeredAt: now, source: 'test',
+  }]);
+  await store.replaceGroups(SCHOOL.id, [{ code: GROUP, name: GROUP.toUpperCase(), studentIds: [student.id] }]);
+  // This computer is her laptop, as the school's MDM would say (a reported login name alone assigns nothing).
+  await store.replaceDeviceRules(SCHOOL.id, [{ kind: 'hostname', value: hostname().split('.')[0]!, studentId: student.id }], now);
+  const lesson = lessonAround(now);
+  await store.replaceLessons(SCHOOL.id, { from: lesson.start - 24 * 60 * MINUTE, to: lesson.end + 24 * 60 * MINUTE }, [lesson]);
+  const { secret } = await new EnrollmentSecretFile(dir.enrollmentSecrets).create(SCHOOL.id, now);
+  return { student, lesson, enrollmentSecret: secret };
 }

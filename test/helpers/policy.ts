@@ -33,9 +33,11 @@ export function ams(text: string): number {
   return localToInstant({ year: y, month: mo, day: d, hour: h, minute: mi, second: 0 }, 'Europe/Amsterdam');
 }
 
-export function lesson(overrides: Partial<Lesson> & { start: number; end: number }): Lesson {
+/** The one lesson builder of the tests: a 50-minute Dutch lesson of Jansen's unless told otherwise. */
+export function lesson(overrides: Partial<Lesson> & { start: number }): Lesson {
   return {
     uid: 'les-1',
+    end: overrides.start + 50 * 60_000,
     subject: 'ne',
     groups: ['v4.ne2'],
     teachers: ['JNS'],

@@ -3,6 +3,7 @@
 // then the managed-policy files (browsers started from now on, and the
 // capture switches no proxy can reach).
 import type { Decision } from '../../core/policy/decide.ts';
+import { TRANSLATE_PROXY_DOMAIN } from '../../core/catalog/translate-proxy.ts';
 import { hostGate } from './host-gate.ts';
 import type { DecisionProxy } from './decision-proxy.ts';
 import { pacDataUrl, pacScript, type ProxyAddress } from './pac-script.ts';
@@ -12,9 +13,14 @@ import { browserRestrictions, type BrowserRestrictions } from './restrictions.ts
 /** Writes one OS's browser policy for the given restrictions (see linux-, darwin-, windows- writers). */
 export type PolicyWriter<Report> = (restrictions: BrowserRestrictions, route: ProxyRoute | null) => Promise<Report>;
 
-/** The route for the catalog: every service domain to the proxy at `address`, never-block domains never. */
+/**
+ * The route for the catalog: every service domain to the proxy at `address`,
+ * never-block domains never. translate.goog goes there too: Google's proxy
+ * serves any site under a host of its own, which only the proxy decodes.
+ */
 export function catalogRoute(serviceDomains: readonly string[], neverBlockDomains: readonly string[], address: ProxyAddress): ProxyRoute {
-  return { pacUrl: pacDataUrl(pacScript({ routedDomains: serviceDomains, neverBlockDomains, proxy: address })) };
+  const routedDomains = serviceDomains.length === 0 ? [] : [...serviceDomains, TRANSLATE_PROXY_DOMAIN];
+  return { pacUrl: pacDataUrl(pacScript({ routedDomains, neverBlockDomains, proxy: address })) };
 }
 
 export interface BrowserEnforcerOptions<Report> {

@@ -1,6 +1,7 @@
 // Managed policy for the Chromium family (Chrome, Chromium, Edge, Brave): the
 // same policy names and value formats on every OS; only where they are stored
 // differs (Linux JSON files, Windows registry, macOS plist).
+import { translateProxyHostsOf } from '../../core/catalog/translate-proxy.ts';
 import type { ProxyRoute } from './proxy-route.ts';
 import type { BrowserRestrictions } from './restrictions.ts';
 import { isUnrestricted } from './restrictions.ts';
@@ -44,7 +45,8 @@ export function chromiumUrlFilter(domain: string): string {
 export function chromiumLessonPolicy(r: BrowserRestrictions): ChromiumLessonPolicy | null {
   if (isUnrestricted(r)) return null;
   const policy: ChromiumLessonPolicy = {};
-  if (r.blockedDomains.length > 0) policy.URLBlocklist = r.blockedDomains.map(chromiumUrlFilter);
+  // With each domain its Google Translate proxy hosts (instagram-com.translate.goog), where a host can name them.
+  if (r.blockedDomains.length > 0) policy.URLBlocklist = r.blockedDomains.flatMap((d) => [d, ...translateProxyHostsOf(d)]).map(chromiumUrlFilter);
   if (r.allowedDomains.length > 0) policy.URLAllowlist = r.allowedDomains.map(chromiumUrlFilter);
   if (r.camera) policy.VideoCaptureAllowed = false;
   if (r.microphone) policy.AudioCaptureAllowed = false;

@@ -97,6 +97,8 @@ export const AgentStatusSchema = z.object({
   sync: SyncStatusSchema.nullable().optional(),
   // Optional for the same reason (and agents of before it, which a tray may still meet).
   apps: AppsSchema.optional(),
+  /** The app and site catalog in use: bundled, or the school's from its server (optional: older agents do not say). */
+  catalog: z.object({ version: z.string(), source: z.enum(['bundled', 'server']) }).optional(),
 });
 export type AgentStatus = z.infer<typeof AgentStatusSchema>;
 

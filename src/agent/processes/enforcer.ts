@@ -7,6 +7,8 @@ import type { UidRange } from './types.ts';
 export interface ProcessEnforcer extends Enforcer {
   /** Acts for another student (or, with null, for nobody) from the next scan on. */
   setStudent(uid: number | 'any' | null, subordinateUids: readonly UidRange[]): void;
+  /** Another catalog is in use (the agent's LiveCatalog switched): classify every process again. */
+  catalogChanged(): void;
 }
 
 /**
@@ -27,6 +29,7 @@ export function createProcessEnforcer(options: ProcessGuardOptions): ProcessEnfo
       return Promise.resolve();
     },
     stop: () => guard.stop(),
+    catalogChanged: () => guard.forgetVerdicts(),
     setStudent(uid, subordinateUids) {
       owner = uid;
       guard.setOwner(uid, subordinateUids);

@@ -1,7 +1,9 @@
 import { performance } from 'node:perf_hooks';
 import type { Category, Os } from '../../core/categories.ts';
 import type { CatalogIndex, Classification } from '../../core/catalog/match.ts';
+import { IDENTITY_EVIDENCE } from '../../core/catalog/process-evidence.ts';
 import type { Decision } from '../../core/policy/decide.ts';
+import type { ContentIdentity } from './content-identity.ts';
 import { blockingSnapshot, NOTHING_BLOCKED, type BlockingSnapshot } from './block-citations.ts';
 import { ownedBy, type Owner } from './ownership.ts';
 import type { ProcessInfo, ProcessKiller, ProcessSource, UidRange } from './types.ts';
@@ -102,6 +104,13 @@ export interface ProcessGuardOptions {
   readonly sanctionedMountNamespaces?: () => ReadonlySet<string>;
   /** Called once per process for a tamper (see GuardTamperEvent) while a block lasts. */
   readonly onTamper?: (event: GuardTamperEvent) => void;
+  /**
+   * Recognises a renamed copy of a blocked program by its content (see
+   * content-identity.ts). Asked only about a student's process the catalog
+   * did not name by an identity that survives renaming. Made by the guard,
+   * which tells it where to say that a hash it queued is ready.
+   */
+  readonly contentIdentity?: (onSettled: () => void) => ContentIdentity;
   /** Report what would be stopped; stop nothing. */
   readonly dryRun?: boolean;
   /** Called once per blocked process (pid and start time) while the block that caught it lasts. The caller rate-limits into the store. */
@@ -154,7 +163,7 @@ export class ProcessGuard {
   readonly #graceMs: number;
   readonly #onError: (error: unknown) => void;
   /** Classifications per process object; sources hand out the same object while a process is unchanged. */
-  readonly #classified = new WeakMap<ProcessInfo, Classification>();
+  #classified = new WeakMap<ProcessInfo, Classification>();
   readonly #tracked = new Map<string, Tracked>();
   #blocking: BlockingSnapshot = NOTHING_BLOCKED;
   #generation = 0;
@@ -164,6 +173,7 @@ export class ProcessGuard {
   /** The decision the latest scan enforced: a newer one means scanning again at once. */
   #lastScanned: BlockingSnapshot | undefined;
   #parentPid = process.ppid;
+  #contentIdentity: ContentIdentity | undefined;
 
   constructor(options: ProcessGuardOptions) {
     this.#options = options;
@@ -172,12 +182,18 @@ export class ProcessGuard {
     this.#intervalMs = options.intervalMs ?? DEFAULT_INTERVAL_MS;
     this.#graceMs = options.graceMs ?? DEFAULT_GRACE_MS;
     this.#onError = options.onError ?? ((error) => console.error(`lesmodus process guard: ${(error as Error).message ?? error}`));
+    this.#contentIdentity = options.contentIdentity?.(() => this.rescan());
   }
 
   /** Follows a new decision; a running guard looks again at once, so a lesson's start takes effect without waiting an interval. */
   setDecision(decision: Decision): void {
     this.#blocking = blockingSnapshot(decision);
     // A scan in progress is followed at once by another (see #tick); otherwise the waiting one moves up.
+    this.rescan();
+  }
+
+  /** A running guard looks again at once (not waiting out the interval): something it learned may stop a process now. */
+  rescan(): void {
     if (this.#running && this.#timer !== undefined) {
       clearTimeout(this.#timer);
       this.#schedule(0);
@@ -191,9 +207,19 @@ export class ProcessGuard {
    */
   setOwner(ownUid: number | 'any' | null, subordinateUids: readonly UidRange[]): void {
     this.#isStudents = ownedBy(ownUid, subordinateUids);
-    if (this.#running && this.#timer !== undefined) {
-      clearTimeout(this.#timer);
-      this.#schedule(0);
+    this.rescan();
+  }
+
+  /**
+   * Another catalog is in use: the verdicts of the old one are dropped, and
+   * every process is classified again at the next scan (the content check
+   * starts over too: it reads the catalog's names and hashes when made).
+   */
+  forgetVerdicts(): void {
+    this.#classified = new WeakMap();
+    if (this.#contentIdentity !== undefined) {
+      this.#contentIdentity.close();
+      this.#contentIdentity = this.#options.contentIdentity?.(() => this.rescan());
     }
   }
 
@@ -219,6 +245,7 @@ export class ProcessGuard {
     this.#timer = undefined;
     await this.#inFlight?.catch(() => undefined);
     this.#options.source.close?.();
+    this.#contentIdentity?.close();
   }
 
   #schedule(delayMs: number): void {
@@ -245,7 +272,9 @@ export class ProcessGuard {
     // Once per scan: process.ppid is a system call each time it is read.
     this.#parentPid = process.ppid;
     for (const info of processes) {
-      const target = this.#target(info, blocking);
+      if (blocking.services.size === 0 || !this.#mayTouch(info)) continue;
+      const verdict = this.#classified.get(info) ?? await this.#classify(info);
+      const target = this.#target(info, verdict, blocking);
       if (!target) continue;
       const key = `${info.pid}:${info.startTime}`;
       const tracked = this.#tracked.get(key);
@@ -263,9 +292,8 @@ export class ProcessGuard {
   }
 
   /** What to do about `info` under `blocking`: undefined when it stays and there is nothing to report. */
-  #target(info: ProcessInfo, blocking: BlockingSnapshot): Target | undefined {
-    if (blocking.services.size === 0 || !this.#mayTouch(info)) return undefined;
-    const { service, category, neverBlock } = this.#classify(info);
+  #target(info: ProcessInfo, verdict: Classification, blocking: BlockingSnapshot): Target | undefined {
+    const { service, category, neverBlock } = verdict;
     if (!neverBlock && service !== null && category !== null && blocking.services.has(service)) return { kind: 'block', service, category };
     if (this.#inForeignMountNamespace(info)) {
       const what = neverBlock ? 'a browser or other never-block app' : service !== null ? `an app of ${service}` : 'a process';
@@ -286,12 +314,24 @@ export class ProcessGuard {
     return this.#isStudents(info.uid);
   }
 
-  #classify(info: ProcessInfo): Classification {
-    let verdict = this.#classified.get(info);
-    if (!verdict) {
-      verdict = this.#options.catalog.classifyProcess(this.#options.os, info);
-      this.#classified.set(info, verdict);
+  /**
+   * The catalog's verdict on a process not classified before. A student's
+   * process the catalog did not name as a blocked app may be a renamed copy
+   * of one: its content is asked about. While a hash is being taken the
+   * verdict is not kept, so the next scan asks again.
+   */
+  async #classify(info: ProcessInfo): Promise<Classification> {
+    const { os, catalog } = this.#options;
+    const contentIdentity = this.#contentIdentity;
+    let verdict = catalog.classifyProcess(os, info);
+    if (contentIdentity && verdict.service === null && !(verdict.evidence !== null && IDENTITY_EVIDENCE.has(verdict.evidence))) {
+      const content = await contentIdentity.examine(info, this.#isStudents);
+      if (content === 'pending') return verdict;
+      if (content !== 'none') verdict = catalog.classifyProcess(os, content);
+    } else if (contentIdentity && verdict.service !== null && verdict.evidence === 'exe-path') {
+      contentIdentity.noteInstalled(info);
     }
+    this.#classified.set(info, verdict);
     return verdict;
   }
 

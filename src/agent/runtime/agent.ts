@@ -60,6 +60,8 @@ export interface AgentDeps {
   readonly syncStatus?: () => SyncStatus | null;
   /** Whose apps are stopped, if anyone's (see AppsSchema); absent: not reported. */
   readonly apps?: () => Apps;
+  /** Which catalog is in use (LiveCatalog.inUse); absent: not reported. */
+  readonly catalogInUse?: () => { readonly version: string; readonly source: 'bundled' | 'server' };
 }
 
 /**
@@ -275,6 +277,7 @@ export class Agent {
       lastNotice: this.#lastNotice ? { at: new Date(this.#lastNotice.at).toISOString(), ...this.#lastNotice.message } : null,
       sync: this.#deps.syncStatus?.() ?? null,
       ...(this.#deps.apps ? { apps: this.#deps.apps() } : {}),
+      ...(this.#deps.catalogInUse ? { catalog: (({ version, source }) => ({ version, source }))(this.#deps.catalogInUse()) } : {}),
     };
     this.#status = status;
     for (const listener of this.#statusListeners) listener(status);

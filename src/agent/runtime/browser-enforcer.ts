@@ -32,6 +32,8 @@ export interface AgentBrowserOptions {
   readonly proxyMaxConnections?: number;
   readonly log: Logger;
   readonly report: (block: Block) => void;
+  /** Subscribes to catalog switches: the route (PAC) and the never-block list are made again from the new catalog. */
+  readonly onCatalogChange?: (listener: () => void) => void;
 }
 
 /**
@@ -47,6 +49,17 @@ export function createAgentBrowserEnforcer(options: AgentBrowserOptions): Enforc
   let enforcer: BrowserEnforcer<WriteReport> | undefined;
   let lastProblems = '';
   let state = 'not started';
+  let writePolicies: PolicyWriter<WriteReport> | undefined;
+
+  /** The catalog's route through the proxy and the enforcer around it, from the catalog in use now. */
+  const enforcerForCatalog = (writer: PolicyWriter<WriteReport>): BrowserEnforcer<WriteReport> => {
+    if (proxy) route = catalogRoute(catalog.domainsOf(catalog.catalog.services.map((s) => s.id)), catalog.neverBlockDomains, proxy.address);
+    return createBrowserEnforcer({ neverBlockDomains: catalog.neverBlockDomains, proxy, route, writePolicies: writer });
+  };
+  // A new catalog: the next decision (the agent re-decides at once) writes the new route and block list.
+  options.onCatalogChange?.(() => {
+    if (enforcer !== undefined && writePolicies !== undefined) enforcer = enforcerForCatalog(writePolicies);
+  });
 
   const onRefused = (refusal: Refusal) => {
     const verdict = catalog.classifyDomain(refusal.host);
@@ -65,17 +78,15 @@ export function createAgentBrowserEnforcer(options: AgentBrowserOptions): Enforc
           address: options.proxyAddress, gate: hostGate(NO_RESTRICTIONS), onRefused,
           ...(options.proxyMaxConnections !== undefined ? { maxConnections: options.proxyMaxConnections } : {}),
         });
-        const serviceDomains = catalog.domainsOf(catalog.catalog.services.map((s) => s.id));
-        route = catalogRoute(serviceDomains, catalog.neverBlockDomains, proxy.address);
         log.info(`browsers: decision proxy on ${proxy.address.host}:${proxy.address.port}`);
       } catch (error) {
         log.error(`browsers: the decision proxy could not listen on port ${options.proxyAddress.port} (${(error as Error).message}); running browsers will follow only at their next start`);
       }
     }
-    const writePolicies: PolicyWriter<WriteReport> = options.os === 'linux'
+    writePolicies = options.os === 'linux'
       ? linuxPolicyWriter({ root: options.root, dryRun: options.dryRun })
       : async () => ({ actions: [], warnings: [], errors: [] });
-    return createBrowserEnforcer({ neverBlockDomains: catalog.neverBlockDomains, proxy, route, writePolicies });
+    return enforcerForCatalog(writePolicies);
   }
 
   return {

@@ -2,6 +2,7 @@ import type { CatalogIndex } from '../../core/catalog/match.ts';
 import type { Os } from '../../core/categories.ts';
 import type { ProxyAddress } from '../browser/index.ts';
 import type { UidRange } from '../processes/types.ts';
+import { createContentIdentity } from '../processes/content-identity.ts';
 import { createProcessEnforcer, createProcessKiller, createProcessSource, initialMountNamespace, ownedBy, snapMountNamespaces, type ProcessEnforcer } from '../processes/index.ts';
 import type { Block } from './agent.ts';
 import { createAgentBrowserEnforcer } from './browser-enforcer.ts';
@@ -27,6 +28,8 @@ export interface EnforcerOptions {
   readonly log: Logger;
   readonly now: () => number;
   readonly report: (block: Block) => void;
+  /** Subscribes to catalog switches (LiveCatalog.onChange): the guard's verdicts and the browsers' route follow a new catalog. */
+  readonly onCatalogChange?: (listener: () => void) => void;
   /** A tamper the guard saw (kind and the agent's own words); the agent logs it. */
   readonly reportTamper?: (kind: string, detail: string) => void;
 }
@@ -54,6 +57,7 @@ export function buildEnforcers(options: EnforcerOptions): AgentEnforcers {
     catalog,
     source: createProcessSource(os, (uid) => isStudents(uid)),
     killer: createProcessKiller(),
+    contentIdentity: (onSettled) => createContentIdentity({ os, catalog, onSettled, onError: (error) => log.warn(`processes: content check: ${(error as Error).message ?? String(error)}`) }),
     now,
     dryRun,
     ownUid: options.studentUid,
@@ -75,13 +79,16 @@ export function buildEnforcers(options: EnforcerOptions): AgentEnforcers {
     apply: (decision) => guard.apply(decision),
     stop: () => guard.stop(),
     describe: () => guard.describe(),
+    catalogChanged: () => guard.catalogChanged(),
     setStudent(uid, subordinateUids) {
       isStudents = ownedBy(uid, subordinateUids);
       guard.setStudent(uid, subordinateUids);
     },
   };
+  options.onCatalogChange?.(() => processes.catalogChanged());
   const browsers = createAgentBrowserEnforcer({
     os, catalog, dryRun, root: options.browserPolicyRoot, proxyAddress: options.proxyAddress, log, report,
+    ...(options.onCatalogChange ? { onCatalogChange: options.onCatalogChange } : {}),
     ...(options.proxyMaxConnections !== undefined ? { proxyMaxConnections: options.proxyMaxConnections } : {}),
   });
   return { all: [processes, browsers], processes };

@@ -1,5 +1,6 @@
 import type { Logger } from '../runtime/logger.ts';
 import { spanWords } from '../runtime/trusted-clock.ts';
+import type { CatalogRef } from '../../core/protocol/index.ts';
 import { DeviceStoreError, type DeviceStore, type PutGrantResult } from '../store/index.ts';
 import { verifyDeviceGrant, verifySchedule, type Rejection, type VerifyContext } from './verify-signed.ts';
 
@@ -54,13 +55,18 @@ export class SignedApplier {
     store.appendEvent({ type: 'tamper', policyVersion, payload: { kind: 'bad-signature', detail: safeDetail(`${reason}: ${detail}`) } });
   }
 
-  /** Replaces the cached timetable with a verified schedule; false (and a tamper event) otherwise. */
-  applySchedule(input: unknown): boolean {
+  /**
+   * Replaces the cached timetable with a verified schedule (`applied`; a
+   * tamper event when it does not verify). `catalog`: the catalog a verified
+   * schedule names, also when its lessons were not taken.
+   */
+  applySchedule(input: unknown): { applied: boolean; catalog: CatalogRef | null } {
     const verified = verifySchedule(input, this.#context());
     if (!verified.ok) {
       this.#tamper(verified.reason, verified.detail);
-      return false;
+      return { applied: false, catalog: null };
     }
+    const catalog = verified.signed.payload.catalog ?? null;
     const { payload, signature, keyId } = verified.signed;
     if (payload.from > this.#deps.now() + SCHEDULE_CLOCK_TOLERANCE_MS) {
       // The server's "today" is after this laptop's trusted time: its clock is ahead. Replacing the cache would drop today's lessons.
@@ -69,13 +75,13 @@ export class SignedApplier {
       // Once until the server is right again, not at every pull.
       if (!this.#serverAhead) this.#deps.store.appendEvent({ type: 'tamper', policyVersion: this.#deps.policyVersion, payload: { kind: 'server-clock', detail } });
       this.#serverAhead = true;
-      return false;
+      return { applied: false, catalog };
     }
     this.#serverAhead = false;
     this.#deps.store.replaceSchedule(payload.lessons, {
       source: SERVER_SCHEDULE_SOURCE, fetchedAt: payload.signedAt, validUntil: payload.to, signature, keyId, consents: payload.consents ?? null,
     });
-    return true;
+    return { applied: true, catalog };
   }
 
   /**

@@ -70,7 +70,8 @@ export function enrollmentKey(dataDir: string): string {
   return key;
 }
 
-function writeOwnerOnly(path: string, text: string): void {
+/** Writes `text` to `path` owner-only (0600 from creation) and atomically (a temporary file renamed over it). */
+export function writeOwnerOnly(path: string, text: string): void {
   const temporary = `${path}.${process.pid}.tmp`;
   // Created 0600 from the start: there is no moment when another user could open it.
   const fd = openSync(temporary, 'w', 0o600);

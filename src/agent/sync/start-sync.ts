@@ -3,6 +3,7 @@ import type { Logger } from '../runtime/logger.ts';
 import type { DeviceStore } from '../store/index.ts';
 import { systemFacts, type DeviceFactsSource } from './device-facts.ts';
 import { SyncClient } from './sync-client.ts';
+import type { CatalogSync } from '../catalog/catalog-updates.ts';
 
 /** What the agent's composition root hands over to sync with the school server. */
 export interface ServerSyncOptions {
@@ -23,6 +24,8 @@ export interface ServerSyncOptions {
   readonly studentLogin?: string | null;
   /** Defaults to systeminformation and the OS's idea of who is logged in. */
   readonly facts?: DeviceFactsSource;
+  /** The school's catalog, switched when the server names a new one. */
+  readonly catalog?: CatalogSync;
 }
 
 export interface RunningSync {
@@ -49,6 +52,7 @@ export function startServerSync(options: ServerSyncOptions): RunningSync | null 
     wake: options.wake,
     enforcing: options.dryRun !== true,
     ...(options.onServerTime ? { onServerTime: options.onServerTime } : {}),
+    ...(options.catalog ? { catalog: options.catalog } : {}),
   });
   const controller = new AbortController();
   // New events (an exception applied, a tamper signal) reach the leaders in seconds, not at the next 30 s push.

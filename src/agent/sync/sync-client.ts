@@ -17,6 +17,7 @@ import { pushOutbox, type PushResult } from './outbox-push.ts';
 import { ServerClient, SyncError, type Fetch } from './server-client.ts';
 import { SseParser } from './sse-parser.ts';
 import type { SyncStatus } from '../control/protocol.ts';
+import type { CatalogSync } from '../catalog/catalog-updates.ts';
 
 /**
  * The agent's side of the school server: enroll once, pull the signed
@@ -85,6 +86,8 @@ export interface SyncClientDeps {
    * lessons (which it is not). Default true.
    */
   readonly enforcing?: boolean;
+  /** The school's catalog: fetched when the signed schedule names another one (absent: the agent keeps its own). */
+  readonly catalog?: CatalogSync;
 }
 
 /** Sleeps, ending early (without throwing) when `signal` aborts. */
@@ -195,7 +198,11 @@ export class SyncClient {
     const list = await this.#client.request({ method: 'GET', path: DEVICE_PATHS.grants, credential: credential.credential, reply: ReceivedGrantListSchema, ...withSignal });
     // The trusted clock hears the server's time here too: a dry-run agent sends no heartbeats.
     this.#deps.onServerTime?.(list.serverTime, performance.now() - asked);
-    applier.applySchedule(schedule);
+    const { catalog } = applier.applySchedule(schedule);
+    if (catalog !== null && this.#deps.catalog?.wants(catalog)) {
+      const signed = await this.#client.request({ method: 'GET', path: DEVICE_PATHS.catalog, credential: credential.credential, reply: SignedEnvelopeSchema, ...withSignal });
+      this.#deps.catalog.apply(signed, this.#deps.config.publicKey, catalog);
+    }
     for (const signed of list.grants) applier.applyGrant(signed);
     this.#lastPullAt = this.#deps.now();
     this.#deps.wake();
@@ -369,6 +376,8 @@ export class SyncClient {
           if (name === 'ready') {
             this.#live = true;
             onReady();
+            // The status the tray and `agent status` show is the agent's snapshot: taken again now, it says live at once.
+            this.#deps.wake();
           }
           // The signed schedule changed (consents, timetable, assignment): fetch it now rather than within 15 minutes.
           if (name === 'refresh') this.requestPull();
@@ -381,8 +390,10 @@ export class SyncClient {
       if (!connection.signal.aborted) throw error;
       throw new SyncError(`${DEVICE_PATHS.stream}: nothing received for ${STREAM_IDLE_TIMEOUT_MS / 1000} s`, { retryable: true });
     } finally {
+      const wasLive = this.#live;
       this.#live = false;
       clearTimeout(idle);
+      if (wasLive && !signal.aborted) this.#deps.wake();
     }
   }
 }

@@ -1,11 +1,15 @@
 import { z } from 'zod';
+import { catalogSha256 } from '../../adapters/catalog-digest.ts';
 import { verifySignature, type Signed } from '../../adapters/signing.ts';
 import {
+  CATALOG_TYPE,
+  CatalogPayloadSchema,
   DEVICE_GRANT_TYPE,
   DeviceGrantPayloadSchema,
   SCHEDULE_TYPE,
   SchedulePayloadSchema,
   SignedEnvelopeSchema,
+  type CatalogPayload,
   type DeviceGrantPayload,
   type SchedulePayload,
 } from '../../core/protocol/index.ts';
@@ -16,7 +20,7 @@ import {
  * signature, the payload type, this device's id, and not expired.
  */
 
-export type Rejection = 'malformed' | 'bad-signature' | 'wrong-type' | 'other-device' | 'expired';
+export type Rejection = 'malformed' | 'bad-signature' | 'wrong-type' | 'other-device' | 'expired' | 'rollback';
 
 export type Verified<T> = { readonly ok: true; readonly signed: Signed<T> } | { readonly ok: false; readonly reason: Rejection; readonly detail: string };
 
@@ -34,7 +38,7 @@ function reject(reason: Rejection, detail: string): Verified<never> {
  * The signature is checked over the payload exactly as received, before the
  * schema parses it (parsing fills defaults and would change what was signed).
  */
-function verifyEnvelope<S extends z.ZodType>(input: unknown, schema: S, type: string, context: VerifyContext): Verified<z.infer<S>> {
+function verifyEnvelope<S extends z.ZodType>(input: unknown, schema: S, type: string, context: Omit<VerifyContext, 'deviceId'> & { deviceId: string | null }): Verified<z.infer<S>> {
   const envelope = SignedEnvelopeSchema.safeParse(input);
   if (!envelope.success) return reject('malformed', `not a signed ${type} envelope`);
   const signed = envelope.data as Signed<unknown>;
@@ -44,7 +48,8 @@ function verifyEnvelope<S extends z.ZodType>(input: unknown, schema: S, type: st
   const payload = schema.safeParse(signed.payload);
   if (!payload.success) return reject('malformed', `${type}: signed but not valid (${payload.error.issues[0]?.message ?? 'unknown'})`);
   const deviceId = (payload.data as { deviceId: string }).deviceId;
-  if (deviceId !== context.deviceId) return reject('other-device', `${type} signed for device ${deviceId.slice(0, 64)}, not this one`);
+  // A catalog is signed for every laptop of the server (context.deviceId null): nothing to compare.
+  if (context.deviceId !== null && deviceId !== context.deviceId) return reject('other-device', `${type} signed for device ${deviceId.slice(0, 64)}, not this one`);
   return { ok: true, signed: { keyId: signed.keyId, signature: signed.signature, payload: payload.data } };
 }
 
@@ -63,5 +68,18 @@ export function verifySchedule(input: unknown, context: VerifyContext): Verified
   if (!result.ok) return result;
   const { to } = result.signed.payload;
   if (to <= context.now) return reject('expired', `schedule ended at ${new Date(to).toISOString()}`);
+  return result;
+}
+
+/**
+ * The school's catalog, for every laptop of the server: the pinned key's
+ * signature, and the SHA-256 it states is that of the catalog exactly as
+ * received (so the name the schedule gave is the content in hand).
+ */
+export function verifyCatalog(input: unknown, context: Pick<VerifyContext, 'publicKeyPem' | 'now'>): Verified<CatalogPayload> {
+  const result = verifyEnvelope(input, CatalogPayloadSchema, CATALOG_TYPE, { ...context, deviceId: null });
+  if (!result.ok) return result;
+  const received = ((input as { payload: { catalog: unknown } }).payload).catalog;
+  if (catalogSha256(received) !== result.signed.payload.sha256) return reject('malformed', `${CATALOG_TYPE}: the catalog is not the one its sha256 names`);
   return result;
 }

@@ -155,6 +155,7 @@ export const agentStatus: Command<StatusValues> = {
       `Next change: ${d.nextChange ?? 'none scheduled'}`,
       ...status.enforcers.map((e) => `Enforcer ${e.name}: ${e.state}`),
       ...(status.sync ? [syncLine(status.sync)] : []),
+      ...(status.catalog ? [`Catalog: ${status.catalog.version} (${status.catalog.source === 'server' ? "the school server's" : 'bundled'})`] : []),
       ...(status.lastNotice ? [`Last notice (${status.lastNotice.at}): ${status.lastNotice.nl}`] : []),
     ].join('\n'));
     return 0;

@@ -1,4 +1,5 @@
 import { loadCatalogIndex } from '../../adapters/resources.ts';
+import { loadEffectiveCatalog } from '../../server/app/effective-catalog.ts';
 import { OsSchema } from '../../core/categories.ts';
 import type { Classification } from '../../core/catalog/match.ts';
 import { UsageError, type Command } from '../command.ts';
@@ -12,6 +13,7 @@ interface Values {
   cmdline?: string[];
   domain?: string[];
   catalog?: string;
+  'server-data-dir'?: string;
   json?: boolean;
 }
 
@@ -26,6 +28,7 @@ export const catalogClassify: Command<Values> = {
     cmdline: { type: 'string', multiple: true, valueName: '"<argv…>"', help: 'A Linux command line, e.g. "python3 /usr/bin/kazam".' },
     domain: { type: 'string', multiple: true, valueName: '<host-or-url>', help: 'A host name or URL.' },
     catalog: { type: 'string', valueName: '<file.json>', help: 'Another catalog file (default: the shipped one).' },
+    'server-data-dir': { type: 'string', valueName: '<dir>', help: "The catalog the school server with this data folder hands its laptops (its catalog.json and catalog-additions.json)." },
     json: { type: 'boolean', help: 'Print {"results":[{"kind","input","category","service","neverBlock"}]}.' },
   },
   details: 'Example:\n  lesmodus catalog classify --os linux --process obs --cmdline "python3 /usr/bin/kazam" --domain www.instagram.com --json',
@@ -37,7 +40,8 @@ export const catalogClassify: Command<Values> = {
     if (os && !os.success) throw new UsageError(`--os must be win32, darwin or linux, not '${values.os}'`);
     if (processes.length > 0 && !os) throw new UsageError('--os is required to classify processes');
     const osName = os?.data ?? 'linux';
-    const catalog = loadCatalogIndex(values.catalog);
+    if (values.catalog !== undefined && values['server-data-dir'] !== undefined) throw new UsageError('give --catalog or --server-data-dir, not both');
+    const catalog = values['server-data-dir'] !== undefined ? loadEffectiveCatalog({ dataDir: values['server-data-dir'] }).index : loadCatalogIndex(values.catalog);
 
     const results: Classification[] = [
       ...(values.process ?? []).map((name) => catalog.classifyProcess(osName, { name })),

@@ -1,5 +1,7 @@
 import type { Command } from '../command.ts';
 import { serverDemo, serverStart } from './server.ts';
+import { serverBackup, serverRestore } from './server-backup.ts';
+import { serverCatalogCheck } from './server-catalog.ts';
 import { serverConsentImport, serverConsentList, serverConsentWithdraw } from './server-consent.ts';
 import { serverDeviceRestore, serverDeviceRevoke, serverDeviceRulesImport, serverDeviceRulesList } from './server-device.ts';
 import { serverEnrollSecret, serverEnrollSecretList, serverEnrollSecretRevoke } from './server-enroll-secret.ts';
@@ -16,4 +18,5 @@ export const SERVER_COMMANDS: readonly Command<any>[] = [
   serverStart, serverInit, serverSchoolAdd, serverSchoolList, serverUserAdd, serverTimetableImport,
   serverConsentImport, serverConsentList, serverConsentWithdraw, serverEnrollSecret, serverEnrollSecretList, serverEnrollSecretRevoke,
   serverDeviceRevoke, serverDeviceRestore, serverDeviceRulesImport, serverDeviceRulesList, serverExport, serverPrune, serverDemo, serverMdmProfile,
+  serverCatalogCheck, serverBackup, serverRestore,
 ];

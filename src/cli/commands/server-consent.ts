@@ -3,7 +3,7 @@ import { parseSchoolYear, schoolYearOf } from '../../core/policy/consent.ts';
 import { DEFAULT_TIME_ZONE, formatLocalDate, instantToLocal } from '../../core/time/zoned.ts';
 import { DEFAULT_CONSENT_REGISTER } from '../../server/app/consent-import.ts';
 import { importConsents, withdrawConsent } from '../../server/services/consents.ts';
-import { cliActor, NO_LIVE_LAPTOPS } from '../../server/services/service.ts';
+import { cliActor } from '../../server/services/service.ts';
 import { ServerStoreError } from '../../server/store/index.ts';
 import { UsageError, type Command } from '../command.ts';
 import { table } from '../format.ts';
@@ -60,9 +60,9 @@ export const serverConsentImport: Command<ImportValues> = {
     } catch (error) {
       throw new UsageError(`cannot read '${file}': ${(error as Error).message}`);
     }
-    return withStore(values, async (store) => {
+    return withStore(values, async (store, laptops) => {
       const school = await chooseSchool(store, values.school);
-      const result = await importConsents({ store, laptops: NO_LIVE_LAPTOPS }, cliActor(), school, text, {
+      const result = await importConsents({ store, laptops }, cliActor(), school, text, {
         now: Date.now(),
         ...(schoolYear ? { schoolYear } : {}),
         ...(values.source ? { source: values.source } : {}),
@@ -106,7 +106,7 @@ export const serverConsentList: Command<ListValues> = {
   async run(values, positionals, io) {
     noPositionals(positionals);
     const schoolYear = schoolYearOption(values['school-year']);
-    const rows = await withStore(values, async (store) => {
+    const rows = await withStore(values, async (store, laptops) => {
       if (values.school !== undefined) await chooseSchool(store, values.school);
       const zones = new Map((await store.schools()).map((s) => [s.id, s.timeZone]));
       const list = await store.consents({
@@ -145,13 +145,13 @@ export const serverConsentWithdraw: Command<WithdrawValues> = {
     noPositionals(positionals);
     if (!values.student) throw new UsageError('--student is required');
     const given = schoolYearOption(values['school-year']);
-    return withStore(values, async (store) => {
+    return withStore(values, async (store, laptops) => {
       const school = await chooseSchool(store, values.school);
       const schoolYear = given ?? schoolYearOf(Date.now(), school.timeZone).label;
       const register = values.register ?? DEFAULT_CONSENT_REGISTER;
       let withdrawn: boolean;
       try {
-        withdrawn = await withdrawConsent({ store, laptops: NO_LIVE_LAPTOPS }, cliActor(), school, { studentId: values.student!, register, schoolYear }, Date.now());
+        withdrawn = await withdrawConsent({ store, laptops }, cliActor(), school, { studentId: values.student!, register, schoolYear }, Date.now());
       } catch (error) {
         if (error instanceof ServerStoreError && error.code === 'invalid-input') throw new UsageError(error.message);
         throw error;

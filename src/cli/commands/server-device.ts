@@ -4,23 +4,23 @@ import { ServerStoreError, type Device, type ServerStore } from '../../server/st
 import { UsageError, type Command, type Io } from '../command.ts';
 import { iso, table } from '../format.ts';
 import { chooseSchool, noPositionals, SCHOOL_OPTION, STORE_OPTIONS, withStore, type StoreValues } from './server-options.ts';
-import { cliActor, NO_LIVE_LAPTOPS } from '../../server/services/service.ts';
+import { cliActor, type LaptopNotifier } from '../../server/services/service.ts';
 import { replaceDeviceRules, restoreDevice, revokeDevice } from '../../server/services/devices.ts';
 
 /** Cutting off a lost or stolen laptop from the command line (the web API has the same: POST /api/v1/devices/:id/revoke). */
 
 /** Runs `act` on the device named by the one positional, or says there is none (exit 1). */
-async function withDevice(values: StoreValues, positionals: readonly string[], io: Io, act: (store: ServerStore, device: Device) => Promise<number>): Promise<number> {
+async function withDevice(values: StoreValues, positionals: readonly string[], io: Io, act: (store: ServerStore, device: Device, laptops: LaptopNotifier) => Promise<number>): Promise<number> {
   const [id, ...extra] = positionals;
   if (!id) throw new UsageError('name the device (its id, as the device health page shows it)');
   noPositionals(extra);
-  return withStore(values, async (store) => {
+  return withStore(values, async (store, laptops) => {
     const device = await store.device(id);
     if (device === null) {
       io.err(`There is no device '${id}'.`);
       return 1;
     }
-    return act(store, device);
+    return act(store, device, laptops);
   });
 }
 
@@ -31,12 +31,12 @@ export const serverDeviceRevoke: Command<StoreValues> = {
   options: STORE_OPTIONS,
   details: [
     'A running server refuses the laptop at its next request; a live connection it holds ends within 5 minutes',
-    '(at once when revoked in the web app or over the API). Its events and exceptions stay in the logs.',
+    '(at once when revoked in the web app, over the API, or here on PostgreSQL). Its events and exceptions stay in the logs.',
   ].join('\n'),
   run(values, positionals, io) {
-    return withDevice(values, positionals, io, async (store, before) => {
+    return withDevice(values, positionals, io, async (store, before, laptops) => {
       const { id } = before;
-      const { device: revoked, already } = await revokeDevice({ store, laptops: NO_LIVE_LAPTOPS }, cliActor(), before, Date.now());
+      const { device: revoked, already } = await revokeDevice({ store, laptops }, cliActor(), before, Date.now());
       if (already) {
         io.out(`Device ${id} (${before.hostname}) was already revoked (${iso(before.revokedAt!)} by ${before.revokedBy ?? '?'}).`);
         return 0;
@@ -53,9 +53,9 @@ export const serverDeviceRestore: Command<StoreValues> = {
   summary: 'Lift the revocation of a laptop you have back: it may enroll again with its key. Audited.',
   options: STORE_OPTIONS,
   run(values, positionals, io) {
-    return withDevice(values, positionals, io, async (store, before) => {
+    return withDevice(values, positionals, io, async (store, before, laptops) => {
       const { id } = before;
-      const { restored } = await restoreDevice({ store, laptops: NO_LIVE_LAPTOPS }, cliActor(), before, Date.now());
+      const { restored } = await restoreDevice({ store, laptops }, cliActor(), before, Date.now());
       if (!restored) {
         io.out(`Device ${id} (${before.hostname}) is not revoked.`);
         return 0;
@@ -97,7 +97,7 @@ export const serverDeviceRulesImport: Command<RulesValues> = {
     } catch (error) {
       throw new UsageError(`cannot read '${file}': ${(error as Error).message}`);
     }
-    return withStore(values, async (store) => {
+    return withStore(values, async (store, laptops) => {
       const school = await chooseSchool(store, values.school);
       const reading = file ? await readDeviceRulesCsv(store, school.id, text) : { ok: true as const, rules: [] };
       if (!reading.ok) {
@@ -107,7 +107,7 @@ export const serverDeviceRulesImport: Command<RulesValues> = {
       }
       const rules = [...reading.rules, ...patterns.map((value) => ({ kind: 'hostname-pattern' as const, value, studentId: null }))];
       try {
-        const { rules: count } = await replaceDeviceRules({ store, laptops: NO_LIVE_LAPTOPS }, cliActor(), school.id, rules, Date.now());
+        const { rules: count } = await replaceDeviceRules({ store, laptops }, cliActor(), school.id, rules, Date.now());
         io.out(`${school.id}: ${count} device rule${count === 1 ? '' : 's'} (${reading.rules.length} from ${file ?? 'no file'}, ${patterns.length} hostname pattern${patterns.length === 1 ? '' : 's'}).`);
         return 0;
       } catch (error) {
@@ -125,7 +125,7 @@ export const serverDeviceRulesList: Command<RulesValues> = {
   options: { ...STORE_OPTIONS, school: SCHOOL_OPTION },
   async run(values, positionals, io) {
     noPositionals(positionals);
-    return withStore(values, async (store) => {
+    return withStore(values, async (store, laptops) => {
       const school = await chooseSchool(store, values.school);
       const rules = await store.deviceRules(school.id);
       io.out(table(['Kind', 'Value', 'Student', 'Recorded'], rules.map((r) => [r.kind, r.value, r.studentId ?? '(in the name)', iso(r.recordedAt)])));

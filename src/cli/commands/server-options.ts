@@ -1,6 +1,8 @@
 import { chooseDatabaseUrl, chooseDataDir, DATA_DIR_VARIABLE, DATABASE_URL_VARIABLE, type DataDir } from '../../server/app/data-dir.ts';
 import { openServerStore, redactedUrl, type School, type ServerStore } from '../../server/store/index.ts';
 import { UsageError, type OptionSpec } from '../command.ts';
+import { PostgresRelay } from '../../server/live/postgres-relay.ts';
+import { NO_LIVE_LAPTOPS, type LaptopNotifier } from '../../server/services/service.ts';
 
 /** What every `lesmodus server …` command shares: where the data folder and the database are, and which school is meant. */
 
@@ -26,14 +28,30 @@ export function describeStore(values: StoreValues): string {
   return url === undefined ? `SQLite in ${dataDirOf(values).root}` : `PostgreSQL at ${redactedUrl(url)}`;
 }
 
-export async function withStore<T>(values: StoreValues, use: (store: ServerStore) => Promise<T>): Promise<T> {
-  const store = await openServerStore({ dataDir: dataDirOf(values).root, databaseUrl: chooseDatabaseUrl(values['database-url']) });
+/**
+ * Opens the store for one command. `laptops` reaches the running server's
+ * live streams where it can: on PostgreSQL through NOTIFY (a consent
+ * imported here makes the laptops pull at once); on SQLite not at all (the
+ * laptops pull within 15 minutes).
+ */
+export async function withStore<T>(values: StoreValues, use: (store: ServerStore, laptops: LaptopNotifier) => Promise<T>): Promise<T> {
+  const databaseUrl = chooseDatabaseUrl(values['database-url']);
+  const store = await openServerStore({ dataDir: dataDirOf(values).root, databaseUrl });
+  const relay = databaseUrl === undefined ? undefined : new PostgresRelay({ connectionString: databaseUrl, local: null, store, logger: quietLogger });
   try {
-    return await use(store);
+    return await use(store, relay ?? NO_LIVE_LAPTOPS);
   } finally {
+    // Its notifications are sent before the command ends.
+    await relay?.close();
     await store.close();
   }
 }
+
+/** The relay's warnings on the command line: a missed notification only delays the laptops' pull. */
+const quietLogger = {
+  info: () => undefined,
+  warn: (message: string) => console.error(`lesmodus: ${message}`),
+};
 
 /** The school named by --school, or the only one there is. */
 export async function chooseSchool(store: ServerStore, id: string | undefined): Promise<School> {

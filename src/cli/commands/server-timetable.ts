@@ -1,5 +1,5 @@
 import { parseLocalDate, type LocalDate } from '../../core/time/zoned.ts';
-import { cliActor, NO_LIVE_LAPTOPS } from '../../server/services/service.ts';
+import { cliActor } from '../../server/services/service.ts';
 import { importTimetableFrom } from '../../server/services/timetable.ts';
 import { UsageError, type Command } from '../command.ts';
 import { localStamp } from '../format.ts';
@@ -35,9 +35,9 @@ export const serverTimetableImport: Command<Values> = {
     if (!source) throw new UsageError('name the timetable file or URL');
     if (extra.length) throw new UsageError(`unexpected argument '${extra[0]}'`);
     const range = { from: dateOption(values.from, 'from'), to: dateOption(values.to, 'to') };
-    await withStore(values, async (store) => {
+    await withStore(values, async (store, laptops) => {
       const school = await chooseSchool(store, values.school);
-      const result = await importTimetableFrom({ store, laptops: NO_LIVE_LAPTOPS }, cliActor(), school, source, range, Date.now());
+      const result = await importTimetableFrom({ store, laptops }, cliActor(), school, source, range, Date.now());
       for (const warning of result.warnings) io.err(`warning: ${warning.event ? `${warning.event}: ` : ''}${warning.message}`);
       io.out(`${school.id}: ${result.added} lessons imported from ${localStamp(result.from, school.timeZone)} until ${localStamp(result.to, school.timeZone)} `
         + `(${result.removed} replaced${result.skipped ? `, ${result.skipped} outside the range left out` : ''}).`);

@@ -143,6 +143,9 @@ function matcherRefs(match: Match): MatcherRef[] {
   add('a Linux binary or script', ['linux', 'scripts'], match.linux?.scripts, unixNameKey);
   add('a flatpak id', ['linux', 'flatpak'], match.linux?.flatpak, idKey);
   add('a snap', ['linux', 'snap'], match.linux?.snap, idKey);
+  for (const os of ['win32', 'darwin', 'linux'] as const) {
+    add('a program content', [os, 'contents'], match[os]?.contents?.map((c) => c.sha256), (sha) => sha);
+  }
   return refs;
 }
 

@@ -44,28 +44,43 @@ export function isInterpreter(argv0: string): boolean {
 }
 
 /**
+ * The program an interpreter command line runs: a script file, or with
+ * `python3 -m kazam` a module name (no file to read). Undefined when argv[0]
+ * is no interpreter or the code is inline.
+ */
+export function interpretedProgram(cmdline: readonly string[]): { readonly arg: string; readonly isFile: boolean } | undefined {
+  const [argv0, ...args] = cmdline;
+  const options = argv0 === undefined ? undefined : interpreterSyntax(argv0);
+  if (!options) return undefined;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] ?? '';
+    let script: string | undefined;
+    let isFile = true;
+    if (arg === '--') script = args[i + 1];
+    else if (options.program.has(arg)) {
+      script = args[i + 1];
+      // java -jar names a file; python -m and gjs -m a module.
+      isFile = arg === '-jar';
+    } else if (options.inline.has(arg)) return undefined;
+    else if (options.value.has(arg)) { i++; continue; }
+    else if (arg.startsWith('-') || arg.startsWith('+')) continue;
+    else script = arg;
+    return script === undefined || script.length === 0 ? undefined : { arg: script, isFile };
+  }
+  return undefined;
+}
+
+/**
  * The script an interpreter command line runs, as file names to look up: the
  * base name, and the base name without a script extension ("kazam.py" is
  * "kazam" too). Empty when argv[0] is no interpreter or the code is inline.
  */
 export function interpretedScriptNames(cmdline: readonly string[]): string[] {
-  const [argv0, ...args] = cmdline;
-  const options = argv0 === undefined ? undefined : interpreterSyntax(argv0);
-  if (!options) return [];
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i] ?? '';
-    let script: string | undefined;
-    if (arg === '--' || options.program.has(arg)) script = args[i + 1];
-    else if (options.inline.has(arg)) return [];
-    else if (options.value.has(arg)) { i++; continue; }
-    else if (arg.startsWith('-') || arg.startsWith('+')) continue;
-    else script = arg;
-    if (script === undefined || script.length === 0) return [];
-    const base = baseName(script);
-    const bare = base.replace(SCRIPT_EXTENSION, '');
-    return bare !== base && bare.length > 0 ? [base, bare] : [base];
-  }
-  return [];
+  const program = interpretedProgram(cmdline);
+  if (!program) return [];
+  const base = baseName(program.arg);
+  const bare = base.replace(SCRIPT_EXTENSION, '');
+  return bare !== base && bare.length > 0 ? [base, bare] : [base];
 }
 
 /**

@@ -28,6 +28,10 @@ export interface LookupTables {
   readonly linuxScripts: Map<string, Found>;
   readonly linuxFlatpaks: Map<string, Found>;
   readonly linuxSnaps: Map<string, Found>;
+  /** Program contents by sha256, every OS (a hash names one file wherever it runs). */
+  readonly contents: Map<string, Found>;
+  /** The sizes of those contents: a file of another size needs no hash. */
+  readonly contentSizes: Set<number>;
   /** Every service listing the domain (several when a CDN is shared). */
   readonly serviceDomains: Map<string, Service[]>;
   readonly neverBlockDomains: Map<string, NeverBlockEntry>;
@@ -46,6 +50,8 @@ export function buildLookupTables(catalog: Catalog): LookupTables {
     linuxScripts: new Map(),
     linuxFlatpaks: new Map(),
     linuxSnaps: new Map(),
+    contents: new Map(),
+    contentSizes: new Set(),
     serviceDomains: new Map(),
     neverBlockDomains: new Map(),
     servicesById: new Map(),
@@ -97,4 +103,8 @@ function addMatchers(tables: LookupTables, match: Match, target: Target): void {
   for (const script of linux?.scripts ?? []) claim(tables.linuxScripts, unixNameKey(script), { target, matched: script });
   for (const id of linux?.flatpak ?? []) claim(tables.linuxFlatpaks, idKey(id), { target, matched: id });
   for (const snap of linux?.snap ?? []) claim(tables.linuxSnaps, idKey(snap), { target, matched: snap });
+  for (const content of [...(win32?.contents ?? []), ...(darwin?.contents ?? []), ...(linux?.contents ?? [])]) {
+    claim(tables.contents, content.sha256, { target, matched: `sha256:${content.sha256}` });
+    tables.contentSizes.add(content.bytes);
+  }
 }

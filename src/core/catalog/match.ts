@@ -1,6 +1,7 @@
 import type { Category, Os } from '../categories.ts';
 import { hostAndParents, normalizeHost } from './hostnames.ts';
 import { buildLookupTables, type Target } from './lookup-tables.ts';
+import { translateProxiedHost } from './translate-proxy.ts';
 import { IDENTITY_EVIDENCE, processHits, type Evidence, type Hit, type ProcessFacts } from './process-evidence.ts';
 import type { Catalog, NeverBlockEntry, Service } from './schema.ts';
 
@@ -35,7 +36,7 @@ export interface CatalogIndex {
   /**
    * Which service a process belongs to. Rules, in order:
    * 1. Identity that survives renaming (win32 PE original name, darwin bundle
-   *    id, linux flatpak/snap) decides when it matches anything.
+   *    id, linux flatpak/snap, the file's content) decides when it matches anything.
    * 2. Otherwise a never-block match on any fact wins (a browser hosting a
    *    Store web app still carries the app's package family: leave it be).
    * 3. Otherwise the strongest blocked match: package family, exe path,
@@ -44,7 +45,11 @@ export interface CatalogIndex {
    * the binary; then every catalog name it may be short for is a candidate.
    */
   classifyProcess(os: Os, facts: ProcessFacts): Classification;
-  /** Which service a host or URL belongs to, by label: never-block wins, then the most specific domain. */
+  /**
+   * Which service a host or URL belongs to, by label: never-block wins, then
+   * the most specific domain. A Google Translate proxy host
+   * (www-instagram-com.translate.goog) is judged as the host it proxies.
+   */
   classifyDomain(hostOrUrl: string): Classification;
   /** Services in any of `categories`, in catalog order (memoised). */
   servicesIn(categories: readonly Category[]): readonly Service[];
@@ -60,6 +65,8 @@ export interface CatalogIndex {
   neverBlockEntry(id: string): NeverBlockEntry | undefined;
   /** All never-block domains, sorted: for allow lists that must beat any block list. */
   readonly neverBlockDomains: readonly string[];
+  /** The sizes of the catalog's known program contents: a file of any other size needs no hash. */
+  readonly contentSizes: ReadonlySet<number>;
 }
 
 const MEMO_LIMIT = 256;
@@ -106,6 +113,9 @@ export function createCatalogIndex(catalog: Catalog): CatalogIndex {
   function classifyDomain(hostOrUrl: string): Classification {
     const host = normalizeHost(hostOrUrl);
     if (host === null) return unknown('domain', hostOrUrl, null);
+    // A translate.goog proxy host is the site it proxies: www-instagram-com.translate.goog is Instagram.
+    const proxied = translateProxiedHost(host);
+    if (proxied !== null) return { ...classifyDomain(proxied), input: hostOrUrl, host };
     let mostSpecific: { domain: string; owners: Service[] } | undefined;
     for (const candidate of hostAndParents(host)) {
       const entry = tables.neverBlockDomains.get(candidate);
@@ -134,6 +144,7 @@ export function createCatalogIndex(catalog: Catalog): CatalogIndex {
     service: (id) => tables.servicesById.get(id),
     neverBlockEntry: (id) => tables.neverBlockById.get(id),
     neverBlockDomains,
+    contentSizes: tables.contentSizes,
   };
 }
 

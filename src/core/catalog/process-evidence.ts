@@ -21,6 +21,18 @@ export interface ProcessFacts {
   readonly flatpakAppId?: string;
   /** linux: snap name (from the cgroup "snap.<name>.…"); also derived from /snap/ paths. */
   readonly snapName?: string;
+  /**
+   * The SHA-256 of the file the process runs (its executable, the program the
+   * loader runs, or the script an interpreter runs), when the agent hashed it:
+   * matched against the catalog's known contents.
+   */
+  readonly contentSha256?: string;
+  /**
+   * The path of an installed program whose content is byte for byte that of
+   * the file the process runs (the agent compared them): a renamed copy of
+   * /usr/share/discord/Discord is Discord, by the installed file's name.
+   */
+  readonly sameContentAs?: string;
 }
 
 /** Which fact a verdict rests on. */
@@ -34,6 +46,7 @@ export type Evidence =
   | 'process-name'
   | 'truncated-name'
   | 'script'
+  | 'content'
   | 'domain';
 
 export interface Hit {
@@ -45,10 +58,10 @@ export interface Hit {
 
 /**
  * Facts that survive renaming the file: the PE original name, the bundle id,
- * the sandbox a flatpak or snap runs in. They outrank a never-block file name,
- * so a copy of OBS renamed to chrome.exe is still OBS.
+ * the sandbox a flatpak or snap runs in, the file's content. They outrank a
+ * never-block file name, so a copy of OBS renamed to chrome.exe is still OBS.
  */
-export const IDENTITY_EVIDENCE: ReadonlySet<Evidence> = new Set(['original-name', 'bundle-id', 'flatpak', 'snap']);
+export const IDENTITY_EVIDENCE: ReadonlySet<Evidence> = new Set(['original-name', 'bundle-id', 'flatpak', 'snap', 'content']);
 
 /** All catalog hits for `facts` on `os`, strongest evidence first. */
 export function processHits(tables: LookupTables, os: Os, facts: ProcessFacts): Hit[] {
@@ -65,8 +78,15 @@ function lookup(hits: Hit[], map: Map<string, Found>, key: string, evidence: Evi
   if (found) hits.push({ found, evidence, input });
 }
 
+/** What the file's content says: a catalog hash, or the name of the installed program it is a copy of. */
+function contentHits(hits: Hit[], t: LookupTables, facts: ProcessFacts, names: Map<string, Found>, keyOf: (name: string) => string): void {
+  if (facts.contentSha256) lookup(hits, t.contents, facts.contentSha256.toLowerCase(), 'content', facts.contentSha256);
+  if (facts.sameContentAs) lookup(hits, names, keyOf(exePathName(facts.sameContentAs)), 'content', facts.sameContentAs);
+}
+
 function win32Hits(t: LookupTables, facts: ProcessFacts): Hit[] {
   const hits: Hit[] = [];
+  contentHits(hits, t, facts, t.win32Names, windowsNameKey);
   if (facts.originalName) lookup(hits, t.win32Names, windowsNameKey(facts.originalName), 'original-name', facts.originalName);
   if (facts.packageFamily) lookup(hits, t.win32Packages, idKey(facts.packageFamily), 'store-package', facts.packageFamily);
   if (facts.exePath) lookup(hits, t.win32Names, windowsNameKey(facts.exePath), 'exe-path', facts.exePath);
@@ -76,6 +96,7 @@ function win32Hits(t: LookupTables, facts: ProcessFacts): Hit[] {
 
 function darwinHits(t: LookupTables, facts: ProcessFacts): Hit[] {
   const hits: Hit[] = [];
+  contentHits(hits, t, facts, t.darwinExes, unixNameKey);
   if (facts.bundleId) {
     // An app's helpers and extensions carry sub-ids (com.hnc.Discord.helper,
     // com.google.Chrome.app.<id> for web app shims): try the id, then its parents.
@@ -93,6 +114,7 @@ function darwinHits(t: LookupTables, facts: ProcessFacts): Hit[] {
 
 function linuxHits(t: LookupTables, facts: ProcessFacts): Hit[] {
   const hits: Hit[] = [];
+  contentHits(hits, t, facts, t.linuxNames, unixNameKey);
   const argv0 = facts.cmdline?.[0];
   const flatpak = facts.flatpakAppId ?? (facts.cmdline ? flatpakRunAppId(facts.cmdline) : undefined);
   if (flatpak) lookup(hits, t.linuxFlatpaks, idKey(flatpak), 'flatpak', flatpak);

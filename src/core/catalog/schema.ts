@@ -42,6 +42,27 @@ const SnapName = z.string().regex(/^[a-z0-9](-?[a-z0-9])*$/, {
   message: 'a snap name is lowercase letters, digits and single dashes, like "obs-studio"',
 });
 
+/**
+ * A program's content: its SHA-256 and size. A renamed copy keeps both, so
+ * it is recognised whatever it is called; the size lets the agent skip
+ * hashing every file that cannot match. Any change to the file (one byte
+ * appended) makes another program as far as this goes: see the README's
+ * threat model.
+ */
+export const ContentSchema = z.strictObject({
+  sha256: z.string().regex(/^[0-9a-f]{64}$/, { message: 'a sha256 is 64 lowercase hex digits, as `sha256sum` prints it' }),
+  bytes: z.number().int().positive('bytes is the file size in bytes, as `stat -c %s` prints it'),
+});
+export type Content = z.infer<typeof ContentSchema>;
+
+const contents = z.array(ContentSchema).superRefine((list, ctx) => {
+  const seen = new Set<string>();
+  list.forEach((value, index) => {
+    if (seen.has(value.sha256)) ctx.addIssue({ code: 'custom', path: [index, 'sha256'], message: `content ${value.sha256} is listed twice` });
+    seen.add(value.sha256);
+  });
+}).default([]);
+
 const unique = <T extends z.ZodType<string>>(item: T, what: string) =>
   z.array(item).superRefine((list, ctx) => {
     const seen = new Set<string>();
@@ -63,6 +84,8 @@ export const Win32MatchSchema = z.strictObject({
   originalNames: unique(fileName('an original file name'), 'original name').default([]),
   /** Microsoft Store package family names: the one identity a Store app cannot shed. */
   storePackageFamilies: unique(PackageFamily, 'package family').default([]),
+  /** Known executables by content (see ContentSchema). */
+  contents,
 });
 
 export const DarwinMatchSchema = z.strictObject({
@@ -70,6 +93,7 @@ export const DarwinMatchSchema = z.strictObject({
   bundleIds: unique(BundleId, 'bundle id').default([]),
   /** The executable in Contents/MacOS, for processes that report no bundle id. */
   exe: unique(fileName('an executable name'), 'executable').default([]),
+  contents,
 });
 
 export const LinuxMatchSchema = z.strictObject({
@@ -85,6 +109,8 @@ export const LinuxMatchSchema = z.strictObject({
   flatpak: unique(FlatpakId, 'flatpak id').default([]),
   /** Snap names, e.g. "obs-studio" (as in /snap/<name>/). */
   snap: unique(SnapName, 'snap').default([]),
+  /** Known executables and scripts by content (see ContentSchema). */
+  contents,
 });
 
 export const MatchSchema = z.strictObject({
@@ -106,6 +132,7 @@ export function matcherCount(match: Match): number {
     match.win32?.exe, match.win32?.originalNames, match.win32?.storePackageFamilies,
     match.darwin?.bundleIds, match.darwin?.exe,
     match.linux?.binaries, match.linux?.scripts, match.linux?.flatpak, match.linux?.snap,
+    match.win32?.contents, match.darwin?.contents, match.linux?.contents,
   ];
   return lists.reduce((sum, list) => sum + (list?.length ?? 0), 0);
 }

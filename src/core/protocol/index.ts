@@ -9,6 +9,7 @@ export { AllowInput, ReasonSchema } from './exception-input.ts';
 export { Instant, Key, Label, text } from './fields.ts';
 export { DEVICE_PATHS } from './paths.ts';
 export {
+  CATALOG_TYPE, CatalogPayloadSchema, CatalogRefSchema, SignedCatalogSchema, type CatalogPayload, type CatalogRef,
   ConsentIntervalSchema, DEVICE_GRANT_TYPE, DeviceGrantPayloadSchema, SCHEDULE_TYPE, SchedulePayloadSchema, SignedDeviceGrantSchema,
   SignedEnvelopeSchema, SignedScheduleSchema, signedSchema, type ConsentInterval, type DeviceGrantPayload, type SchedulePayload,
 } from './signed-payloads.ts';

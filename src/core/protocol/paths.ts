@@ -4,6 +4,8 @@ export const DEVICE_PATHS = {
   enroll: '/api/v1/devices/enroll',
   heartbeat: '/api/v1/device/heartbeat',
   schedule: '/api/v1/device/schedule',
+  /** The school's signed app and site catalog (the schedule names the one to have). */
+  catalog: '/api/v1/device/catalog',
   grants: '/api/v1/device/grants',
   events: '/api/v1/device/events',
   stream: '/api/v1/device/stream',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CatalogSchema } from '../catalog/schema.ts';
 import { GrantSchema } from '../grants/grant.ts';
 import { LessonSchema } from '../timetable/lesson.ts';
 import { Instant, Key } from './fields.ts';
@@ -12,6 +13,8 @@ import { Instant, Key } from './fields.ts';
 
 export const DEVICE_GRANT_TYPE = 'lesmodus.device-grant.v1';
 export const SCHEDULE_TYPE = 'lesmodus.schedule.v1';
+/** The school's app and site catalog: the same for every laptop of the server, so signed once, for no one device. */
+export const CATALOG_TYPE = 'lesmodus.catalog.v1';
 
 
 export const DeviceGrantPayloadSchema = z.object({
@@ -39,6 +42,13 @@ export const ConsentIntervalSchema = z.object({
 });
 export type ConsentInterval = z.infer<typeof ConsentIntervalSchema>;
 
+/** Which catalog: its version (for people) and the SHA-256 of its canonical JSON (what decides). */
+export const CatalogRefSchema = z.object({
+  version: z.string().min(1).max(128),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 in lowercase hex'),
+});
+export type CatalogRef = z.infer<typeof CatalogRefSchema>;
+
 export const SchedulePayloadSchema = z.object({
   type: z.literal(SCHEDULE_TYPE),
   deviceId: Key,
@@ -55,9 +65,29 @@ export const SchedulePayloadSchema = z.object({
    * device. Present and empty: the student has none.
    */
   consents: z.array(ConsentIntervalSchema).max(100).optional(),
+  /**
+   * The catalog the server hands out now (GET DEVICE_PATHS.catalog): a laptop
+   * whose catalog has another sha256 fetches it. Absent from a server that
+   * does not serve one.
+   */
+  catalog: CatalogRefSchema.optional(),
   signedAt: Instant,
 });
 export type SchedulePayload = z.infer<typeof SchedulePayloadSchema>;
+
+/**
+ * The effective catalog (the bundled one or IT's newer one, with the school's
+ * own additions), signed by the server key. Not bound to a device: every
+ * laptop of the server gets the same one; `signedAt` orders them, so a laptop
+ * refuses one signed before the catalog it already uses (a replayed, older one).
+ */
+export const CatalogPayloadSchema = z.object({
+  type: z.literal(CATALOG_TYPE),
+  catalog: CatalogSchema,
+  ...CatalogRefSchema.shape,
+  signedAt: Instant,
+}).refine((p) => p.catalog.version === p.version, { message: 'the version must be the catalog\'s own', path: ['version'] });
+export type CatalogPayload = z.infer<typeof CatalogPayloadSchema>;
 
 /**
  * An Ed25519 signature (base64) over the canonical JSON of `payload`, by the
@@ -76,3 +106,4 @@ export function signedSchema<T extends z.ZodType>(payload: T) {
 export const SignedEnvelopeSchema = signedSchema(z.unknown());
 export const SignedDeviceGrantSchema = signedSchema(DeviceGrantPayloadSchema);
 export const SignedScheduleSchema = signedSchema(SchedulePayloadSchema);
+export const SignedCatalogSchema = signedSchema(CatalogPayloadSchema);

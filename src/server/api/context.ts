@@ -1,4 +1,6 @@
+import type { Signed } from '../../adapters/signing.ts';
 import type { CatalogIndex } from '../../core/catalog/match.ts';
+import type { CatalogPayload } from '../../core/protocol/index.ts';
 import type { Policy } from '../../core/policy/schema.ts';
 import type { ServerSigner } from '../app/server-keys.ts';
 import type { EnrollmentSecret } from '../auth/enrollment-secrets.ts';
@@ -9,7 +11,7 @@ import type { Sessions } from '../auth/sessions.ts';
 import type { Logger } from '../http/logger.ts';
 import type { ServerStore } from '../store/index.ts';
 import type { GrantHub } from './grant-hub.ts';
-import type { Services } from '../services/service.ts';
+import type { LaptopNotifier, Services } from '../services/service.ts';
 
 /** Everything the routes use, passed in (never imported as globals), so tests can build an API around any store and clock. */
 export interface ApiContext {
@@ -20,9 +22,18 @@ export interface ApiContext {
   readonly enrollment: { match(secret: string): Promise<EnrollmentSecret | null> };
   /** New devices enrolled per enrollment secret (ENROLLMENT_WINDOW_MS, settings.enrollmentsPerHour). */
   readonly enrollments: FailureLimiter;
+  /** This process's own live streams. */
   readonly hub: GrantHub;
+  /**
+   * Every server process's live streams: the hub alone on SQLite (one
+   * process), the hub and the other processes through PostgreSQL's NOTIFY.
+   */
+  readonly laptops: LaptopNotifier;
   readonly policy: Policy;
+  /** The effective catalog (bundled or IT's newer one, with the school's additions): what grants and laptops go by. */
   readonly catalog: CatalogIndex;
+  /** The same catalog as laptops fetch it, signed once when the server started (not per device: every laptop gets this one). */
+  readonly signedCatalog: Signed<CatalogPayload>;
   readonly clock: () => number;
   readonly logger: Logger;
   readonly settings: ApiSettings;
@@ -55,7 +66,7 @@ export interface ApiSettings {
   readonly enrollmentsPerHour: number;
 }
 
-/** The service layer's view of the API: the store and this process's live laptops. */
-export function servicesOf(api: Pick<ApiContext, 'store' | 'hub'>): Services {
-  return { store: api.store, laptops: api.hub };
+/** The service layer's view of the API: the store and the live laptops of every server process. */
+export function servicesOf(api: Pick<ApiContext, 'store' | 'laptops'>): Services {
+  return { store: api.store, laptops: api.laptops };
 }

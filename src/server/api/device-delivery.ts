@@ -47,6 +47,8 @@ export async function signedScheduleFor(api: ApiContext, device: Device, now: nu
     to,
     lessons,
     consents,
+    // Which catalog to have: a laptop with another one fetches it (GET /api/v1/device/catalog).
+    catalog: { version: api.signedCatalog.payload.version, sha256: api.signedCatalog.payload.sha256 },
     signedAt: now,
   });
 }

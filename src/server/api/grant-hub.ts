@@ -6,8 +6,8 @@ import { grantReaches, type DeviceReach } from './grant-reach.ts';
  * subscribe with what decides which grants reach them, and every new or
  * revoked grant is handed to each one it reaches, at once.
  *
- * In-process: with several server processes behind one PostgreSQL, a device
- * connected to another process learns of the grant on its next pull instead.
+ * One process's streams; with several server processes on one PostgreSQL,
+ * PostgresRelay (src/server/live) carries each change to the others' hubs.
  */
 
 export type { GrantChange, RefreshTarget };
@@ -70,6 +70,21 @@ export class GrantHub implements LaptopNotifier {
       const { reach } = subscriber;
       if (target.deviceId !== undefined ? reach.deviceId !== target.deviceId : reach.schoolId !== target.schoolId) continue;
       if (target.studentIds !== undefined && (reach.studentId === null || !target.studentIds.has(reach.studentId))) continue;
+      try {
+        subscriber.refresh(reason);
+        told++;
+      } catch {
+        this.#subscribers.delete(subscriber);
+        subscriber.close();
+      }
+    }
+    return told;
+  }
+
+  /** Asks every stream to pull again (what other processes said may have been missed); returns how many. */
+  refreshEveryone(reason: string): number {
+    let told = 0;
+    for (const subscriber of [...this.#subscribers]) {
       try {
         subscriber.refresh(reason);
         told++;

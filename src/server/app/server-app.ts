@@ -1,9 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { loadCatalogIndex, loadPolicy } from '../../adapters/resources.ts';
+import { loadPolicy } from '../../adapters/resources.ts';
+import { CATALOG_TYPE, type CatalogPayload } from '../../core/protocol/index.ts';
 import { createApiHandler, HSTS, type RequestHandler } from '../api/pipeline.ts';
 import { clientOf } from '../http/client.ts';
 import type { ApiContext, ApiSettings } from '../api/context.ts';
 import { GrantHub } from '../api/grant-hub.ts';
+import { PostgresRelay } from '../live/postgres-relay.ts';
+import type { LaptopNotifier } from '../services/service.ts';
 import { API_ROUTES } from '../api/routes/index.ts';
 import { EnrollmentSecretFile } from '../auth/enrollment-secrets.ts';
 import { FailureLimiter, storeLimiterState } from '../auth/failure-limiter.ts';
@@ -14,6 +17,8 @@ import { jsonLogger, type Logger } from '../http/logger.ts';
 import { listen } from '../http/listen.ts';
 import { openServerStore, type RetentionPolicy, type ServerStore } from '../store/index.ts';
 import { dataDirAt } from './data-dir.ts';
+import { loadEffectiveCatalog, type EffectiveCatalog } from './effective-catalog.ts';
+import { holdSqliteServerLock } from './sqlite-server-lock.ts';
 import { scheduleRetention } from './retention.ts';
 import { loadServerKeys, type ServerSigner } from './server-keys.ts';
 import { lesmodusVersion } from '../../adapters/version.ts';
@@ -56,6 +61,10 @@ export interface ApiParts {
   readonly settings?: Partial<ApiSettings>;
   readonly loginGuard?: LoginGuard;
   readonly site?: SiteHandler;
+  /** The catalog to hand out (serve() reads it from the data folder); default: the bundled one alone. */
+  readonly catalog?: EffectiveCatalog;
+  /** What reaches every server process's streams, around this process's hub (default: the hub alone). */
+  readonly laptops?: (hub: GrantHub) => LaptopNotifier;
 }
 
 /** A school of 2,000 laptops enrolls within a morning; a flood of made-up devices is cut to this many an hour. */
@@ -70,6 +79,9 @@ export function buildApi(parts: ApiParts): { context: ApiContext; handler: Reque
     secureCookies: false, trustedProxies: [], passwordCost: DEFAULT_SCRYPT_COST, version: lesmodusVersion(), eventRetentionDays: null,
     enrollmentsPerHour: DEFAULT_ENROLLMENTS_PER_HOUR, ...parts.settings,
   };
+  const clock = parts.clock ?? Date.now;
+  const catalog = parts.catalog ?? loadEffectiveCatalog({ dataDir: null });
+  const hub = new GrantHub();
   const context: ApiContext = {
     store: parts.store,
     signer: parts.signer,
@@ -78,14 +90,21 @@ export function buildApi(parts: ApiParts): { context: ApiContext; handler: Reque
     loginGuard: parts.loginGuard ?? new LoginGuard((limiter) => storeLimiterState(parts.store, limiter)),
     enrollments: new FailureLimiter({ maxFailures: settings.enrollmentsPerHour, windowMs: ENROLLMENT_WINDOW_MS }, storeLimiterState(parts.store, 'enroll-secret')),
     enrollment: new EnrollmentSecretFile(parts.enrollmentSecretsPath),
-    hub: new GrantHub(),
+    hub,
+    laptops: parts.laptops?.(hub) ?? hub,
     policy: loadPolicy(),
-    catalog: loadCatalogIndex(),
-    clock: parts.clock ?? Date.now,
+    catalog: catalog.index,
+    signedCatalog: signedCatalogOf(parts.signer, catalog, clock()),
+    clock,
     logger: parts.logger ?? jsonLogger(),
     settings,
   };
   return { context, handler: withSite(createApiHandler(API_ROUTES, context), parts.site, settings.trustedProxies) };
+}
+
+/** The catalog as laptops fetch it: signed once, at start; its signing time orders it after every catalog signed before. */
+export function signedCatalogOf(signer: ServerSigner, catalog: EffectiveCatalog, now: number) {
+  return signer.sign<CatalogPayload>({ type: CATALOG_TYPE, catalog: catalog.catalog, version: catalog.version, sha256: catalog.sha256, signedAt: now });
 }
 
 export interface ServeOptions {
@@ -118,15 +137,32 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   const dir = dataDirAt(options.dataDir);
   // The key first: without it (no `server init` yet) nothing is created, not even the folder.
   const signer = await loadServerKeys(dir);
-  const store = options.store ?? await openServerStore({ dataDir: dir.root, databaseUrl: options.databaseUrl });
+  // Before the store is opened: a wrong catalog file stops the start with the file and field to fix.
+  const catalog = loadEffectiveCatalog({ dataDir: dir.root });
+  // Only a server that opens its own SQLite store: the demo brings its own, and PostgreSQL serves several processes.
+  const lock = options.store === undefined && options.databaseUrl === undefined ? holdSqliteServerLock(dir.root) : null;
+  let store: ServerStore;
+  try {
+    store = options.store ?? await openServerStore({ dataDir: dir.root, databaseUrl: options.databaseUrl });
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
   const logger = options.logger ?? jsonLogger();
+  let relay: PostgresRelay | undefined;
   try {
     const settings = { ...options.settings, ...(options.retention ? { eventRetentionDays: options.retention.eventDays } : {}) };
+    const databaseUrl = options.databaseUrl;
+    // On PostgreSQL other server processes may serve other laptops: changes reach them through NOTIFY.
+    const laptops = store.dialect === 'postgres' && databaseUrl
+      ? { laptops: (hub: GrantHub) => (relay = new PostgresRelay({ connectionString: databaseUrl, local: hub, store, logger })) }
+      : {};
     const { context, handler } = buildApi({
-      store, signer, enrollmentSecretsPath: dir.enrollmentSecrets, logger, settings,
+      store, signer, enrollmentSecretsPath: dir.enrollmentSecrets, logger, settings, catalog, ...laptops,
       ...(options.site ? { site: options.site } : {}),
       ...(options.clock ? { clock: options.clock } : {}),
     });
+    await relay?.start();
     const listening = await listen(handler, { host: options.host ?? DEFAULT_HOST, port: options.port ?? DEFAULT_PORT }, logger);
     const sweep = setInterval(() => {
       const now = context.clock();
@@ -134,6 +170,11 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
       store.pruneRateLimitHits(now - LONGEST_LIMIT_WINDOW_MS).catch((error: unknown) => logger.warn('rate limit sweep failed', { error: String(error) }));
     }, SESSION_SWEEP_MS);
     sweep.unref();
+    for (const warning of catalog.warnings) logger.warn('catalog', { warning });
+    logger.info('catalog', {
+      version: catalog.version, sha256: catalog.sha256, base: catalog.base.path,
+      ...(catalog.additions ? { additions: catalog.additions.path, services: catalog.additions.services, neverBlock: catalog.additions.neverBlock } : {}),
+    });
     logger.info('listening', { url: listening.url, database: store.dialect, keyId: signer.keyId });
     const retention = options.retention === undefined ? null : scheduleRetention(store, options.retention, logger);
     return {
@@ -143,11 +184,15 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
         clearInterval(sweep);
         await retention?.stop();
         await listening.close(() => context.hub.closeAll());
+        await relay?.close();
         await store.close();
+        lock?.release();
       },
     };
   } catch (error) {
+    await relay?.close();
     await store.close();
+    lock?.release();
     throw error;
   }
 }

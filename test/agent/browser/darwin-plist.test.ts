@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { darwinPolicyPlan, darwinPreferences } from '../../../src/agent/browser/darwin-policy-plan.ts';
 import { plistXml } from '../../../src/agent/browser/darwin-plist.ts';
 import { browserRestrictions, NO_RESTRICTIONS } from '../../../src/agent/browser/restrictions.ts';
-import { blocked, SOCIAL } from './fixtures.ts';
+import { blocked, SOCIAL, SOCIAL_FILTERS } from './fixtures.ts';
 
 const ROUTE = { pacUrl: 'data:application/x-ns-proxy-autoconfig;base64,AA==' };
 
@@ -24,7 +24,7 @@ describe('macOS managed preferences', () => {
         '\t</dict>',
         '\t<key>URLBlocklist</key>',
         '\t<array>',
-        `\t\t<string>${SOCIAL}</string>`,
+        ...SOCIAL_FILTERS.map((filter) => `\t\t<string>${filter}</string>`),
         '\t</array>',
         '\t<key>VideoCaptureAllowed</key>',
         '\t<false/>',

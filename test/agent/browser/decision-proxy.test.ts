@@ -4,7 +4,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startDecisionProxy, type DecisionProxy, type Refusal } from '../../../src/agent/browser/decision-proxy.ts';
 import { hostGate } from '../../../src/agent/browser/host-gate.ts';
 import { browserRestrictions, NO_RESTRICTIONS } from '../../../src/agent/browser/restrictions.ts';
-import { blocked, NEVER_BLOCK, SCHOOL_UNDER_SOCIAL, SOCIAL } from './fixtures.ts';
+import { translateProxyHost } from '../../../src/core/catalog/translate-proxy.ts';
+import { blocked, NEVER_BLOCK, SCHOOL, SCHOOL_UNDER_SOCIAL, SOCIAL } from './fixtures.ts';
 
 const LESSON_GATE = hostGate(browserRestrictions(blocked(), NEVER_BLOCK));
 const FREE_GATE = hostGate(NO_RESTRICTIONS);
@@ -74,6 +75,21 @@ describe('the decision proxy', () => {
     expect(refused).toMatchObject({ status: 403, lesmodus: 'blocked' });
     expect(refused.body).toContain('geblokkeerd tijdens de les');
     expect(refusals).toEqual([{ host: `www.${SOCIAL}`, domain: SOCIAL, method: 'GET' }]);
+  });
+
+  it('refuses a blocked site through Google Translate\'s proxy (www-<site>.translate.goog) during a lesson, over http and CONNECT', async () => {
+    const proxied = translateProxyHost(`www.${SOCIAL}`)!;
+    expect(proxied).toBe('www-lesmodus--test--social-example.translate.goog');
+    expect(await get(proxied)).toMatchObject({ status: 200 });
+    proxy.setGate(LESSON_GATE);
+    expect(await get(proxied)).toMatchObject({ status: 403, lesmodus: 'blocked' });
+    const refused = await tunnel(proxied);
+    expect(refused.status).toBe(403);
+    refused.socket.destroy();
+    expect(refusals).toEqual([{ host: proxied, domain: SOCIAL, method: 'GET' }, { host: proxied, domain: SOCIAL, method: 'CONNECT' }]);
+    // Other sites through the same proxy, and never-block ones under the blocked domain, still load.
+    expect(await get(translateProxyHost(SCHOOL)!)).toMatchObject({ status: 200 });
+    expect(await get(translateProxyHost(SCHOOL_UNDER_SOCIAL)!)).toMatchObject({ status: 200 });
   });
 
   it('lets a never-block host under a blocked domain through during a lesson', async () => {

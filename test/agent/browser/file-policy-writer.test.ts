@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { linuxPolicyWriter } from '../../../src/agent/browser/linux-policy-writer.ts';
 import { LINUX_OWNER_RECORD_DIR } from '../../../src/agent/browser/linux-policy-plan.ts';
 import { browserRestrictions, NO_RESTRICTIONS } from '../../../src/agent/browser/restrictions.ts';
-import { LESSON_BLOCKED, NEVER_BLOCK, SOCIAL } from './fixtures.ts';
+import { LESSON_BLOCKED, NEVER_BLOCK, SOCIAL, SOCIAL_FILTERS } from './fixtures.ts';
 
 const ROUTE = { pacUrl: 'data:application/x-ns-proxy-autoconfig;base64,AA==' };
 const LESSON = browserRestrictions(LESSON_BLOCKED, NEVER_BLOCK);
@@ -49,7 +49,7 @@ describe('the Linux policy writer', () => {
       `${LINUX_OWNER_RECORD_DIR.slice(1)}/firefox-policies.json.owner`,
     ]);
     expect(json(`${CHROMIUM_DIR}/lesmodus-lesson.json`)).toEqual({
-      URLBlocklist: [SOCIAL],
+      URLBlocklist: SOCIAL_FILTERS,
       URLAllowlist: [`school.${SOCIAL}`],
       VideoCaptureAllowed: false,
       AudioCaptureAllowed: false,
@@ -144,7 +144,7 @@ describe('the Linux policy writer', () => {
     write(`${CHROMIUM_DIR}/school.json`, '{}');
     const report = await linuxPolicyWriter({ root, dryRun: true, browsers: ['chromium', 'firefox'] })(LESSON, ROUTE);
     expect(report.actions.map((a) => a.op)).toEqual(['write', 'write', 'write']);
-    expect(JSON.parse(report.actions[1]!.content!)).toHaveProperty('URLBlocklist', [SOCIAL]);
+    expect(JSON.parse(report.actions[1]!.content!)).toHaveProperty('URLBlocklist', SOCIAL_FILTERS);
     expect(tree()).toEqual(['etc/chromium/policies/managed/school.json']);
   });
 });

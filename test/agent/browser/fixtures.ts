@@ -1,9 +1,12 @@
+import { translateProxyHostsOf } from '../../../src/core/catalog/translate-proxy.ts';
 import type { Decision } from '../../../src/core/policy/decide.ts';
 
 /** Made-up domains: real social domains are HSTS-preloaded and would not load over plain http in a real browser. */
 export const SOCIAL = 'lesmodus-test-social.example';
 export const VIDEO = 'lesmodus-test-video.example';
 /** A never-block domain that lies under a blocked one (think teams.live.com under live.com). */
+/** What Chromium's URLBlocklist lists for SOCIAL: the domain and its Google Translate proxy hosts. */
+export const SOCIAL_FILTERS = [SOCIAL, ...translateProxyHostsOf(SOCIAL)];
 export const SCHOOL_UNDER_SOCIAL = `school.${SOCIAL}`;
 export const SCHOOL = 'lesmodus-test-school.example';
 

@@ -10,6 +10,9 @@ describe('the decision proxy gate', () => {
     [SOCIAL, SOCIAL],
     [`m.${SOCIAL}`, SOCIAL],
     [`M.${SOCIAL.toUpperCase()}.`, SOCIAL],
+    // Through Google Translate's proxy, once and twice over.
+    ['m-lesmodus--test--social-example.translate.goog', SOCIAL],
+    ['m--lesmodus----test----social--example-translate-goog.translate.goog', SOCIAL],
   ])('blocks %j as %s', (host, domain) => {
     expect(gate(host)).toEqual({ blocked: true, domain });
   });

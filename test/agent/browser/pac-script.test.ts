@@ -1,5 +1,6 @@
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
+import { catalogRoute } from '../../../src/agent/browser/browser-enforcer.ts';
 import { pacDataUrl, pacScript } from '../../../src/agent/browser/pac-script.ts';
 import { CATALOG_DOMAINS, NEVER_BLOCK, SCHOOL, SCHOOL_UNDER_SOCIAL, SOCIAL, VIDEO } from './fixtures.ts';
 
@@ -30,6 +31,17 @@ describe('the PAC script', () => {
     ['', 'DIRECT'],
   ])('routes %j to %s', (host, expected) => {
     expect(route(host)).toBe(expected);
+  });
+
+  it('the catalog route sends translate.goog to the decision proxy, which judges the site it proxies', () => {
+    const url = catalogRoute(CATALOG_DOMAINS, NEVER_BLOCK, PROXY).pacUrl;
+    const catalogScript = Buffer.from(url.slice(url.indexOf(',') + 1), 'base64').toString('utf8');
+    const sandbox: { FindProxyForURL?: (url: string, host: string) => string } = {};
+    runInNewContext(catalogScript, sandbox);
+    expect(sandbox.FindProxyForURL!('https://www-lesmodus--test--social-example.translate.goog/', 'www-lesmodus--test--social-example.translate.goog')).toBe('PROXY 127.0.0.1:981');
+    expect(sandbox.FindProxyForURL!(`https://${SCHOOL}/`, SCHOOL)).toBe('DIRECT');
+    // An empty catalog routes nothing, not even translate.goog.
+    expect(catalogRoute([], NEVER_BLOCK, PROXY).pacUrl).not.toBe(url);
   });
 
   it('has no DIRECT fallback for routed hosts, so they fail closed when the agent is down', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { applyRegistryPlan, type RegistryApi, type RegistryLedger, type RegistryValueId } from '../../../src/agent/browser/windows-registry-writer.ts';
 import { windowsRegistryPlan, type RegistryValue } from '../../../src/agent/browser/windows-registry-plan.ts';
 import { browserRestrictions, NO_RESTRICTIONS } from '../../../src/agent/browser/restrictions.ts';
-import { LESSON_BLOCKED, NEVER_BLOCK, SCHOOL_UNDER_SOCIAL, SOCIAL } from './fixtures.ts';
+import { LESSON_BLOCKED, NEVER_BLOCK, SCHOOL_UNDER_SOCIAL, SOCIAL, SOCIAL_FILTERS } from './fixtures.ts';
 
 const ROUTE = { pacUrl: 'data:application/x-ns-proxy-autoconfig;base64,AA==' };
 const LESSON = browserRestrictions(LESSON_BLOCKED, NEVER_BLOCK);
@@ -14,7 +14,7 @@ describe('Windows registry values', () => {
     const values = windowsRegistryPlan(LESSON, ROUTE, ['chrome']).flatMap((p) => p.values);
     expect(values).toEqual([
       { key: CHROME, name: 'ProxySettings', type: 'REG_SZ', data: JSON.stringify({ ProxyMode: 'pac_script', ProxyPacUrl: ROUTE.pacUrl }) },
-      { key: `${CHROME}\\URLBlocklist`, name: '1', type: 'REG_SZ', data: SOCIAL },
+      ...SOCIAL_FILTERS.map((data, i) => ({ key: `${CHROME}\\URLBlocklist`, name: String(i + 1), type: 'REG_SZ', data })),
       { key: `${CHROME}\\URLAllowlist`, name: '1', type: 'REG_SZ', data: SCHOOL_UNDER_SOCIAL },
       { key: CHROME, name: 'VideoCaptureAllowed', type: 'REG_DWORD', data: 0 },
       { key: CHROME, name: 'AudioCaptureAllowed', type: 'REG_DWORD', data: 0 },
@@ -97,10 +97,10 @@ describe('the Windows registry writer', () => {
   it('sets the lesson values, and at the end of the lesson removes them and their subkeys, keeping the route', async () => {
     const reg = memoryRegistry();
     await applyRegistryPlan(windowsRegistryPlan(LESSON, ROUTE, ['chrome']), reg.api, reg.ledger, { dryRun: false });
-    expect(reg.values()).toHaveLength(6);
+    expect(reg.values()).toHaveLength(5 + SOCIAL_FILTERS.length);
     const end = await applyRegistryPlan(windowsRegistryPlan(NO_RESTRICTIONS, ROUTE, ['chrome']), reg.api, reg.ledger, { dryRun: false });
     expect(end.set).toEqual([]);
-    expect(end.deleted).toHaveLength(5);
+    expect(end.deleted).toHaveLength(4 + SOCIAL_FILTERS.length);
     expect(reg.values().map((v) => v.name)).toEqual(['ProxySettings']);
     expect(reg.keys()).not.toContain(`${CHROME}\\URLBlocklist`.toLowerCase());
     expect(reg.owned()).toEqual([{ key: CHROME, name: 'ProxySettings' }]);
@@ -111,7 +111,7 @@ describe('the Windows registry writer', () => {
     const two = browserRestrictions({ ...LESSON_BLOCKED, domains: [SOCIAL, `x${SOCIAL}`] }, []);
     await applyRegistryPlan(windowsRegistryPlan(two, null, ['chrome']), reg.api, reg.ledger, { dryRun: false });
     await applyRegistryPlan(windowsRegistryPlan(LESSON, null, ['chrome']), reg.api, reg.ledger, { dryRun: false });
-    expect(reg.values().filter((v) => v.key.endsWith('URLBlocklist')).map((v) => [v.name, v.data])).toEqual([['1', SOCIAL]]);
+    expect(reg.values().filter((v) => v.key.endsWith('URLBlocklist')).map((v) => [v.name, v.data])).toEqual(SOCIAL_FILTERS.map((f, i) => [String(i + 1), f]));
   });
 
   it("leaves a policy an admin set alone, whole, and never deletes their values", async () => {

@@ -159,9 +159,10 @@ describe.skipIf(process.platform !== 'linux')('the process guard on Linux', () =
     await waitFor(() => recorder.alive(), 'the recorder to start');
     const source = ownChildren(createProcSource());
     let seen: ProcessInfo | undefined;
-    await waitFor(() => seen?.exePath?.endsWith('/simplescreenrecorder') === true, 'the recorder in the process list', 15_000, async () => {
+    await waitFor(async () => {
       seen = (await source.list()).find((p) => p.pid === recorder.pid);
-    });
+      return seen?.exePath?.endsWith('/simplescreenrecorder') === true;
+    }, 'the recorder in the process list');
     expect(seen?.name).toBe('simplescreenrec');
     // What an agent sees of a process whose exe and command line it may not read: the comm only.
     const commOnly: ProcessSource = {

@@ -1,3 +1,4 @@
+import { waitFor } from '../../helpers/wait-for.ts';
 import { describe, expect, it } from 'vitest';
 import { decide } from '../../../src/core/policy/decide.ts';
 import { loadPolicy } from '../../../src/adapters/resources.ts';
@@ -378,11 +379,11 @@ describe('ProcessGuard', () => {
     };
     const guard = w.guard({ intervalMs: 1 });
     guard.start();
-    await waitFor(() => w.listCalls() >= 5);
+    await waitFor(() => w.listCalls() >= 5, 'five scans');
     // a lesson starts: the app goes at the next scan, no interval to wait out
     w.spawn(310, 'obs');
     guard.setDecision(duringLesson());
-    await waitFor(() => w.events.length === 1);
+    await waitFor(() => w.events.length === 1, 'the block event');
     await guard.stop();
     const calls = w.listCalls();
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -401,16 +402,8 @@ describe('ProcessGuard', () => {
     const errors: unknown[] = [];
     const guard = w.guard({ intervalMs: 1, onError: (error) => errors.push(error) });
     guard.start();
-    await waitFor(() => w.listCalls() >= 1);
+    await waitFor(() => w.listCalls() >= 1, 'a scan');
     await guard.stop();
     expect(errors).toHaveLength(2);
   });
 });
-
-async function waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}

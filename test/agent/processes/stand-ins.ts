@@ -99,16 +99,4 @@ export function ownChildren(source: ProcessSource): ProcessSource {
   };
 }
 
-/**
- * Waits for `condition` with a generous deadline (the machine is shared and
- * may be slow), running `step` before each look.
- */
-export async function waitFor(condition: () => boolean, what: string, timeoutMs = 15_000, step: () => Promise<void> = async () => undefined): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    await step();
-    if (condition()) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+export { waitFor } from '../../helpers/wait-for.ts';

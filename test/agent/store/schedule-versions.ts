@@ -1,15 +1,13 @@
 import type { ScheduleMeta } from '../../../src/agent/store/index.ts';
 import type { Lesson } from '../../../src/core/timetable/lesson.ts';
+import { lesson as baseLesson } from '../../helpers/policy.ts';
 
 /** Monday 15 September 2025, 08:30 in Amsterdam (06:30 UTC). */
 export const MONDAY = Date.UTC(2025, 8, 15, 6, 30);
 const HOUR = 3_600_000;
 
 export function lesson(uid: string, start: number, overrides: Partial<Lesson> = {}): Lesson {
-  return {
-    uid, start, end: start + 50 * 60_000, subject: 'biologie', groups: ['h4a'], teachers: ['JNS'], location: 'B1.04',
-    cancelled: false, online: false, ...overrides,
-  };
+  return baseLesson({ uid, start, subject: 'biologie', groups: ['h4a'], location: 'B1.04', ...overrides });
 }
 
 /**

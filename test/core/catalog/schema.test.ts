@@ -9,7 +9,7 @@ describe('catalog schema', () => {
     expect(instagram.optIn).toBe(false);
     expect(instagram.match).toEqual({});
     expect(catalog.services[1]!.domains).toEqual([]);
-    expect(catalog.services[1]!.match.win32).toEqual({ exe: ['obs64.exe'], originalNames: [], storePackageFamilies: [] });
+    expect(catalog.services[1]!.match.win32).toEqual({ exe: ['obs64.exe'], originalNames: [], storePackageFamilies: [], contents: [] });
     expect(CatalogSchema.parse({ version: '1', services: [] }).neverBlock).toEqual([]);
   });
 

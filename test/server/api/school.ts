@@ -1,7 +1,7 @@
 import type { Lesson } from '../../../src/core/timetable/lesson.ts';
 import { FAST_SCRYPT_COST, hashPassword } from '../../../src/server/auth/passwords.ts';
 import type { School, ServerStore } from '../../../src/server/store/index.ts';
-import { ams } from '../../helpers/policy.ts';
+import { ams, lesson as baseLesson } from '../../helpers/policy.ts';
 
 /** The school the API suite runs against: a leader, two teachers, an admin, three students in two groups, Monday's lessons. */
 
@@ -16,7 +16,7 @@ export const DAY = 24 * HOUR;
 export const NOW = ams('2026-01-12 08:40');
 
 function lesson(uid: string, start: string, end: string, subject: string, group: string, teacher: string, extra: Partial<Lesson> = {}): Lesson {
-  return { uid, start: ams(start), end: ams(end), subject, groups: [group], teachers: [teacher], location: 'b104', cancelled: false, online: false, ...extra };
+  return baseLesson({ uid, start: ams(start), end: ams(end), subject, groups: [group], teachers: [teacher], ...extra });
 }
 
 /** Jansen (JNS) teaches v4a now; Pieters (PTR) teaches v4b now; Jansen teaches v4b next. */

@@ -2,7 +2,7 @@ import type { DeviceEvent } from '../../../src/core/events/schema.ts';
 import { GrantSchema, type GrantInput } from '../../../src/core/grants/grant.ts';
 import type { Lesson } from '../../../src/core/timetable/lesson.ts';
 import type { NewDevice, NewGrantRecord, NewUser, School, ServerStore } from '../../../src/server/store/index.ts';
-import { ams } from '../../helpers/policy.ts';
+import { ams, lesson as baseLesson } from '../../helpers/policy.ts';
 
 /** Test data for the server store: one school with two groups, four students, their devices and a week of lessons. */
 
@@ -22,17 +22,7 @@ export function uuid(n: number, space = 0): string {
 }
 
 export function lesson(overrides: Partial<Lesson> & { start: number }): Lesson {
-  return {
-    uid: `les-${overrides.start}`,
-    end: overrides.start + 50 * MINUTE,
-    subject: 'ne',
-    groups: ['v4a'],
-    teachers: ['JNS'],
-    location: 'b104',
-    cancelled: false,
-    online: false,
-    ...overrides,
-  };
+  return baseLesson({ uid: `les-${overrides.start}`, groups: ['v4a'], ...overrides });
 }
 
 export function teacher(username: string, teacherCode: string, schoolId = SCHOOL.id): NewUser {

@@ -141,6 +141,6 @@ export async function issueGrantOnce(api: ApiContext, user: User, body: CreateGr
   const key = idempotency === undefined ? undefined : { ...idempotency, username: user.username };
   const { status, record } = await api.store.createGrant({ schoolId: school.id, grant, signed, articles, audience }, now, key);
   if (status === 'replayed') return { record, replayed: true };
-  api.hub.publish({ kind: 'grant', record });
+  api.laptops.publish({ kind: 'grant', record });
   return { record, replayed: false };
 }

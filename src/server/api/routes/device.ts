@@ -1,6 +1,6 @@
 import type { DeviceEvent } from '../../../core/events/schema.ts';
 import {
-  DEVICE_PATHS, EventsBody, GrantListSchema, HeartbeatBody, HeartbeatReplySchema, IngestReplySchema, SignedScheduleSchema,
+  DEVICE_PATHS, EventsBody, GrantListSchema, HeartbeatBody, HeartbeatReplySchema, IngestReplySchema, SignedCatalogSchema, SignedScheduleSchema,
   type StreamEventName, type StreamMessage,
 } from '../../../core/protocol/index.ts';
 import { SseStream } from '../../http/sse.ts';
@@ -50,6 +50,20 @@ const schedule = defineRoute({
   async handle({ principal, scope }, api) {
     await api.store.recordDeviceContact(principal.device.id, scope.now);
     return signedScheduleFor(api, principal.device, scope.now);
+  },
+});
+
+const catalog = defineRoute({
+  method: 'GET',
+  path: DEVICE_PATHS.catalog,
+  tag: 'device',
+  summary: "The school's app and site catalog (bundled or IT's newer one, with the school's additions), signed (Ed25519) with the server key.",
+  description: 'The same for every laptop of this server, signed once at the server\'s start. The signed schedule names its version and SHA-256; '
+    + 'a laptop fetches it when its own catalog differs, and refuses one signed before the catalog it uses.',
+  access: DEVICE,
+  reply: { kind: 'json', status: 200, schema: SignedCatalogSchema, description: 'The signed catalog.' },
+  async handle(_request, api) {
+    return api.signedCatalog;
   },
 });
 
@@ -144,4 +158,4 @@ const stream = defineRoute({
   },
 });
 
-export const deviceRoutes: readonly AnyRoute[] = [heartbeat, schedule, grants, events, stream];
+export const deviceRoutes: readonly AnyRoute[] = [heartbeat, schedule, catalog, grants, events, stream];

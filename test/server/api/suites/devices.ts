@@ -1,3 +1,4 @@
+import { waitFor } from '../../../helpers/wait-for.ts';
 import { describe, expect, it } from 'vitest';
 import { verifySignature } from '../../../../src/adapters/signing.ts';
 import type { DeviceEvent } from '../../../../src/core/events/schema.ts';
@@ -433,7 +434,7 @@ export function deviceSuite(api: ReturnType<typeof useApi>): void {
         other.abort.abort();
       }
       // Emma's stream saw neither: checked by the hub's reach, not by timing.
-      await waitFor(() => server.context.hub.connections === 0);
+      await waitFor(() => server.context.hub.connections === 0, 'the stream to close');
     });
 
     it("tells a connected laptop to pull again when its student's consent is recorded or withdrawn, and no other laptop", async () => {
@@ -461,7 +462,7 @@ export function deviceSuite(api: ReturnType<typeof useApi>): void {
         stream.abort.abort();
         other.abort.abort();
       }
-      await waitFor(() => hub.connections === 0);
+      await waitFor(() => hub.connections === 0, 'the streams to close');
     });
 
     it('sends the grants already in force first, on (re)connect', async () => {
@@ -646,9 +647,4 @@ export function deviceSuite(api: ReturnType<typeof useApi>): void {
       expect(enrolled.status).toBe(201);
     });
   });
-}
-
-async function waitFor(condition: () => boolean): Promise<void> {
-  // Robust, not timed: poll on the event loop until the server has noticed, bounded by the test timeout.
-  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 10));
 }
