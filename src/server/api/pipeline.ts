@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
 import { hasBody, readBody, readJsonBody } from '../http/body.ts';
 import { clientOf } from '../http/client.ts';
-import { HttpError } from '../http/http-error.ts';
+import { HttpError, messageFor, wantsDutch } from '../http/http-error.ts';
 import { SECURITY_HEADERS, sendEmpty, sendJson } from '../http/respond.ts';
 import { Router } from '../http/router.ts';
 import { queryObject, validateRequestPart } from '../http/validate.ts';
@@ -54,9 +54,11 @@ function sendError(res: ServerResponse, error: unknown, scope: RequestScope): vo
     return;
   }
   const status = known?.status ?? 500;
+  // The portal asks in its own language; the CLI, agents and scripts get English (and the details) as before.
+  const dutch = wantsDutch(scope.req.headers['accept-language']);
   const body = known === null
-    ? { error: 'internal', message: `Something went wrong on the server. Quote request id ${scope.requestId} to the administrator.`, requestId: scope.requestId }
-    : { error: known.code, message: known.message, requestId: scope.requestId, ...(known.issues.length > 0 ? { issues: known.issues } : {}) };
+    ? { error: 'internal', message: dutch ? `Er ging iets mis op de server. Noem verzoeknummer ${scope.requestId} aan de beheerder.` : `Something went wrong on the server. Quote request id ${scope.requestId} to the administrator.`, requestId: scope.requestId }
+    : { error: known.code, message: messageFor(known, dutch), ...(dutch ? { detail: known.message } : {}), requestId: scope.requestId, ...(known.issues.length > 0 ? { issues: known.issues } : {}) };
   // After a 413 the rest of the body is never read, so the connection cannot be reused.
   const close: Record<string, string> = status === 413 ? { connection: 'close' } : {};
   sendJson(res, status, body, { ...scope.headers, ...known?.headers, ...close, 'x-request-id': scope.requestId });

@@ -20,10 +20,11 @@ export interface BrowserSession {
   close(): Promise<void>;
 }
 
-export async function openBrowser(now: number): Promise<BrowserSession> {
+/** `locale`: the browser's language (Chromium's --lang and navigator.language), Dutch unless a test says otherwise. */
+export async function openBrowser(now: number, locale = 'nl-NL'): Promise<BrowserSession> {
   const profile = await mkdtemp(join(tmpdir(), 'lesmodus-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM, args: ARGS, headless: true, locale: 'nl-NL', timezoneId: 'Europe/Amsterdam',
+    executablePath: CHROMIUM, args: [...ARGS, `--lang=${locale}`], headless: true, locale, timezoneId: 'Europe/Amsterdam',
     viewport: { width: 1280, height: 900 }, acceptDownloads: true,
   });
   // The machine is shared and slow: be patient rather than flaky.

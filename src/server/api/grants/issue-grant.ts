@@ -25,13 +25,13 @@ import { teaches } from './authority.ts';
  */
 export const MAX_WINDOW_MS = 120 * 24 * 3_600_000;
 
-function bad(path: string, message: string): HttpError {
-  return invalidRequest([{ path, message }]);
+function bad(path: string, message: string, nl: string): HttpError {
+  return invalidRequest([{ path, message }], nl);
 }
 
 function roleOf(user: User): GrantRole {
   if (user.role === 'teacher' || user.role === 'leader') return user.role;
-  throw forbidden('Only teachers and school leaders grant exceptions.');
+  throw forbidden('Only teachers and school leaders grant exceptions.', 'Alleen docenten en de schoolleiding geven uitzonderingen.');
 }
 
 interface Plan {
@@ -44,8 +44,8 @@ interface Plan {
 async function lessonFor(api: ApiContext, school: School, scope: Extract<CreateGrantBody['scope'], { kind: 'lesson' }>, now: number): Promise<Lesson> {
   const lesson = await api.store.lesson(school.id, scope.lessonUid, scope.lessonStart);
   if (lesson === null) throw notFound(`There is no lesson ${scope.lessonUid} starting at ${new Date(scope.lessonStart).toISOString()} at school "${school.id}".`);
-  if (lesson.cancelled) throw bad('body.scope', 'the lesson is cancelled');
-  if (lesson.end <= now) throw bad('body.scope', 'the lesson has ended');
+  if (lesson.cancelled) throw bad('body.scope', 'the lesson is cancelled', 'Deze les is vervallen.');
+  if (lesson.end <= now) throw bad('body.scope', 'the lesson has ended', 'Deze les is al afgelopen.');
   return lesson;
 }
 
@@ -72,8 +72,8 @@ async function checkAudience(api: ApiContext, school: School, audience: GrantAud
 
 function expiryWithin(requested: number | undefined, end: number, now: number, what: string): number {
   if (requested === undefined) return end;
-  if (requested <= now) throw bad('body.expiresAt', 'must be in the future');
-  if (requested > end) throw bad('body.expiresAt', `must not be after the end of the ${what}`);
+  if (requested <= now) throw bad('body.expiresAt', 'must be in the future', 'De eindtijd (Tot) is al voorbij; kies een tijd later dan nu.');
+  if (requested > end) throw bad('body.expiresAt', `must not be after the end of the ${what}`, `De eindtijd (Tot) valt na het einde van ${what === 'lesson' ? 'de les' : 'de periode'}.`);
   return requested;
 }
 
@@ -87,19 +87,20 @@ async function plan(api: ApiContext, user: User, role: GrantRole, body: CreateGr
   if (body.scope.kind === 'lesson') {
     const lesson = await lessonFor(api, school, body.scope, now);
     if (role === 'teacher') {
-      if (!teaches(user.teacherCode, lesson)) throw forbidden(`You can only grant for lessons you teach; ${user.teacherCode ?? 'your code'} is not on this lesson.`);
+      if (!teaches(user.teacherCode, lesson)) throw forbidden(`You can only grant for lessons you teach; ${user.teacherCode ?? 'your code'} is not on this lesson.`,
+        `U kunt alleen een uitzondering geven voor lessen die u zelf geeft; ${user.teacherCode ?? 'uw docentcode'} staat niet bij deze les.`);
       const thisLaptop = body.audience?.kind === 'device' && body.audience.deviceId === origin.atDevice;
-      if (body.audience !== undefined && body.audience.kind !== 'lesson' && !thisLaptop) throw forbidden('A teacher grants for the whole lesson; ask a school leader for a group, student or device.');
+      if (body.audience !== undefined && body.audience.kind !== 'lesson' && !thisLaptop) throw forbidden('A teacher grants for the whole lesson; ask a school leader for a group, student or device.', 'Een docent geeft een uitzondering voor de hele les; vraag de schoolleiding voor een klas, leerling of apparaat.');
     }
     const audience = body.audience ?? { kind: 'lesson' };
     await checkAudience(api, school, audience);
     return { school, lesson, audience, expiresAt: expiryWithin(body.expiresAt, lesson.end, now, 'lesson') };
   }
-  if (role === 'teacher') throw forbidden('A teacher grants for a lesson they teach; time windows are for school leaders.');
+  if (role === 'teacher') throw forbidden('A teacher grants for a lesson they teach; time windows are for school leaders.', 'Een docent geeft uitzonderingen per les; een periode regelt de schoolleiding.');
   const { start, end } = body.scope;
-  if (end <= now) throw bad('body.scope.end', 'the window has ended');
-  if (end - start > MAX_WINDOW_MS) throw bad('body.scope.end', `a window lasts at most ${MAX_WINDOW_MS / 86_400_000} days`);
-  if (body.audience === undefined || body.audience.kind === 'lesson') throw bad('body.audience', 'a time window needs groups, a student or a device');
+  if (end <= now) throw bad('body.scope.end', 'the window has ended', 'Deze periode is al voorbij.');
+  if (end - start > MAX_WINDOW_MS) throw bad('body.scope.end', `a window lasts at most ${MAX_WINDOW_MS / 86_400_000} days`, `Een periode duurt hoogstens ${MAX_WINDOW_MS / 86_400_000} dagen.`);
+  if (body.audience === undefined || body.audience.kind === 'lesson') throw bad('body.audience', 'a time window needs groups, a student or a device', 'Kies voor een periode klassen, een leerling of een apparaat.');
   await checkAudience(api, school, body.audience);
   return { school, lesson: null, audience: body.audience, expiresAt: expiryWithin(body.expiresAt, end, now, 'window') };
 }
@@ -118,7 +119,7 @@ export async function issueGrantOnce(api: ApiContext, user: User, body: CreateGr
   const role = roleOf(user);
   const verdict = articlesFor(body.allow, role, api.policy, api.catalog);
   if (verdict.issues.length > 0) throw invalidRequest(verdict.issues.map((i) => ({ ...i, path: `body.${i.path}` })));
-  if (verdict.refused.length > 0) throw forbidden(`A ${role} may not lift ${verdict.refused.join(', ')}.`);
+  if (verdict.refused.length > 0) throw forbidden(`A ${role} may not lift ${verdict.refused.join(', ')}.`, `${role === 'teacher' ? 'Een docent' : 'De schoolleiding'} mag dit niet toestaan: ${verdict.refused.join(', ')}.`);
   const { school, audience, expiresAt } = await plan(api, user, role, body, now, origin);
 
   const grant: Grant = GrantSchema.parse({

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CaptureKindSchema, CategorySchema } from '../../../core/categories.ts';
+import type { Catalog } from '../../../core/catalog/schema.ts';
 import { blockRules, type Policy } from '../../../core/policy/schema.ts';
 import { USER_ROLES } from '../../store/index.ts';
 import { defineRoute, users, type AnyRoute } from '../route.ts';
@@ -27,9 +28,11 @@ const PolicyViewSchema = z.object({
   grantable: z.array(CategorySchema),
   /** The categories of rules that also block capture: recordings (the III.B.8 reminder). */
   recording: z.array(CategorySchema),
+  /** Each catalog service's name by its id ("tiktok" → "TikTok"): the pages never show a raw id. */
+  serviceNames: z.record(z.string(), z.string()),
 });
 
-export function policyView(policy: Policy): z.infer<typeof PolicyViewSchema> {
+export function policyView(policy: Policy, catalog: Catalog): z.infer<typeof PolicyViewSchema> {
   const rules = blockRules(policy).map((rule) => ({
     id: rule.id,
     article: rule.article,
@@ -44,6 +47,7 @@ export function policyView(policy: Policy): z.infer<typeof PolicyViewSchema> {
     rules,
     grantable: [...new Set(rules.flatMap((r) => r.categories))],
     recording: [...new Set(rules.filter((r) => r.capture.length > 0).flatMap((r) => r.categories))],
+    serviceNames: Object.fromEntries(catalog.services.map((s) => [s.id, s.name])),
   };
 }
 
@@ -55,7 +59,7 @@ const policyRoute = defineRoute({
   access: users(...USER_ROLES),
   reply: { kind: 'json', status: 200, schema: PolicyViewSchema, description: 'The policy.' },
   async handle(_input, api) {
-    return policyView(api.policy);
+    return policyView(api.policy, api.catalog.catalog);
   },
 });
 

@@ -1,6 +1,9 @@
+// @ts-check
 // The one way the pages talk to the server: same-origin JSON, the session
 // cookie, and the CSRF token (from /api/v1/me or the login) on every
 // state-changing request.
+
+import { currentLanguage } from './i18n.js';
 
 let csrfToken = null;
 
@@ -14,7 +17,8 @@ export class ApiError extends Error {
 
 /** `extra`: more request headers, e.g. { 'idempotency-key': … }. */
 export async function api(method, path, body, extra = {}) {
-  const headers = { accept: 'application/json', ...extra };
+  // The server answers errors in the language the user chose here (not the browser's).
+  const headers = { accept: 'application/json', 'accept-language': currentLanguage(), ...extra };
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET' && csrfToken !== null) headers['x-csrf-token'] = csrfToken;
   const res = await fetch(path, { method, headers, credentials: 'same-origin', body: body === undefined ? undefined : JSON.stringify(body) });

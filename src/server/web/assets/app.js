@@ -1,8 +1,9 @@
+// @ts-check
 // The shell: who is logged in, which page this path is, the header and the
 // language switch. Pages get a small context and render into <main>.
 
 import { ApiError, api, logOut, whoAmI } from './api.js';
-import { h } from './dom.js';
+import { byId, h } from './dom.js';
 import { currentLanguage, setLanguage, translate } from './i18n.js';
 import { renderLogin } from './page-login.js';
 import { renderLessons } from './page-lessons.js';
@@ -11,15 +12,17 @@ import { renderDetail } from './page-detail.js';
 
 const lang = currentLanguage();
 const t = (key, values) => translate(lang, key, values);
-const main = document.getElementById('main');
+const main = byId('main');
+
+let toastTimer;
 
 /** A short message that screen readers announce (the toast is a live region). */
 function say(text, kind = 'ok') {
-  const toast = document.getElementById('toast');
+  const toast = byId('toast');
   toast.textContent = text;
   toast.className = `show ${kind}`;
-  clearTimeout(say.timer);
-  say.timer = setTimeout(() => { toast.className = ''; }, 5000);
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => { toast.className = ''; }, 5000);
 }
 
 function homeOf(user) {
@@ -44,16 +47,17 @@ function denied(ctx) {
 
 function header(user) {
   document.documentElement.lang = lang;
-  const langButton = document.getElementById('lang');
+  byId('skip').textContent = t('skip');
+  const langButton = byId('lang');
   langButton.textContent = t('lang.switch');
   langButton.addEventListener('click', () => { setLanguage(lang === 'nl' ? 'en' : 'nl'); location.reload(); });
   if (user === null) return;
-  document.getElementById('who').textContent = `${user.displayName ?? user.username} · ${t(`role.${user.role}`)}`;
-  const nav = document.getElementById('nav');
+  byId('who').textContent = `${user.displayName ?? user.username} · ${t(`role.${user.role}`)}`;
+  const nav = byId('nav');
   const here = location.pathname;
   const links = user.role === 'teacher' ? [['/lessen', t('nav.lessons')]] : [['/leiding', t('nav.log')]];
   nav.replaceChildren(...links.map(([href, text]) => h('a', { href, 'aria-current': here.startsWith(href) ? 'page' : undefined }, text)));
-  const out = document.getElementById('logout');
+  const out = byId('logout');
   out.textContent = t('logout');
   out.hidden = false;
   out.addEventListener('click', async () => { await logOut().catch(() => {}); go('/login'); });

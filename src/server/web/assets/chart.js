@@ -1,7 +1,8 @@
+// @ts-check
 // Exceptions per week per article as a grouped bar chart in inline SVG:
 // the layout is pure (tested in Node), drawing is a thin layer over it.
 
-import { svg } from './dom.js';
+import { h, svg } from './dom.js';
 
 export const CHART = { width: 640, height: 240, left: 36, right: 12, top: 12, bottom: 40 };
 const MAX_BAR = 36;
@@ -46,4 +47,18 @@ export function drawChart(rows, title) {
       svg('text', { x: CHART.left + i * 150 + 14, y: CHART.height - 5, class: 'tick' }, l.article),
     ]),
   );
+}
+
+/**
+ * The chart's numbers as a table (weeks down, articles across): what a screen reader reads, and what a
+ * phone shows instead of bars too small to read. `text`: { week, caption } in the page's language.
+ */
+export function chartTable(rows, text) {
+  const { weeks, articles } = chartLayout(rows);
+  const count = (week, article) => rows.find((r) => r.weekStart === week && r.article === article)?.count ?? 0;
+  return h('div', { class: 'table-wrap' }, h('table', { id: 'chart-table', class: 'chart-table' },
+    h('caption', {}, text.caption),
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, text.week), articles.map((a) => h('th', { scope: 'col' }, a)))),
+    h('tbody', {}, weeks.map((week) => h('tr', {},
+      h('th', { scope: 'row' }, week), articles.map((a) => h('td', { class: 'num' }, count(week, a))))))));
 }

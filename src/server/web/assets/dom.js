@@ -1,3 +1,4 @@
+// @ts-check
 // A tiny element builder: text always goes in as text nodes, never as HTML,
 // so names and reasons typed by staff cannot inject markup.
 
@@ -28,5 +29,12 @@ export function svg(tag, attrs = {}, ...children) {
   const el = document.createElementNS(SVG_NS, tag);
   for (const [key, value] of Object.entries(attrs)) el.setAttribute(key, String(value));
   for (const child of children.flat(Infinity)) if (child !== null && child !== undefined) el.append(typeof child === 'string' ? document.createTextNode(child) : child);
+  return el;
+}
+
+/** An element of the shell (index.html) by id; one that is missing is a bug, so it fails loudly here rather than later. */
+export function byId(id) {
+  const el = document.getElementById(id);
+  if (el === null) throw new Error(`index.html has no #${id}`);
   return el;
 }

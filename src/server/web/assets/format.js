@@ -1,3 +1,4 @@
+// @ts-check
 // Pure helpers for times and lists; no DOM, so they are unit tested in Node.
 
 /** "14:35" for an instant, in the school's time zone (not the browser's). */
@@ -39,7 +40,10 @@ export function lessonState(lesson, now) {
   return lesson.start <= now ? 'now' : 'later';
 }
 
-/** What an exception allows, in words: categories, named services, capture kinds. */
-export function allowedText(allow, t) {
-  return [...allow.categories.map((c) => t(`cat.${c}`)), ...allow.services, ...allow.capture.map((c) => t(`cap.${c}`))].join(', ');
+/**
+ * What an exception allows, in words: categories, services by name ("TikTok", from the policy's
+ * serviceNames; the id only for a service the catalog no longer has), capture kinds.
+ */
+export function allowedText(allow, t, serviceNames = {}) {
+  return [...allow.categories.map((c) => t(`cat.${c}`)), ...allow.services.map((s) => serviceNames[s] ?? s), ...allow.capture.map((c) => t(`cap.${c}`))].join(', ');
 }

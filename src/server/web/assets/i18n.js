@@ -1,3 +1,4 @@
+// @ts-check
 // All UI text, one dictionary per language. Dutch is the default: the
 // people using this are Dutch teachers and school leaders.
 
@@ -6,6 +7,7 @@ const ARTICLE = 'art. III.A.1 / III.A.3 Gedragscode Social Media SVOK';
 export const DICTIONARIES = {
   nl: {
     'lang.switch': 'English',
+    'skip': 'Naar de inhoud',
     'nav.lessons': 'Mijn lessen vandaag',
     'nav.log': 'Uitzonderingen',
     'logout': 'Uitloggen',
@@ -34,6 +36,9 @@ export const DICTIONARIES = {
     'grant.done': 'Uitzondering gegeven.',
     'grant.revoke': 'Intrekken',
     'grant.revoked': 'Uitzondering ingetrokken.',
+    'grant.revokeLabel': 'Intrekken: {allowed} voor {groups}, {subject} {time}',
+    'grant.untilTooLate': 'Tot {until} valt na het einde van de les ({end}); kies {end} of eerder.',
+    'grant.untilInvalid': 'Vul bij Tot een tijd in (uu:mm).',
     'grant.applied': '{applied} van {expected} apparaten hebben het toegepast',
     'unlock.label': 'Code om op een laptop te ontgrendelen:',
     'unlock.until': 'geldig tot {time}',
@@ -42,8 +47,8 @@ export const DICTIONARIES = {
     'grant.until.short': 'tot {time}',
     'grant.by': 'door {name}',
     'grant.withoutConsent': '{count} zonder toestemming',
-    'consent.missing': '{count} leerlingen zonder toestemming voor dit schooljaar (art. III.B.9): voor hen blijft social media geblokkeerd.',
-    'consent.missingOne': '1 leerling zonder toestemming voor dit schooljaar (art. III.B.9): voor hem of haar blijft social media geblokkeerd.',
+    'consent.missing': '{count} leerlingen zonder toestemming voor dit schooljaar (art. III.B.9): voor hen blijft sociale media geblokkeerd.',
+    'consent.missing.one': '1 leerling zonder toestemming voor dit schooljaar (art. III.B.9): voor hem of haar blijft sociale media geblokkeerd.',
     'grant.recordingHint': 'Beeldmateriaal van leerlingen niet publiceren zonder toestemming (art. III.B.8).',
     'cat.social': 'Sociale media',
     'cat.video': 'Video (YouTube e.d.)',
@@ -73,7 +78,8 @@ export const DICTIONARIES = {
     'log.filter': 'Filteren',
     'log.reset': 'Wissen',
     'log.export': 'Exporteer als CSV',
-    'log.count': '{total} uitzonderingen',
+    'log.count': '{count} uitzonderingen',
+    'log.count.one': '1 uitzondering',
     'log.none': 'Geen uitzonderingen met deze filters.',
     'log.when': 'Wanneer',
     'log.who': 'Gegeven door',
@@ -85,6 +91,8 @@ export const DICTIONARIES = {
     'log.more': 'Meer laden',
     'chart.title': 'Uitzonderingen per week per artikel',
     'chart.none': 'Nog geen gegevens voor de grafiek.',
+    'chart.week': 'Week van',
+    'chart.tableCaption': 'De cijfers van de grafiek: uitzonderingen per week (maandag) en artikel',
     'health.title': 'Apparaten',
     'health.host': 'Apparaat',
     'health.lastSeen': 'Laatst gezien',
@@ -113,7 +121,9 @@ export const DICTIONARIES = {
     'detail.consent': 'Toestemming (III.B.9)',
     'detail.consentYes': 'Geregistreerd',
     'detail.consentNo': 'Niet geregistreerd',
-    'detail.consentFact': '{registers}, schooljaar {year}: {count} leerling(en) zonder toestemming',
+    'detail.consentFact': '{registers}, schooljaar {year}: {count} leerlingen zonder toestemming',
+    'detail.consentFact.one': '{registers}, schooljaar {year}: 1 leerling zonder toestemming',
+    'register.social-media': 'sociale media',
     'role.teacher': 'Docent',
     'role.leader': 'Schoolleiding',
     'role.admin': 'Beheerder',
@@ -125,6 +135,7 @@ export const DICTIONARIES = {
   },
   en: {
     'lang.switch': 'Nederlands',
+    'skip': 'Skip to content',
     'nav.lessons': 'My lessons today',
     'nav.log': 'Exceptions',
     'logout': 'Log out',
@@ -153,6 +164,9 @@ export const DICTIONARIES = {
     'grant.done': 'Exception granted.',
     'grant.revoke': 'Revoke',
     'grant.revoked': 'Exception revoked.',
+    'grant.revokeLabel': 'Revoke: {allowed} for {groups}, {subject} {time}',
+    'grant.untilTooLate': 'Until {until} is after the end of the lesson ({end}); choose {end} or earlier.',
+    'grant.untilInvalid': 'Fill in a time at Until (hh:mm).',
     'grant.applied': '{applied} of {expected} devices applied it',
     'unlock.label': 'Code to unlock on a laptop:',
     'unlock.until': 'valid until {time}',
@@ -162,7 +176,7 @@ export const DICTIONARIES = {
     'grant.by': 'by {name}',
     'grant.withoutConsent': '{count} without consent',
     'consent.missing': '{count} students without consent for this school year (art. III.B.9): social media stays blocked for them.',
-    'consent.missingOne': '1 student without consent for this school year (art. III.B.9): social media stays blocked for them.',
+    'consent.missing.one': '1 student without consent for this school year (art. III.B.9): social media stays blocked for them.',
     'grant.recordingHint': 'Do not publish images of students without their consent (art. III.B.8).',
     'cat.social': 'Social media',
     'cat.video': 'Video (YouTube etc.)',
@@ -192,7 +206,8 @@ export const DICTIONARIES = {
     'log.filter': 'Filter',
     'log.reset': 'Clear',
     'log.export': 'Export as CSV',
-    'log.count': '{total} exceptions',
+    'log.count': '{count} exceptions',
+    'log.count.one': '1 exception',
     'log.none': 'No exceptions match these filters.',
     'log.when': 'When',
     'log.who': 'Granted by',
@@ -204,6 +219,8 @@ export const DICTIONARIES = {
     'log.more': 'Load more',
     'chart.title': 'Exceptions per week per article',
     'chart.none': 'No data for the chart yet.',
+    'chart.week': 'Week of',
+    'chart.tableCaption': 'The chart\'s numbers: exceptions per week (Monday) and article',
     'health.title': 'Devices',
     'health.host': 'Device',
     'health.lastSeen': 'Last seen',
@@ -232,7 +249,9 @@ export const DICTIONARIES = {
     'detail.consent': 'Consent (III.B.9)',
     'detail.consentYes': 'Registered',
     'detail.consentNo': 'Not registered',
-    'detail.consentFact': '{registers}, school year {year}: {count} student(s) without consent',
+    'detail.consentFact': '{registers}, school year {year}: {count} students without consent',
+    'detail.consentFact.one': '{registers}, school year {year}: 1 student without consent',
+    'register.social-media': 'social media',
     'role.teacher': 'Teacher',
     'role.leader': 'School leadership',
     'role.admin': 'Administrator',
@@ -250,7 +269,7 @@ const STORAGE_KEY = 'lesmodus.lang';
 /** The chosen language: remembered per browser, Dutch unless English was picked. */
 export function currentLanguage() {
   try {
-    const saved = globalThis.localStorage?.getItem(STORAGE_KEY);
+    const saved = globalThis.localStorage?.getItem(STORAGE_KEY) ?? '';
     return LANGUAGES.includes(saved) ? saved : 'nl';
   } catch {
     return 'nl';
@@ -261,8 +280,13 @@ export function setLanguage(lang) {
   globalThis.localStorage?.setItem(STORAGE_KEY, lang);
 }
 
-/** Text for a key with {placeholders} filled in; the key itself if missing, so a gap shows instead of breaking. */
+/**
+ * Text for a key with {placeholders} filled in; the key itself if missing, so a gap shows instead of breaking.
+ * A `count` of 1 picks the key's singular form (`key.one`) where there is one: "1 uitzondering", "2 uitzonderingen".
+ */
 export function translate(lang, key, values = {}) {
-  const text = DICTIONARIES[lang]?.[key] ?? DICTIONARIES.nl[key] ?? key;
+  const dictionary = DICTIONARIES[lang] ?? DICTIONARIES.nl;
+  const chosen = values.count === 1 && `${key}.one` in dictionary ? `${key}.one` : key;
+  const text = dictionary[chosen] ?? DICTIONARIES.nl[chosen] ?? key;
   return text.replace(/\{(\w+)\}/g, (whole, name) => (name in values ? String(values[name]) : whole));
 }

@@ -1,3 +1,4 @@
+// @ts-check
 // One exception in full: who (and in which role) allowed what, for whom,
 // why, and when each device applied and dropped it. The API audits the look.
 
@@ -19,7 +20,7 @@ export async function renderDetail(ctx, id) {
     [t('log.who'), `${grant.issuedBy.name ?? grant.issuedBy.username}${grant.issuedBy.teacherCode ? ` (${grant.issuedBy.teacherCode})` : ''}`],
     [t('detail.role'), t(`role.${grant.issuedBy.role}`)],
     [t('log.reason'), grant.reason],
-    [t('log.allowed'), allowedText(grant.allow, t)],
+    [t('log.allowed'), allowedText(grant.allow, t, ctx.policy.serviceNames)],
     [t('log.article'), view.articles.join(', ')],
     [t('detail.scope'), scope],
     [t('log.groups'), view.groups.join(', ').toUpperCase()],
@@ -28,7 +29,7 @@ export async function renderDetail(ctx, id) {
     [t('log.status'), t(`status.${view.status}`)],
     ...(view.revokedAt === null ? [] : [[t('detail.revokedAt'), `${at(view.revokedAt)} (${view.revokedBy ?? '—'})`]]),
     ...(detail.consent.registers.length === 0 ? [] : [[t('detail.consent'), t('detail.consentFact', {
-      registers: detail.consent.registers.map((r) => `${r.register} (${r.article})`).join(', '),
+      registers: detail.consent.registers.map((r) => `${t(`register.${r.register}`)} (${r.article})`).join(', '),
       year: detail.consent.schoolYear,
       count: detail.consent.studentsWithoutConsent,
     })]]),

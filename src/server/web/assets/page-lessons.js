@@ -1,8 +1,9 @@
+// @ts-check
 // "Mijn lessen vandaag": today's lessons, each with its exceptions and a
 // grant form. Mid-lesson speed matters: the current (or next) lesson's form
 // is open already, one tick + a reason + one click grants.
 
-import { ApiError, api, newIdempotencyKey, queryString } from './api.js';
+import { api, newIdempotencyKey, queryString } from './api.js';
 import { h } from './dom.js';
 import { allowedText, clock, lessonState, untilInstant } from './format.js';
 
@@ -13,7 +14,7 @@ const SOCIAL_REGISTER = 'social-media';
 export function consentLine(t, lesson) {
   const count = lesson.studentsWithoutConsent?.[SOCIAL_REGISTER] ?? 0;
   if (count <= 0) return null;
-  return count === 1 ? t('consent.missingOne') : t('consent.missing', { count });
+  return t('consent.missing', { count });
 }
 
 export async function renderLessons(ctx) {
@@ -89,8 +90,10 @@ async function loadGrants(ctx, lesson, list) {
     // Counts only: the portal never shows which student's laptop applied it.
     const open = row.status === 'active' || row.status === 'scheduled';
     const summary = open ? await api('GET', `/api/v1/grants/${encodeURIComponent(row.id)}`) : null;
-    const allowed = allowedText(row.allow, t);
-    const revoke = open ? h('button', { type: 'button', class: 'danger', onclick: async (event) => {
+    const allowed = allowedText(row.allow, t, ctx.policy.serviceNames);
+    // The button's accessible name says which exception it ends: a screen reader lists many "Intrekken" buttons.
+    const revokeLabel = t('grant.revokeLabel', { allowed, groups: lesson.groups.join(', ').toUpperCase(), subject: lesson.subject ?? '', time: clock(lesson.start, timeZone) });
+    const revoke = open ? h('button', { type: 'button', class: 'danger', 'aria-label': revokeLabel, onclick: async (event) => {
       event.currentTarget.disabled = true;
       try {
         await api('POST', `/api/v1/grants/${encodeURIComponent(row.id)}/revoke`, {});
@@ -140,6 +143,20 @@ function watchApplied(ctx, grantId, summary) {
   return line;
 }
 
+/**
+ * What is wrong with the grant form, in the order of the fields: nothing ticked, no reason,
+ * and a "Tot" that is no time or later than the lesson's end (the exception never outlasts the lesson).
+ */
+export function formProblems(t, { categories, reason, until, lessonEnd }) {
+  const problems = [];
+  if (categories.length === 0) problems.push({ field: 'what', text: t('grant.needWhat') });
+  if (reason.trim().length < 3) problems.push({ field: 'reason', text: t('grant.needReason') });
+  const time = /^(\d{1,2}):(\d{2})$/.exec(until);
+  if (time === null) problems.push({ field: 'until', text: t('grant.untilInvalid') });
+  else if (until.padStart(5, '0') > lessonEnd) problems.push({ field: 'until', text: t('grant.untilTooLate', { until, end: lessonEnd }) });
+  return problems;
+}
+
 function grantForm(ctx, lesson, open, refresh) {
   const { t, timeZone } = ctx;
   const id = `g-${lesson.start}`;
@@ -147,7 +164,8 @@ function grantForm(ctx, lesson, open, refresh) {
   const boxes = ctx.policy.grantable.map((category) => h('label', { class: 'check' },
     h('input', { type: 'checkbox', name: 'category', value: category }), ' ', t(`cat.${category}`)));
   const reason = h('input', { id: `${id}-reason`, name: 'reason', maxlength: 500, required: true, minlength: 3, 'aria-describedby': `${id}-reason-hint` });
-  const until = h('input', { id: `${id}-until`, name: 'until', type: 'time', value: clock(lesson.end, timeZone), 'aria-describedby': `${id}-until-hint` });
+  // A text field, not type=time: that shows "10:10 AM" in a browser set to English; school time is 24-hour, Dutch style.
+  const until = h('input', { id: `${id}-until`, name: 'until', type: 'text', inputmode: 'numeric', autocomplete: 'off', size: 5, maxlength: 5, placeholder: 'uu:mm', value: clock(lesson.end, timeZone), 'aria-describedby': `${id}-until-hint` });
   const error = h('p', { class: 'error', role: 'alert' });
   const consent = h('p', { class: 'consent warning', 'data-consent': '', 'aria-live': 'polite', hidden: true });
   const recordingHint = h('small', { class: 'muted recording-hint', hidden: true }, t('grant.recordingHint'));
@@ -172,16 +190,25 @@ function grantForm(ctx, lesson, open, refresh) {
     h('button', { type: 'submit', class: 'primary big' }, t('grant.submit')));
   // One Idempotency-Key per exception the teacher means to make: kept when the answer is lost (a retry
   // after a network error then cannot make a second exception), new once it succeeded or the form changed.
+  /** @type {string | null} */
   let attemptKey = null;
   const forget = () => { attemptKey = null; };
   form.addEventListener('input', forget);
   form.addEventListener('change', forget);
+  const firstBox = () => boxes[0]?.querySelector('input');
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
-    error.textContent = '';
     const categories = ticked();
-    if (categories.length === 0) { error.textContent = t('grant.needWhat'); return; }
-    if (reason.value.trim().length < 3) { error.textContent = t('grant.needReason'); reason.focus(); return; }
+    const problems = formProblems(t, { categories, reason: reason.value, until: until.value, lessonEnd: clock(lesson.end, timeZone) });
+    // Every problem at once, each field marked, focus on the first: no fixing one error to meet the next.
+    const fields = { what: firstBox(), reason, until };
+    for (const [name, field] of Object.entries(fields)) field?.setAttribute('aria-invalid', String(problems.some((p) => p.field === name)));
+    if (problems.length > 0) {
+      error.replaceChildren(problems.length === 1 ? problems[0].text : h('ul', {}, problems.map((p) => h('li', {}, p.text))));
+      fields[problems[0].field]?.focus();
+      return;
+    }
+    error.textContent = '';
     const expiresAt = untilInstant(until.value, lesson.end, timeZone);
     const body = { scope: { kind: 'lesson', lessonUid: lesson.uid, lessonStart: lesson.start }, allow: { categories }, reason: reason.value.trim() };
     if (expiresAt !== null && expiresAt < lesson.end) body.expiresAt = expiresAt;
@@ -198,8 +225,8 @@ function grantForm(ctx, lesson, open, refresh) {
       details.open = false;
       await refresh();
     } catch (e) {
-      const field = e instanceof ApiError ? e.body?.issues?.[0] : undefined;
-      error.textContent = t('error.generic', { message: field ? `${field.path}: ${field.message}` : e.message });
+      // The server's message is in the page's language already (Accept-Language); field paths are for developers.
+      error.textContent = t('error.generic', { message: e.message });
     } finally {
       submit.disabled = false;
     }

@@ -1,9 +1,10 @@
+// @ts-check
 // The leader's exception log: filters kept in the address bar (so a filtered
 // view can be bookmarked or shared), the table, a CSV export of exactly that
 // filter, the weekly chart and device health.
 
 import { api, queryString } from './api.js';
-import { drawChart } from './chart.js';
+import { chartTable, drawChart } from './chart.js';
 import { h } from './dom.js';
 import { allowedText, dateParam, dateTime } from './format.js';
 
@@ -45,12 +46,12 @@ export async function renderLog(ctx) {
     h('p', { class: 'muted' }, t('log.intro')),
     filterForm(ctx, values, schools),
     h('div', { class: 'toolbar' },
-      h('span', { id: 'log-count' }, t('log.count', { total: page.total })),
+      h('span', { id: 'log-count' }, t('log.count', { count: page.total })),
       h('a', { class: 'button', id: 'export', href: `/api/v1/exceptions/export${queryString({ ...query, format: 'csv', lang: ctx.lang })}`, download: '' }, t('log.export'))),
     logTable(ctx, page, query),
     h('section', { class: 'card', 'aria-labelledby': 'chart-title' },
       h('h2', { id: 'chart-title' }, t('chart.title')),
-      chart.weeks.length === 0 ? h('p', { class: 'muted' }, t('chart.none')) : drawChart(chart.weeks, t('chart.title'))),
+      chart.weeks.length === 0 ? h('p', { class: 'muted' }, t('chart.none')) : [drawChart(chart.weeks, t('chart.title')), chartTable(chart.weeks, { week: t('chart.week'), caption: t('chart.tableCaption') })]),
     health));
   // Device health is secondary: it loads after the log is on screen and may fail on its own.
   loadHealth(ctx, health).catch((error) => health.append(h('p', { class: 'error' }, t('error.generic', { message: error.message }))));
@@ -112,7 +113,7 @@ function logRow(ctx, row) {
     h('td', {}, dateTime(row.startsAt, timeZone, lang)),
     h('td', {}, row.issuedBy.name ?? row.issuedBy.username, row.issuedBy.teacherCode ? ` (${row.issuedBy.teacherCode})` : ''),
     h('td', {}, row.groups.join(', ').toUpperCase()),
-    h('td', {}, allowedText(row.allow, t)),
+    h('td', {}, allowedText(row.allow, t, ctx.policy.serviceNames)),
     h('td', {}, row.articles.join(', ')),
     h('td', { class: 'reason' }, row.reason),
     h('td', {}, h('span', { class: `badge ${row.status}` }, t(`status.${row.status}`))),

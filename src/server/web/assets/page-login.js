@@ -1,3 +1,4 @@
+// @ts-check
 // The login page: two fields and a big button.
 
 import { ApiError, logIn } from './api.js';

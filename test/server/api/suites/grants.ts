@@ -42,6 +42,11 @@ export function grantSuite(api: ReturnType<typeof useApi>): void {
       const other = await server.call('POST', '/api/v1/grants', { as: jansen, body: { scope: lessonScope(PTR_NOW), allow: SOCIAL, reason: REASON } });
       expect(other.status).toBe(403);
       expect(other.body.message).toMatch(/lessons you teach/);
+      // The portal asks in Dutch and is told in Dutch; the English text (with the teacher code) stays in detail.
+      const dutch = await server.call('POST', '/api/v1/grants', { as: jansen, headers: { 'accept-language': 'nl' }, body: { scope: lessonScope(PTR_NOW), allow: SOCIAL, reason: REASON } });
+      expect(dutch.status).toBe(403);
+      expect(dutch.body.message).toBe('U kunt alleen een uitzondering geven voor lessen die u zelf geeft; JNS staat niet bij deze les.');
+      expect(dutch.body.detail).toMatch(/lessons you teach/);
       const window = await server.call('POST', '/api/v1/grants', {
         as: jansen, body: { scope: { kind: 'window', start: NOW, end: NOW + HOUR }, audience: { kind: 'groups', groups: ['v4a'] }, allow: SOCIAL, reason: REASON },
       });
