@@ -8,13 +8,14 @@ import { serverExport } from './server-export.ts';
 import { serverInit } from './server-init.ts';
 import { serverMdmProfile } from './server-mdm-profile.ts';
 import { serverPrune } from './server-retention.ts';
+import { serverRosterImport } from './server-roster.ts';
 import { serverSchoolAdd, serverSchoolList } from './server-school.ts';
 import { serverTimetableImport } from './server-timetable.ts';
 import { serverUserAdd } from './server-user.ts';
 
 /** Every `lesmodus server …` command, for the CLI's COMMANDS list. */
 export const SERVER_COMMANDS: readonly Command<any>[] = [
-  serverStart, serverInit, serverSchoolAdd, serverSchoolList, serverUserAdd, serverTimetableImport,
+  serverStart, serverInit, serverSchoolAdd, serverSchoolList, serverUserAdd, serverTimetableImport, serverRosterImport,
   serverConsentImport, serverConsentList, serverConsentWithdraw, serverEnrollSecret, serverEnrollSecretList, serverEnrollSecretRevoke,
   serverDeviceRevoke, serverDeviceRestore, serverDeviceRulesImport, serverDeviceRulesList, serverExport, serverPrune, serverDemo, serverMdmProfile,
   serverCatalogCheck,

@@ -1,0 +1,77 @@
+import { z } from 'zod';
+import { ROSTER_FORMATS } from '../../app/roster-import.ts';
+import { importRoster } from '../../services/roster.ts';
+import { servicesOf } from '../context.ts';
+import { defineRoute, users, type AnyRoute } from '../route.ts';
+import { oneSchool } from '../school-scope.ts';
+import { Key } from '../schemas/common.ts';
+
+/**
+ * The school's own data from the systems it has, for the admin page: the
+ * student export of Magister or Somtoday as the roster, the MDM's device
+ * export as device rules, and the timetable feed's last refresh. The CSV is
+ * sent as text in JSON; a dry run previews, an import stores (all or nothing).
+ */
+
+/** A school's student export is well under a megabyte per thousand students. */
+const CSV_BODY_LIMIT = 8 * 1024 * 1024;
+const CsvText = z.string().min(1, 'must not be empty').max(CSV_BODY_LIMIT, 'is too large');
+
+/** A bad line, by number (0: the file as a whole), in Dutch and English. */
+const LineErrorSchema = z.object({ line: z.number().int(), message: z.object({ nl: z.string(), en: z.string() }) });
+
+/** How many students the preview lists (the counts cover all). */
+const PREVIEW_STUDENTS = 25;
+
+const importRosterRoute = defineRoute({
+  method: 'POST',
+  path: '/api/v1/roster/import',
+  tag: 'roster',
+  summary: "Imports the student export of Magister or Somtoday (CSV text) as the school's roster, or previews it (dryRun).",
+  description: 'Columns by header (Stamnr or Leerlingnummer, Roepnaam, Tussenvoegsel, Achternaam, Klas, Lesgroep(en), Gebruikersnaam or E-mail), '
+    + '`;` or `,` separated, UTF-8 with or without BOM. The result is what PUT /api/v1/roster sets: students created or updated, groups replaced. '
+    + 'All or nothing: with any bad line, `ok` is false, `errors` names each line (nl and en) and nothing is stored. Audited.',
+  access: users('admin'),
+  body: z.strictObject({
+    schoolId: Key.optional(),
+    format: z.enum(ROSTER_FORMATS).default('auto'),
+    dryRun: z.boolean().default(false),
+    csv: CsvText,
+  }),
+  bodyLimit: CSV_BODY_LIMIT + 64 * 1024,
+  reply: {
+    kind: 'json', status: 200, description: 'The preview or result; `stored` says whether the roster was stored.',
+    schema: z.object({
+      ok: z.boolean(),
+      stored: z.boolean(),
+      source: z.enum(['magister', 'somtoday']).nullable(),
+      lines: z.number().int(),
+      errors: z.array(LineErrorSchema),
+      students: z.number().int(),
+      groups: z.number().int(),
+      changes: z.object({
+        newStudents: z.number().int(), changedStudents: z.number().int(), unchangedStudents: z.number().int(),
+        groupsAdded: z.array(z.string()), groupsRemoved: z.array(z.string()),
+      }).nullable(),
+      preview: z.array(z.object({ id: z.string(), name: z.string().nullable(), loginName: z.string().nullable(), groups: z.array(z.string()) })),
+    }),
+  },
+  async handle({ principal, body, scope }, api) {
+    const school = await oneSchool(api, principal.user, body.schoolId, 'body.schoolId');
+    const result = await importRoster(servicesOf(api), principal.user, school, body.csv, { format: body.format, dryRun: body.dryRun, now: scope.now });
+    if (!result.ok) {
+      return { ok: false, stored: false, source: result.source, lines: result.lines, errors: [...result.errors], students: 0, groups: 0, changes: null, preview: [] };
+    }
+    const { students, groups } = result.roster;
+    const groupsOf = new Map<string, string[]>();
+    for (const group of groups) for (const id of group.studentIds) groupsOf.set(id, [...(groupsOf.get(id) ?? []), group.code]);
+    return {
+      ok: true, stored: result.stored, source: result.source, lines: result.lines, errors: [],
+      students: students.length, groups: groups.length,
+      changes: { ...result.changes, groupsAdded: [...result.changes.groupsAdded], groupsRemoved: [...result.changes.groupsRemoved] },
+      preview: students.slice(0, PREVIEW_STUDENTS).map((s) => ({ id: s.id, name: s.name, loginName: s.loginName, groups: groupsOf.get(s.id) ?? [] })),
+    };
+  },
+});
+
+export const schoolDataRoutes: readonly AnyRoute[] = [importRosterRoute];
