@@ -2,7 +2,7 @@ import type { Command } from '../command.ts';
 import { serverDemo, serverStart } from './server.ts';
 import { serverCatalogCheck } from './server-catalog.ts';
 import { serverConsentImport, serverConsentList, serverConsentWithdraw } from './server-consent.ts';
-import { serverDeviceRestore, serverDeviceRevoke, serverDeviceRulesImport, serverDeviceRulesList } from './server-device.ts';
+import { serverDeviceImport, serverDeviceRestore, serverDeviceRevoke, serverDeviceRulesImport, serverDeviceRulesList, serverDevicesImport } from './server-device.ts';
 import { serverEnrollSecret, serverEnrollSecretList, serverEnrollSecretRevoke } from './server-enroll-secret.ts';
 import { serverExport } from './server-export.ts';
 import { serverInit } from './server-init.ts';
@@ -17,6 +17,6 @@ import { serverUserAdd } from './server-user.ts';
 export const SERVER_COMMANDS: readonly Command<any>[] = [
   serverStart, serverInit, serverSchoolAdd, serverSchoolList, serverUserAdd, serverTimetableImport, serverRosterImport,
   serverConsentImport, serverConsentList, serverConsentWithdraw, serverEnrollSecret, serverEnrollSecretList, serverEnrollSecretRevoke,
-  serverDeviceRevoke, serverDeviceRestore, serverDeviceRulesImport, serverDeviceRulesList, serverExport, serverPrune, serverDemo, serverMdmProfile,
+  serverDeviceRevoke, serverDeviceRestore, serverDeviceRulesImport, serverDeviceRulesList, serverDeviceImport, serverDevicesImport, serverExport, serverPrune, serverDemo, serverMdmProfile,
   serverCatalogCheck,
 ];

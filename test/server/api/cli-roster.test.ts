@@ -66,4 +66,13 @@ describe('lesmodus server roster import (spawned)', () => {
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toContain('dit lijkt een Magister-export');
   });
+
+  it("lesmodus server devices import takes Intune's export after the roster: serials and names per student, others listed as left out", async () => {
+    const file = fixture('intune-devices.csv');
+    const result = await cli.run(['server', 'devices', 'import', ...store, file]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain(`${file}:4: left out (no student with number or login name "jansen@svok-college.nl")`);
+    expect(result.stdout).toContain(`${SCHOOL.id}: 3 serials and 3 device names from ${file}, 2 devices left out, 0 hostname patterns kept.`);
+    expect(await open((db) => db.deviceRules(SCHOOL.id))).toHaveLength(6);
+  });
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ROSTER_FORMATS } from '../../app/roster-import.ts';
+import { importDeviceExport } from '../../services/devices.ts';
 import { importRoster } from '../../services/roster.ts';
 import { servicesOf } from '../context.ts';
 import { defineRoute, users, type AnyRoute } from '../route.ts';
@@ -74,4 +75,35 @@ const importRosterRoute = defineRoute({
   },
 });
 
-export const schoolDataRoutes: readonly AnyRoute[] = [importRosterRoute];
+const RuleLineSchema = z.object({ line: z.number().int(), message: z.string() });
+
+const importDeviceExportRoute = defineRoute({
+  method: 'POST',
+  path: '/api/v1/device-rules/import',
+  tag: 'devices',
+  summary: "Assigns laptops by the MDM's device export (Intune's Devices export, Jamf Pro's computer inventory; CSV text), or previews it (dryRun).",
+  description: 'Columns by header: Serial number, Device name / Computer Name, and Primary user UPN (Intune) or Username (Jamf): a student number, '
+    + "login name, or a UPN whose part before the @ is the login. The file's serials and names replace the school's serial and hostname rules; "
+    + 'its hostname patterns stay. Devices without a user or whose user is no student are left out (`skipped`). All or nothing; audited.',
+  access: users('admin'),
+  body: z.strictObject({ schoolId: Key.optional(), dryRun: z.boolean().default(false), csv: CsvText }),
+  bodyLimit: CSV_BODY_LIMIT + 64 * 1024,
+  reply: {
+    kind: 'json', status: 200, description: 'The preview or result; `stored` says whether the rules were recorded.',
+    schema: z.object({
+      ok: z.boolean(), stored: z.boolean(), errors: z.array(RuleLineSchema), skipped: z.array(RuleLineSchema),
+      rules: z.array(z.object({ kind: z.enum(['serial', 'hostname']), value: z.string(), studentId: z.string() })), patternsKept: z.number().int(),
+    }),
+  },
+  async handle({ principal, body, scope }, api) {
+    const school = await oneSchool(api, principal.user, body.schoolId, 'body.schoolId');
+    const result = await importDeviceExport(servicesOf(api), principal.user, school, body.csv, { dryRun: body.dryRun, now: scope.now });
+    if (!result.ok) return { ok: false, stored: false, errors: [...result.errors], skipped: [], rules: [], patternsKept: 0 };
+    return {
+      ok: true, stored: result.stored, errors: [], skipped: [...result.skipped], patternsKept: result.patternsKept,
+      rules: result.rules.map((r) => ({ kind: r.kind as 'serial' | 'hostname', value: r.value, studentId: r.studentId ?? '' })),
+    };
+  },
+});
+
+export const schoolDataRoutes: readonly AnyRoute[] = [importRosterRoute, importDeviceExportRoute];

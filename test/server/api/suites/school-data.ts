@@ -30,5 +30,21 @@ export function schoolDataSuite(api: ReturnType<typeof useApi>): void {
       const leader = await server.login('de-vries');
       expect((await server.call('POST', '/api/v1/roster/import', { as: leader, body: { csv } })).status).toBe(403);
     });
+
+    it('POST /api/v1/device-rules/import records the MDM export\'s serials and names for the admin, keeping the hostname patterns', async () => {
+      const server = await api.start();
+      const admin = await server.login('beheer');
+      const csv = 'Device name,Serial number,Primary user UPN\nLL-S1,SER-0001,sanne@svok-college.nl\nDOC-JNS,SER-0002,jansen@svok-college.nl\n';
+      const reply = await server.call('POST', '/api/v1/device-rules/import', { as: admin, body: { schoolId: SCHOOL.id, csv } });
+      expect(reply.status, reply.text).toBe(200);
+      expect(reply.body).toEqual({
+        ok: true, stored: true, errors: [], patternsKept: 1,
+        skipped: [{ line: 3, message: 'no student with number or login name "jansen@svok-college.nl"' }],
+        rules: [{ kind: 'serial', value: 'SER-0001', studentId: 's1' }, { kind: 'hostname', value: 'LL-S1', studentId: 's1' }],
+      });
+      expect((await server.store.deviceRules(SCHOOL.id)).map((r) => r.kind).sort()).toEqual(['hostname', 'hostname-pattern', 'serial']);
+      const bad = await server.call('POST', '/api/v1/device-rules/import', { as: admin, body: { schoolId: SCHOOL.id, csv: 'Serial number,Username\n,sanne\n' } });
+      expect(bad.body).toMatchObject({ ok: false, stored: false, errors: [{ line: 2, message: 'neither a serial number nor a hostname' }] });
+    });
   });
 }
