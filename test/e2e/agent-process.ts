@@ -34,8 +34,9 @@ export interface AgentProcess {
   stop(graceMs?: number): Promise<number | null>;
 }
 
-export function startAgent(dataDir: string, args: readonly string[]): AgentProcess {
-  const child = spawn(process.execPath, [LESMODUS, 'agent', '--data-dir', dataDir, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** `env` is added to this process's environment (NODE_EXTRA_CA_CERTS: the school's own CA). */
+export function startAgent(dataDir: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): AgentProcess {
+  const child = spawn(process.execPath, [LESMODUS, 'agent', '--data-dir', dataDir, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));

@@ -10,3 +10,21 @@ export async function dropSchema(url: string, schema: string): Promise<void> {
     await admin.end();
   }
 }
+
+/**
+ * Makes an empty schema and returns a database URL whose connections keep
+ * their tables there (search_path in the URL's options), for a spawned
+ * `lesmodus server`, which takes only --database-url.
+ */
+export async function freshSchemaUrl(url: string, schema: string): Promise<string> {
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE SCHEMA "${schema}"`);
+  } finally {
+    await admin.end();
+  }
+  const withSchema = new URL(url);
+  withSchema.searchParams.set('options', `-c search_path=${schema}`);
+  return withSchema.toString();
+}

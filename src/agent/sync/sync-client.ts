@@ -376,6 +376,8 @@ export class SyncClient {
           if (name === 'ready') {
             this.#live = true;
             onReady();
+            // The status the tray and `agent status` show is the agent's snapshot: taken again now, it says live at once.
+            this.#deps.wake();
           }
           // The signed schedule changed (consents, timetable, assignment): fetch it now rather than within 15 minutes.
           if (name === 'refresh') this.requestPull();
@@ -388,8 +390,10 @@ export class SyncClient {
       if (!connection.signal.aborted) throw error;
       throw new SyncError(`${DEVICE_PATHS.stream}: nothing received for ${STREAM_IDLE_TIMEOUT_MS / 1000} s`, { retryable: true });
     } finally {
+      const wasLive = this.#live;
       this.#live = false;
       clearTimeout(idle);
+      if (wasLive && !signal.aborted) this.#deps.wake();
     }
   }
 }

@@ -1,5 +1,6 @@
 import type { Command } from '../command.ts';
 import { serverDemo, serverStart } from './server.ts';
+import { serverBackup, serverRestore } from './server-backup.ts';
 import { serverCatalogCheck } from './server-catalog.ts';
 import { serverConsentImport, serverConsentList, serverConsentWithdraw } from './server-consent.ts';
 import { serverDeviceImport, serverDeviceRestore, serverDeviceRevoke, serverDeviceRulesImport, serverDeviceRulesList, serverDevicesImport } from './server-device.ts';
@@ -18,5 +19,5 @@ export const SERVER_COMMANDS: readonly Command<any>[] = [
   serverStart, serverInit, serverSchoolAdd, serverSchoolList, serverUserAdd, serverTimetableImport, serverRosterImport,
   serverConsentImport, serverConsentList, serverConsentWithdraw, serverEnrollSecret, serverEnrollSecretList, serverEnrollSecretRevoke,
   serverDeviceRevoke, serverDeviceRestore, serverDeviceRulesImport, serverDeviceRulesList, serverDeviceImport, serverDevicesImport, serverExport, serverPrune, serverDemo, serverMdmProfile,
-  serverCatalogCheck,
+  serverCatalogCheck, serverBackup, serverRestore,
 ];

@@ -28,7 +28,7 @@ interface Values extends StoreValues, RetentionValues {
   at?: string;
 }
 
-const SUBCOMMANDS = ['init', 'user add', 'school add', 'school list', 'timetable import', 'roster import', 'device import', 'enroll-secret', 'mdm-profile', 'export', 'prune', 'catalog check', 'demo'];
+const SUBCOMMANDS = ['init', 'user add', 'school add', 'school list', 'timetable import', 'roster import', 'device import', 'enroll-secret', 'mdm-profile', 'export', 'prune', 'backup', 'restore', 'catalog check', 'demo'];
 
 function trustedProxiesOf(values: readonly string[] | undefined): string[] {
   for (const value of values ?? []) {

@@ -18,6 +18,7 @@ import { listen } from '../http/listen.ts';
 import { openServerStore, type RetentionPolicy, type ServerStore } from '../store/index.ts';
 import { dataDirAt } from './data-dir.ts';
 import { loadEffectiveCatalog, type EffectiveCatalog } from './effective-catalog.ts';
+import { holdSqliteServerLock } from './sqlite-server-lock.ts';
 import { scheduleRetention } from './retention.ts';
 import { loadServerKeys, type ServerSigner } from './server-keys.ts';
 import { lesmodusVersion } from '../../adapters/version.ts';
@@ -138,7 +139,15 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   const signer = await loadServerKeys(dir);
   // Before the store is opened: a wrong catalog file stops the start with the file and field to fix.
   const catalog = loadEffectiveCatalog({ dataDir: dir.root });
-  const store = options.store ?? await openServerStore({ dataDir: dir.root, databaseUrl: options.databaseUrl });
+  // Only a server that opens its own SQLite store: the demo brings its own, and PostgreSQL serves several processes.
+  const lock = options.store === undefined && options.databaseUrl === undefined ? holdSqliteServerLock(dir.root) : null;
+  let store: ServerStore;
+  try {
+    store = options.store ?? await openServerStore({ dataDir: dir.root, databaseUrl: options.databaseUrl });
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
   const logger = options.logger ?? jsonLogger();
   let relay: PostgresRelay | undefined;
   try {
@@ -177,11 +186,13 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
         await listening.close(() => context.hub.closeAll());
         await relay?.close();
         await store.close();
+        lock?.release();
       },
     };
   } catch (error) {
     await relay?.close();
     await store.close();
+    lock?.release();
     throw error;
   }
 }

@@ -21,7 +21,7 @@ const CREATE_MIGRATIONS_TABLE = `CREATE TABLE schema_migrations (
 )`;
 
 /** Taken (PostgreSQL) around reading and changing the schema, so two servers starting at once migrate once. */
-const SCHEMA_LOCK = 'lesmodus-schema';
+export const SCHEMA_LOCK = 'lesmodus-schema';
 
 async function versionOf(driver: SqlDriver, tx: SqlExecutor): Promise<number> {
   if (!(await driver.tableExists(tx, 'schema_migrations'))) return 0;

@@ -134,8 +134,9 @@ describe('startServerSync', () => {
       config: AgentConfigSchema.parse({ server: configFor(server) }), dataDir, store, now: () => NOW, log: silent,
       policyVersion: 'test-1', agentVersion: '0.1.0', wake, facts: async () => sanneFacts(),
     })!;
+    await vi.waitFor(() => expect(store.scheduleMeta()?.source).toBe('server'), { timeout: 20_000 });
+    // The agent is told to decide again once the schedule is in.
     await vi.waitFor(() => expect(wake).toHaveBeenCalled(), { timeout: 20_000 });
-    expect(store.scheduleMeta()?.source).toBe('server');
     await sync.stop();
   });
 
