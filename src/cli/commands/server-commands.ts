@@ -11,12 +11,12 @@ import { serverMdmProfile } from './server-mdm-profile.ts';
 import { serverPrune } from './server-retention.ts';
 import { serverRosterImport } from './server-roster.ts';
 import { serverSchoolAdd, serverSchoolList } from './server-school.ts';
-import { serverTimetableImport } from './server-timetable.ts';
+import { serverTimetableImport, serverTimetableStatus } from './server-timetable.ts';
 import { serverUserAdd } from './server-user.ts';
 
 /** Every `lesmodus server …` command, for the CLI's COMMANDS list. */
 export const SERVER_COMMANDS: readonly Command<any>[] = [
-  serverStart, serverInit, serverSchoolAdd, serverSchoolList, serverUserAdd, serverTimetableImport, serverRosterImport,
+  serverStart, serverInit, serverSchoolAdd, serverSchoolList, serverUserAdd, serverTimetableImport, serverTimetableStatus, serverRosterImport,
   serverConsentImport, serverConsentList, serverConsentWithdraw, serverEnrollSecret, serverEnrollSecretList, serverEnrollSecretRevoke,
   serverDeviceRevoke, serverDeviceRestore, serverDeviceRulesImport, serverDeviceRulesList, serverDeviceImport, serverDevicesImport, serverExport, serverPrune, serverDemo, serverMdmProfile,
   serverCatalogCheck, serverBackup, serverRestore,

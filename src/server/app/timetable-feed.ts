@@ -1,7 +1,7 @@
 import cron from 'node-cron';
 import type { Logger } from '../http/logger.ts';
 import { type Actor, type Services } from '../services/service.ts';
-import { importTimetableFrom } from '../services/timetable.ts';
+import { importTimetableFrom, redactedSource } from '../services/timetable.ts';
 import type { School } from '../store/index.ts';
 
 /**
@@ -43,6 +43,10 @@ export async function refreshTimetableFeed(services: Services, school: School, u
 }
 
 export interface FeedSchedule {
+  readonly schoolId: string;
+  /** Where the feed is, without its query (which holds the token). */
+  readonly source: string;
+  readonly expression: string;
   /** The last run, or null before the first one ended. */
   last(): FeedRun | null;
   /** Refreshes now (what the cron job and the start do); resolves with the run. */
@@ -53,6 +57,8 @@ export interface FeedSchedule {
 /** Refreshes at start and on `expression` (school time); the last run is kept in memory. */
 export function scheduleTimetableFeed(services: Services, school: School, url: string, options: {
   readonly expression?: string; readonly logger: Logger; readonly clock?: () => number;
+  /** Told of every run (the server keeps the last one in its data folder for the command line). */
+  readonly onRun?: (run: FeedRun) => void;
 }): FeedSchedule {
   const expression = options.expression ?? DEFAULT_FEED_CRON;
   const problem = checkFeedCron(expression);
@@ -63,6 +69,7 @@ export function scheduleTimetableFeed(services: Services, school: School, url: s
   const runNow = (): Promise<FeedRun> => {
     running ??= refreshTimetableFeed(services, school, url, clock()).then((run) => {
       last = run;
+      options.onRun?.(run);
       if (run.ok) options.logger.info('timetable feed: refreshed', { school: school.id, lessons: run.lessons });
       else options.logger.warn('timetable feed: failed, the stored timetable stays', { school: school.id, error: run.message });
       return run;
@@ -72,6 +79,9 @@ export function scheduleTimetableFeed(services: Services, school: School, url: s
   const task = cron.schedule(expression, async () => { await runNow(); }, { name: `lesmodus-timetable-feed-${school.id}`, timezone: school.timeZone });
   void runNow();
   return {
+    schoolId: school.id,
+    source: redactedSource(url),
+    expression,
     last: () => last,
     runNow,
     async stop() {

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { ROSTER_FORMATS } from '../../app/roster-import.ts';
+import { feedStatus, FeedRunSchema, FeedStatusSchema } from '../../app/timetable-feed-status.ts';
+import { notFound } from '../../http/http-error.ts';
 import { importDeviceExport } from '../../services/devices.ts';
 import { importRoster } from '../../services/roster.ts';
 import { servicesOf } from '../context.ts';
@@ -106,4 +108,35 @@ const importDeviceExportRoute = defineRoute({
   },
 });
 
-export const schoolDataRoutes: readonly AnyRoute[] = [importRosterRoute, importDeviceExportRoute];
+const feedStatusRoute = defineRoute({
+  method: 'GET',
+  path: '/api/v1/timetable/feed',
+  tag: 'timetable',
+  summary: "The school's timetable feed on this server: where (without its token), its cron schedule, and the last refresh (time, ok or the error, lessons).",
+  access: users('admin', 'leader'),
+  query: z.strictObject({ school: Key.optional() }),
+  reply: { kind: 'json', status: 200, schema: z.object({ feed: FeedStatusSchema.nullable() }), description: 'The feed, or null when none is configured.' },
+  async handle({ principal, query }, api) {
+    const school = await oneSchool(api, principal.user, query.school);
+    const schedule = api.timetableFeeds.get(school.id);
+    return { feed: schedule === undefined ? null : feedStatus(schedule) };
+  },
+});
+
+const refreshFeedRoute = defineRoute({
+  method: 'POST',
+  path: '/api/v1/timetable/feed/refresh',
+  tag: 'timetable',
+  summary: "Refreshes the school's timetable feed now (the URL configured on the server, never one from the request). A failing feed keeps the stored lessons.",
+  access: users('admin'),
+  body: z.strictObject({ schoolId: Key.optional() }),
+  reply: { kind: 'json', status: 200, schema: FeedRunSchema, description: 'The run: ok, or the error; lessons imported.' },
+  async handle({ principal, body }, api) {
+    const school = await oneSchool(api, principal.user, body.schoolId, 'body.schoolId');
+    const schedule = api.timetableFeeds.get(school.id);
+    if (schedule === undefined) throw notFound(`No timetable feed is configured for "${school.id}" (start the server with --timetable-feed).`);
+    return schedule.runNow();
+  },
+});
+
+export const schoolDataRoutes: readonly AnyRoute[] = [importRosterRoute, importDeviceExportRoute, feedStatusRoute, refreshFeedRoute];
