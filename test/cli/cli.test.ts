@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -118,6 +118,26 @@ describe('lesmodus policy explain', () => {
     expect(outlook.allowed[0]).toMatchObject({ grant: 'g-1', articles: ['III.A.1'], until: '2026-11-09T08:20:00.000Z' });
     expect(outlook.message.nl).toMatch(/^Er is nu niets geblokkeerd: JNS heeft een uitzondering gegeven tot 09:20/);
 
+  });
+
+  it('takes the README\'s example grant file, with times as `timetable import --json` prints them (and local ones in the policy\'s zone)', async () => {
+    const example = fileURLToPath(new URL('../fixtures/grants/uitzondering-wis.json', import.meta.url));
+    const { code, stdout, stderr } = await lesmodus('policy', 'explain', '--timetable', join(FIXTURES, 'outlook-h4a.ics'), '--at', '2026-11-09T08:45', '--grant', example, '--json');
+    expect(code, stderr).toBe(0);
+    const out = JSON.parse(stdout);
+    expect(out.blocked.categories).toEqual([]);
+    expect(out.allowed[0]).toMatchObject({ grant: 'voorbeeld-1', until: '2026-11-09T08:20:00.000Z' });
+    // Issued at 08:35 Amsterdam time: before that, the lesson's block held.
+    const before = JSON.parse((await lesmodus('policy', 'explain', '--timetable', join(FIXTURES, 'outlook-h4a.ics'), '--at', '2026-11-09T08:34', '--grant', example, '--json')).stdout);
+    expect(before.blocked.categories).toEqual(['social']);
+  });
+
+  it('says which time in a grant file it cannot read', async () => {
+    const grant = join(tmp, 'bad-time.json');
+    writeFileSync(grant, JSON.stringify({ ...JSON.parse(readFileSync(fileURLToPath(new URL('../fixtures/grants/uitzondering-wis.json', import.meta.url)), 'utf8')), expiresAt: 'maandag 9:20' }));
+    const { code, stderr } = await lesmodus('policy', 'explain', '--timetable', join(FIXTURES, 'outlook-h4a.ics'), '--at', '2026-11-09T08:45', '--grant', grant);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/expiresAt: "maandag 9:20" is not an ISO-8601 date and time/);
   });
 
   it('names the wrong field of a bad grant file', async () => {

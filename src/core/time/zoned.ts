@@ -192,3 +192,15 @@ export function parseClockTime(text: string): number | undefined {
   const m = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(text);
   return m ? Number(m[1]) * 60 + Number(m[2]) : undefined;
 }
+
+/**
+ * "2026-12-02 10:45:03+01:00": the wall clock in `zone` with its offset, so a
+ * line read by a person shows the time they live in and stays exact.
+ */
+export function formatLocalStamp(instant: number, zone: string): string {
+  const offset = offsetAt(instant, zone) / 60_000;
+  const local = instantToLocal(instant, zone);
+  const sign = offset < 0 ? '-' : '+';
+  const hours = Math.floor(Math.abs(offset) / 60);
+  return `${formatLocalDate(local)} ${formatLocalTime(local)}:${pad2(local.second)}${sign}${pad2(hours)}:${pad2(Math.abs(offset) % 60)}`;
+}
