@@ -5,7 +5,7 @@ import { UsageError, type Command, type Io } from '../command.ts';
 import { iso, table } from '../format.ts';
 import { chooseSchool, noPositionals, SCHOOL_OPTION, STORE_OPTIONS, withStore, type StoreValues } from './server-options.ts';
 import { cliActor, type LaptopNotifier } from '../../server/services/service.ts';
-import { replaceDeviceRules, restoreDevice, revokeDevice } from '../../server/services/devices.ts';
+import { importDeviceExport, replaceDeviceRules, restoreDevice, revokeDevice } from '../../server/services/devices.ts';
 
 /** Cutting off a lost or stolen laptop from the command line (the web API has the same: POST /api/v1/devices/:id/revoke). */
 
@@ -133,3 +133,58 @@ export const serverDeviceRulesList: Command<RulesValues> = {
     });
   },
 };
+
+interface ExportValues extends StoreValues {
+  school?: string;
+  'dry-run'?: boolean;
+}
+
+export const serverDeviceImport: Command<ExportValues> = {
+  path: ['server', 'device', 'import'],
+  positionals: '<file.csv>',
+  summary: "Assign laptops by the MDM's device export (Intune's Devices export, Jamf Pro's computer inventory): serial and name per student. Audited.",
+  options: { ...STORE_OPTIONS, school: SCHOOL_OPTION, 'dry-run': { type: 'boolean', help: 'Only check the file and say what it would record.' } },
+  details: [
+    'Columns by header: Serial number, Device name / Computer Name, and the user: Primary user UPN (Intune) or Username (Jamf),',
+    'a student number, login name, or an e-mail address / UPN whose part before the @ is the login.',
+    "The file's serials and names replace the school's serial and hostname rules; its hostname patterns stay.",
+    'Devices without a user, or whose user is no student (a teacher, a shared cart), are left out and listed.',
+    'A line naming a student without a serial or name changes nothing at all. Also: lesmodus server devices import.',
+  ].join('\n'),
+  async run(values, positionals, io) {
+    const [file, ...extra] = positionals;
+    if (!file) throw new UsageError('name the CSV file');
+    noPositionals(extra);
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (error) {
+      throw new UsageError(`cannot read '${file}': ${(error as Error).message}`);
+    }
+    return withStore(values, async (store, laptops) => {
+      const school = await chooseSchool(store, values.school);
+      let result;
+      try {
+        result = await importDeviceExport({ store, laptops }, cliActor(), school, text, { dryRun: values['dry-run'] ?? false, now: Date.now() });
+      } catch (error) {
+        if (!(error instanceof ServerStoreError)) throw error;
+        io.err(`${file}: ${error.message}`);
+        return 1;
+      }
+      if (!result.ok) {
+        for (const e of result.errors) io.err(`${file}${e.line > 0 ? `:${e.line}` : ''}: ${e.message}`);
+        io.err('Nothing was changed. Fix the file and import it again.');
+        return 1;
+      }
+      for (const s of result.skipped) io.out(`${file}:${s.line}: left out (${s.message})`);
+      const serials = result.rules.filter((r) => r.kind === 'serial').length;
+      io.out(`${school.id}: ${serials} serial${serials === 1 ? '' : 's'} and ${result.rules.length - serials} device name${result.rules.length - serials === 1 ? '' : 's'} `
+        + `from ${file}, ${result.skipped.length} device${result.skipped.length === 1 ? '' : 's'} left out, ${result.patternsKept} hostname pattern${result.patternsKept === 1 ? '' : 's'} kept`
+        + `${result.stored ? '.' : ' (dry run: nothing was recorded).'}`);
+      return 0;
+    });
+  },
+};
+
+/** The name the MDM section of the README uses. */
+export const serverDevicesImport: Command<ExportValues> = { ...serverDeviceImport, path: ['server', 'devices', 'import'] };

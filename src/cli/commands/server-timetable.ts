@@ -3,7 +3,9 @@ import { cliActor } from '../../server/services/service.ts';
 import { importTimetableFrom } from '../../server/services/timetable.ts';
 import { UsageError, type Command } from '../command.ts';
 import { localStamp } from '../format.ts';
-import { chooseSchool, SCHOOL_OPTION, STORE_OPTIONS, withStore, type StoreValues } from './server-options.ts';
+import { chooseSchool, dataDirOf, noPositionals, SCHOOL_OPTION, STORE_OPTIONS, withStore, type StoreValues } from './server-options.ts';
+import { readFeedStatus } from '../../server/app/timetable-feed-status.ts';
+import { DEFAULT_TIME_ZONE } from '../../core/time/zoned.ts';
 
 interface Values extends StoreValues {
   school?: string;
@@ -43,5 +45,24 @@ export const serverTimetableImport: Command<Values> = {
         + `(${result.removed} replaced${result.skipped ? `, ${result.skipped} outside the range left out` : ''}).`);
     });
     return 0;
+  },
+};
+
+export const serverTimetableStatus: Command<StoreValues> = {
+  path: ['server', 'timetable', 'status'],
+  summary: "The timetable feed's last refresh on this server: when, whether it worked (or why not), and how many lessons it imported.",
+  options: { 'data-dir': STORE_OPTIONS['data-dir'] },
+  details: 'The server refreshes the feed given with lesmodus server --timetable-feed <url> at start and on its schedule.',
+  async run(values, positionals, io) {
+    noPositionals(positionals);
+    const status = await readFeedStatus(dataDirOf(values).root);
+    if (status === null || status.last === null) {
+      io.out('No timetable feed has been refreshed here yet (start the server with --timetable-feed <url>).');
+      return 0;
+    }
+    const { last } = status;
+    io.out(`${status.schoolId}: ${status.source} (schedule '${status.expression}')`);
+    io.out(`Last refresh ${localStamp(last.at, DEFAULT_TIME_ZONE)}: ${last.ok ? `ok, ${last.message}` : `FAILED, the stored timetable stays: ${last.message}`}`);
+    return last.ok ? 0 : 1;
   },
 };

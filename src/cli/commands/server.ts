@@ -17,6 +17,7 @@ import { startDemoLaptop, type DemoLaptop } from './demo-laptop.ts';
 import { demoClock } from '../../server/app/demo-clock.ts';
 import { parseInstant } from '../../core/time/parse-instant.ts';
 import { loadPolicy } from '../../adapters/resources.ts';
+import { checkFeedCron, DEFAULT_FEED_CRON } from '../../server/app/timetable-feed.ts';
 
 interface Values extends StoreValues, RetentionValues {
   port?: string;
@@ -26,9 +27,12 @@ interface Values extends StoreValues, RetentionValues {
   'secure-cookies'?: boolean;
   'trusted-proxy'?: string[];
   at?: string;
+  'timetable-feed'?: string;
+  'timetable-feed-cron'?: string;
+  'timetable-feed-school'?: string;
 }
 
-const SUBCOMMANDS = ['init', 'user add', 'school add', 'school list', 'timetable import', 'enroll-secret', 'mdm-profile', 'export', 'prune', 'backup', 'restore', 'catalog check', 'demo'];
+const SUBCOMMANDS = ['init', 'user add', 'school add', 'school list', 'timetable import', 'timetable status', 'roster import', 'device import', 'enroll-secret', 'mdm-profile', 'export', 'prune', 'backup', 'restore', 'catalog check', 'demo'];
 
 function trustedProxiesOf(values: readonly string[] | undefined): string[] {
   for (const value of values ?? []) {
@@ -145,10 +149,28 @@ export const serverDemo: Command<Values> = {
   },
 };
 
+function timetableFeedOf(values: Values): { url: string; expression?: string; schoolId?: string } | undefined {
+  const url = values['timetable-feed'];
+  if (url === undefined) {
+    if (values['timetable-feed-cron'] !== undefined) throw new UsageError('--timetable-feed-cron needs --timetable-feed <url>');
+    return undefined;
+  }
+  if (!/^(https?|webcal):\/\//i.test(url)) throw new UsageError(`--timetable-feed must be an http(s) or webcal URL, not '${url}'`);
+  const expression = values['timetable-feed-cron'];
+  const problem = expression === undefined ? null : checkFeedCron(expression);
+  if (problem !== null) throw new UsageError(`--timetable-feed-cron: ${problem}`);
+  return { url, ...(expression ? { expression } : {}), ...(values['timetable-feed-school'] ? { schoolId: values['timetable-feed-school'] } : {}) };
+}
+
 export const serverStart: Command<Values> = {
   path: ['server'],
   summary: 'Run the school server: the API for the portal, the dashboard and the laptops (lesmodus server --help for its commands).',
-  options: { ...OPTIONS, ...RETENTION_OPTIONS, demo: { type: 'boolean', help: 'Start the demo school instead (the same as lesmodus server demo).' }, at: AT_OPTION },
+  options: {
+    ...OPTIONS, ...RETENTION_OPTIONS,
+    'timetable-feed': { type: 'string', valueName: '<url>', help: "The school's timetable ICS feed (Zermelo, Somtoday, Untis…): refreshed at start and every night (see --timetable-feed-cron)." },
+    'timetable-feed-cron': { type: 'string', valueName: '<cron>', help: `When to refresh it, school time (default '${DEFAULT_FEED_CRON}': 05:30 every day).` },
+    'timetable-feed-school': { type: 'string', valueName: '<school-id>', help: 'The school of the feed (may be left out when the server has one).' },
+    demo: { type: 'boolean', help: 'Start the demo school instead (the same as lesmodus server demo).' }, at: AT_OPTION },
   details: `Commands: ${SUBCOMMANDS.map((c) => `lesmodus server ${c}`).join(', ')}.\n`
     + 'What is past retention is deleted when the server starts and every night at 03:41.\n'
     + 'First run lesmodus server init. Example:\n  lesmodus server --data-dir /var/lib/lesmodus --host 0.0.0.0',
@@ -159,6 +181,7 @@ export const serverStart: Command<Values> = {
       if (values['database-url'] !== undefined || values['secure-cookies']) throw new UsageError('the demo always runs on its own SQLite database, without --database-url or --secure-cookies');
       return serverDemo.run(values, positionals, io);
     }
+    const feed = timetableFeedOf(values);
     if (values.at !== undefined) throw new UsageError('--at moves the demo\'s clock only (lesmodus server demo --at …); a real server runs on its own clock');
     const server = await serve({
       retention,
@@ -168,6 +191,7 @@ export const serverStart: Command<Values> = {
       port: portOf(values.port),
       settings: { secureCookies: values['secure-cookies'] ?? false, trustedProxies: trustedProxiesOf(values['trusted-proxy']) },
       site: createSite(),
+      ...(feed ? { timetableFeed: feed } : {}),
     });
     io.out(`Lesmodus server listening on ${server.url} (API description: ${server.url}/api/v1/openapi.json). Stop with Ctrl-C.`);
     return untilStopped(server, io);

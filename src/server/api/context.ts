@@ -3,6 +3,7 @@ import type { CatalogIndex } from '../../core/catalog/match.ts';
 import type { CatalogPayload } from '../../core/protocol/index.ts';
 import type { Policy } from '../../core/policy/schema.ts';
 import type { ServerSigner } from '../app/server-keys.ts';
+import type { FeedSchedule } from '../app/timetable-feed.ts';
 import type { EnrollmentSecret } from '../auth/enrollment-secrets.ts';
 import type { FailureLimiter } from '../auth/failure-limiter.ts';
 import type { LoginGuard } from '../auth/login-guard.ts';
@@ -37,6 +38,8 @@ export interface ApiContext {
   readonly clock: () => number;
   readonly logger: Logger;
   readonly settings: ApiSettings;
+  /** The running server's scheduled timetable feeds, by school id (empty when none is configured). */
+  readonly timetableFeeds: Map<string, FeedSchedule>;
 }
 
 export interface ApiSettings {

@@ -20,6 +20,7 @@ import { dataDirAt } from './data-dir.ts';
 import { loadEffectiveCatalog, type EffectiveCatalog } from './effective-catalog.ts';
 import { holdSqliteServerLock } from './sqlite-server-lock.ts';
 import { scheduleRetention } from './retention.ts';
+import { startTimetableFeed } from './timetable-feed-status.ts';
 import { loadServerKeys, type ServerSigner } from './server-keys.ts';
 import { lesmodusVersion } from '../../adapters/version.ts';
 
@@ -98,6 +99,7 @@ export function buildApi(parts: ApiParts): { context: ApiContext; handler: Reque
     clock,
     logger: parts.logger ?? jsonLogger(),
     settings,
+    timetableFeeds: new Map(),
   };
   return { context, handler: withSite(createApiHandler(API_ROUTES, context), parts.site, settings.trustedProxies) };
 }
@@ -125,6 +127,8 @@ export interface ServeOptions {
    * and the demo, whose data is fresh anyway).
    */
   readonly retention?: RetentionPolicy;
+  /** The school's timetable feed, refreshed at start and on its cron schedule (school time). */
+  readonly timetableFeed?: { readonly schoolId?: string | undefined; readonly url: string; readonly expression?: string | undefined };
 }
 
 export interface RunningServer {
@@ -177,12 +181,14 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     });
     logger.info('listening', { url: listening.url, database: store.dialect, keyId: signer.keyId });
     const retention = options.retention === undefined ? null : scheduleRetention(store, options.retention, logger);
+    const feed = options.timetableFeed === undefined ? null : await startTimetableFeed(context, options.timetableFeed, dir.root);
     return {
       url: listening.url,
       context,
       async close() {
         clearInterval(sweep);
         await retention?.stop();
+        await feed?.stop();
         await listening.close(() => context.hub.closeAll());
         await relay?.close();
         await store.close();

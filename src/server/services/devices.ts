@@ -1,4 +1,5 @@
-import type { Device, DeviceRuleInput } from '../store/index.ts';
+import { readDeviceRulesCsv, type RuleLineError } from '../app/device-rules-import.ts';
+import type { Device, DeviceRuleInput, School } from '../store/index.ts';
 import { audit, type Actor, type Services } from './service.ts';
 
 /**
@@ -59,4 +60,32 @@ export async function replaceDeviceRules(services: Services, actor: Actor, schoo
   const counts = ['serial', 'hostname', 'hostname-pattern'].map((kind) => `${rules.filter((r) => r.kind === kind).length} ${kind}`).join(', ');
   await audit(services, actor, at, { action: 'replace-device-rules', subject: { kind: 'school', id: schoolId }, schoolId, detail: counts });
   return result;
+}
+
+export type DeviceExportImport =
+  | { readonly ok: false; readonly errors: readonly RuleLineError[] }
+  | {
+    readonly ok: true;
+    /** Serial and hostname rules from the file. */
+    readonly rules: readonly DeviceRuleInput[];
+    /** Lines of devices that are no student's (shared, a teacher's), left out. */
+    readonly skipped: readonly RuleLineError[];
+    /** Hostname patterns of the school kept beside them. */
+    readonly patternsKept: number;
+    /** False for a dry run. */
+    readonly stored: boolean;
+  };
+
+/**
+ * The MDM's device export (Intune, Jamf) as the school's serial and hostname
+ * rules; its hostname patterns stay. All or nothing; audited.
+ */
+export async function importDeviceExport(services: Services, actor: Actor, school: School, text: string,
+  options: { readonly dryRun: boolean; readonly now: number }): Promise<DeviceExportImport> {
+  const reading = await readDeviceRulesCsv(services.store, school.id, text, { mdmExport: true });
+  if (!reading.ok) return { ok: false, errors: reading.errors };
+  const patterns = (await services.store.deviceRules(school.id)).filter((r) => r.kind === 'hostname-pattern')
+    .map((r) => ({ kind: r.kind, value: r.value, studentId: null }));
+  if (!options.dryRun) await replaceDeviceRules(services, actor, school.id, [...reading.rules, ...patterns], options.now);
+  return { ok: true, rules: reading.rules, skipped: reading.skipped, patternsKept: patterns.length, stored: !options.dryRun };
 }

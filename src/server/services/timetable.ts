@@ -28,7 +28,7 @@ export async function importTimetableFrom(services: Services, actor: Actor, scho
 }
 
 /** Feed URLs carry access tokens (Zermelo's `?token=`): the audit log keeps only where it came from. */
-function redactedSource(source: string): string {
+export function redactedSource(source: string): string {
   try {
     const url = new URL(source);
     if (url.protocol === 'file:') return source;

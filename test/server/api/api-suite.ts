@@ -6,10 +6,11 @@ import { grantSuite } from './suites/grants.ts';
 import { httpSuite } from './suites/http.ts';
 import { leaderSuite } from './suites/leader.ts';
 import { openApiSuite } from './suites/openapi.ts';
+import { schoolDataSuite } from './suites/school-data.ts';
 import { sessionSuite } from './suites/sessions.ts';
 
 /** The API's behaviour, registered once per store (sqlite.test.ts, postgres.test.ts), over real HTTP on 127.0.0.1. */
 export function registerApiSuite(target: StoreTarget): void {
   const api = useApi(target);
-  for (const suite of [sessionSuite, grantSuite, consentSuite, deviceSuite, leaderSuite, httpSuite, openApiSuite]) suite(api);
+  for (const suite of [sessionSuite, grantSuite, consentSuite, deviceSuite, leaderSuite, schoolDataSuite, httpSuite, openApiSuite]) suite(api);
 }

@@ -15,6 +15,8 @@ import {
   UserViewSchema,
 } from '../schemas/people.ts';
 import { userView } from '../views.ts';
+import { servicesOf } from '../context.ts';
+import * as rosterService from '../../services/roster.ts';
 
 /** Schools, accounts and the roster (students and their groups): mostly the admin's. */
 
@@ -117,23 +119,21 @@ const putRoster = defineRoute({
   path: '/api/v1/roster',
   tag: 'roster',
   summary: "Uploads a school's students and replaces its groups and their members.",
-  description: 'Students are created or updated by id (none are removed); the groups are replaced as a whole, in one transaction.',
+  description: 'Students are created or updated by id (none are removed); the groups are replaced as a whole, in one transaction. Audited; the school\'s laptops pull their schedules again.',
   access: users('admin'),
   body: RosterBody,
   bodyLimit: 8 * 1024 * 1024,
   reply: { kind: 'json', status: 200, schema: z.object({ students: z.number().int(), groups: z.number().int() }), description: 'Counts stored.' },
-  async handle({ body }, api) {
-    if ((await api.store.school(body.schoolId)) === null) throw notFound(`There is no school "${body.schoolId}".`);
-    // Students first (created or updated, never removed, so repeating an upload is harmless), then the groups that name them.
-    await api.store.putStudents(body.schoolId, body.students);
+  async handle({ principal, body, scope }, api) {
+    const school = await api.store.school(body.schoolId);
+    if (school === null) throw notFound(`There is no school "${body.schoolId}".`);
     try {
-      await api.store.replaceGroups(body.schoolId, body.groups);
+      return await rosterService.putRoster(servicesOf(api), principal.user, school, body, scope.now);
     } catch (error) {
       // A member who is not a student of the school is a mistake in this body, not a missing URL.
       if (error instanceof ServerStoreError && error.code === 'not-found') throw invalidRequest([{ path: 'body.groups', message: error.message }]);
       throw error;
     }
-    return { students: body.students.length, groups: body.groups.length };
   },
 });
 
