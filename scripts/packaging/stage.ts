@@ -9,8 +9,12 @@ import { sqlitePrebuildOf, type PackageTarget } from './layout.ts';
  * for Windows. Plain copies: nothing is compiled.
  */
 
-/** Parts of the checkout the agent never loads: the tray (in app.asar) and its pictures, the packaging itself. */
-const NOT_FOR_THE_AGENT = [join('src', 'desktop'), join('resources', 'tray'), join('resources', 'desktop'), join('resources', 'packaging')];
+/**
+ * Parts of the checkout the agent never loads: the tray (in app.asar) and its
+ * pictures, the packaging itself, and the server's deployment files (nginx,
+ * systemd units for a school server, not for a laptop).
+ */
+const NOT_FOR_THE_AGENT = [join('src', 'desktop'), join('resources', 'tray'), join('resources', 'desktop'), join('resources', 'packaging'), join('resources', 'deploy')];
 
 interface PackageJson {
   name?: string;

@@ -144,7 +144,9 @@ describe.skipIf(!existsSync(CHROMIUM))('web UI in Chromium', () => {
     expect(href).toContain('teacher=JNS');
     const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#export').click()]);
     const csv = await readFile((await download.path())!, 'utf8');
-    expect(download.suggestedFilename()).toMatch(/^lesmodus-exceptions-.*\.csv$/);
+    // The Dutch leader gets the Dutch file: its name says what was filtered.
+    expect(download.suggestedFilename()).toMatch(/^uitzonderingen-.*-jns-iii\.a\.1\.csv$/);
+    expect(csv.split(/\r?\n/)[0]).toContain(';');
     expect(csv).toContain(REASON);
     expect(csv).toContain('JNS');
     expect(csv).not.toContain('Schermopname van eigen programmeerwerk'); // the demo's III.A.3 exception, filtered out
