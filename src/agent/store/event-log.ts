@@ -58,6 +58,10 @@ export class EventLog {
   readonly #prune: Statement<[number]>;
   readonly #openExceptions: Statement<[], { payload: string }>;
   readonly #pruneEnded: Statement<[number]>;
+  readonly #highestSynced: Statement<[], number | null>;
+  readonly #resendFrom: Statement<[number]>;
+  readonly #resentThrough: Statement<[number]>;
+  readonly #resendDone: Statement<[]>;
 
   constructor(db: Database, options: EventLogOptions) {
     this.#db = db;
@@ -74,6 +78,12 @@ export class EventLog {
     // Exceptions that ended before the cut-off: nothing will ever be logged about them again.
     this.#pruneEnded = db.prepare<[number]>(
       "DELETE FROM exception_lifecycle WHERE ended_seq IS NOT NULL AND json_extract(applied, '$.until') < ?");
+    this.#highestSynced = db.prepare<[], number | null>('SELECT max(seq) FROM events WHERE synced_at IS NOT NULL').pluck();
+    // An earlier marker wins: a second restore found mid-resend must not skip what the first one still needs.
+    this.#resendFrom = db.prepare<[number]>(
+      'INSERT INTO resend (one, after_seq) VALUES (1, ?) ON CONFLICT (one) DO UPDATE SET after_seq = min(after_seq, excluded.after_seq)');
+    this.#resentThrough = db.prepare<[number]>('UPDATE resend SET after_seq = max(after_seq, ?)');
+    this.#resendDone = db.prepare<[]>('DELETE FROM resend WHERE NOT EXISTS (SELECT 1 FROM events WHERE synced_at IS NOT NULL AND seq > resend.after_seq)');
   }
 
   /**
@@ -129,6 +139,33 @@ export class EventLog {
   markSynced(ids: readonly string[], at: number): number {
     if (!Instant.safeParse(at).success) throw new RangeError(`markSynced: at must be epoch milliseconds, got ${at}`);
     return this.#db.transaction(() => ids.reduce((marked, id) => marked + this.#markSynced.run(at, id).changes, 0))();
+  }
+
+  /** The highest seq the server ever acknowledged that this log still holds (0: none). */
+  highestSyncedSeq(): number {
+    return this.#highestSynced.get() ?? 0;
+  }
+
+  /**
+   * The server holds this device's events only up to `afterSeq` (it was
+   * restored from a backup): the synced events after it go back in the
+   * outbox until the server holds them again. Returns how many.
+   */
+  resendAfter(afterSeq: number): number {
+    if (!Number.isInteger(afterSeq) || afterSeq < 0) throw new RangeError(`resendAfter: afterSeq must be a whole number of at least 0, got ${afterSeq}`);
+    return this.#db.transaction(() => {
+      this.#resendFrom.run(afterSeq);
+      this.#resendDone.run();
+      return this.size();
+    }).immediate();
+  }
+
+  /** The server now holds every event up to `seq` it did not refuse: those leave the resend (refused ones stay unsynced). */
+  resentThrough(seq: number): void {
+    this.#db.transaction(() => {
+      this.#resentThrough.run(seq);
+      this.#resendDone.run();
+    }).immediate();
   }
 
   /**

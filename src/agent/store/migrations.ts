@@ -179,6 +179,26 @@ WHERE a.type = 'exception.applied'
     AND json_extract(b.payload, '$.grantId') = json_extract(a.payload, '$.grantId'));
 `;
 
+const V4_RESEND = `
+-- A school server restored from a backup no longer holds events it once
+-- acknowledged. The laptop still has them (synced events stay 30 days); this
+-- marker puts the synced ones after a seq back in the outbox, without
+-- touching the events themselves (synced_at is still set only once). At most
+-- one row; gone when the server holds them again. The server stores each
+-- event id once, so sending one again never doubles it.
+CREATE TABLE resend (
+  one       INTEGER PRIMARY KEY CHECK (one = 1),
+  after_seq INTEGER NOT NULL CHECK (after_seq >= 0)
+) STRICT;
+
+DROP VIEW outbox;
+CREATE VIEW outbox AS
+  SELECT seq, id, type, occurred_at, policy_version, payload
+  FROM events
+  WHERE synced_at IS NULL OR seq > (SELECT after_seq FROM resend)
+  ORDER BY seq;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -195,6 +215,11 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 3,
     description: "each exception's lifecycle on this laptop (applied, ended), kept through event pruning",
     sql: V3_EXCEPTION_LIFECYCLE,
+  },
+  {
+    version: 4,
+    description: 'events to send again to a school server restored from a backup',
+    sql: V4_RESEND,
   },
 ];
 

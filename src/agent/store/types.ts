@@ -119,6 +119,12 @@ export interface DeviceStore {
 
   /** How many events wait for the server. */
   outboxSize(): number;
+  /** The highest seq the server acknowledged that the log still holds (0: none). */
+  highestSyncedSeq(): number;
+  /** The server lost the events after `afterSeq` (restored from a backup): synced ones after it go in the outbox again. Returns the outbox size. */
+  resendAfter(afterSeq: number): number;
+  /** The server holds everything up to `seq` again (what it refused stays unsynced). */
+  resentThrough(seq: number): void;
   /** Exceptions logged as applied and not yet as expired or revoked (a restarted agent logs each grant once). */
   openExceptions(): AppliedException[];
 

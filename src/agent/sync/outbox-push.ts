@@ -34,6 +34,8 @@ export async function pushOutbox(deps: PushDeps): Promise<PushResult> {
   let afterSeq = 0;
   let synced = 0;
   let rejected = 0;
+  // What the server acknowledged before: if it now says it holds less, it was restored from a backup.
+  let acknowledged: number | null = store.highestSyncedSeq();
   for (;;) {
     const batch = store.outboxBatch(limit, afterSeq);
     if (batch.length === 0) return { synced, rejected };
@@ -55,5 +57,15 @@ export async function pushOutbox(deps: PushDeps): Promise<PushResult> {
     }
     synced += store.markSynced(held);
     afterSeq = batch[batch.length - 1]!.seq;
+    store.resentThrough(afterSeq);
+    const serverHad = reply.previousLastEventSeq;
+    if (acknowledged !== null && serverHad !== undefined && (serverHad ?? 0) < acknowledged) {
+      const waiting = store.resendAfter(serverHad ?? 0);
+      log.warn(`sync: the school server holds this laptop's events only up to #${serverHad ?? 0}, though it acknowledged up to #${acknowledged} `
+        + `(restored from a backup?); sending the ${waiting} it lacks again`);
+      afterSeq = serverHad ?? 0;
+    }
+    // Checked once per push: the first answer tells.
+    acknowledged = null;
   }
 }

@@ -51,6 +51,13 @@ export const IngestReplySchema = z.object({
   duplicates: z.number().int(),
   rejected: z.number().int(),
   lastEventSeq: z.number().int().nullable(),
+  /**
+   * The highest seq the server held for this device before this batch. Below
+   * what the laptop knows the server acknowledged, the server lost events
+   * (restored from a backup) and the laptop sends them again. Optional: a
+   * server from before this field answers without it.
+   */
+  previousLastEventSeq: z.number().int().nullable().optional(),
 });
 
 

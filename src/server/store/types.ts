@@ -355,6 +355,8 @@ export interface IngestResult {
   readonly rejected: number;
   /** The highest seq stored for the device after this batch. */
   readonly lastEventSeq: number | null;
+  /** …and before it: a laptop that knows it sent more finds out the server lost them. */
+  readonly previousLastEventSeq: number | null;
 }
 
 export interface StoredEvent {

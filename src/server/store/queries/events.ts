@@ -72,7 +72,7 @@ export async function ingestEvents(db: SqlDriver, deviceId: string, events: read
   const { outcomes, valid } = check(events);
   const rows = valid.map(({ event }) => eventRow(deviceId, event, receivedAt));
 
-  const { inserted, lastEventSeq } = await db.transaction(async (tx) => {
+  const { inserted, lastEventSeq, previousLastEventSeq } = await db.transaction(async (tx) => {
     // One batch per device at a time (PostgreSQL; SQLite has one writer
     // anyway): the device row and its acknowledgements are updated in one
     // order, and the idempotency itself rests on the primary key regardless.
@@ -84,7 +84,7 @@ export async function ingestEvents(db: SqlDriver, deviceId: string, events: read
     await acknowledgeAppliedGrants(tx, deviceId, fresh);
     const highest = Math.max(device.last_event_seq ?? 0, ...fresh.map((e) => e.seq));
     if (fresh.length > 0) await tx.run(sql`UPDATE devices SET last_event_seq = ${highest} WHERE id = ${deviceId}`);
-    return { inserted, lastEventSeq: highest === 0 ? null : highest };
+    return { inserted, lastEventSeq: highest === 0 ? null : highest, previousLastEventSeq: device.last_event_seq };
   });
 
   for (const { index, event } of valid) outcomes[index] = { index, id: event.id, status: inserted.has(event.id) ? 'accepted' : 'duplicate' };
@@ -95,6 +95,7 @@ export async function ingestEvents(db: SqlDriver, deviceId: string, events: read
     duplicates: all.filter((o) => o.status === 'duplicate').length,
     rejected: all.filter((o) => o.status === 'rejected').length,
     lastEventSeq,
+    previousLastEventSeq,
   };
 }
 

@@ -155,6 +155,7 @@ export interface ApiReplies {
     duplicates: number;
     rejected: number;
     lastEventSeq: number | null;
+    previousLastEventSeq?: number | null;
   };
   "GET /api/v1/device/grants": {
     serverTime: number;

@@ -248,12 +248,12 @@ export function deviceSuite(api: ReturnType<typeof useApi>): void {
       const batch = [tamper(1), tamper(2), { ...tamper(3), payload: { kind: 'clock-jump', detail: 'see https://x.example' } }, tamper(2), { nonsense: true }, tamper(4)];
       const reply = await server.call('POST', '/api/v1/device/events', { as: device, body: { events: batch } });
       expect(reply.status).toBe(200);
-      expect(reply.body).toMatchObject({ accepted: 3, duplicates: 1, rejected: 2, lastEventSeq: 4 });
+      expect(reply.body).toMatchObject({ accepted: 3, duplicates: 1, rejected: 2, lastEventSeq: 4, previousLastEventSeq: null });
       expect(reply.body.outcomes.map((o: { status: string }) => o.status)).toEqual(['accepted', 'accepted', 'rejected', 'duplicate', 'rejected', 'accepted']);
       expect(reply.body.outcomes[2]).toMatchObject({ index: 2, id: uuid(3), issues: [{ path: 'payload.detail' }] });
       expect(reply.body.outcomes[4]).toMatchObject({ index: 4, id: null });
       const again = await server.call('POST', '/api/v1/device/events', { as: device, body: { events: [tamper(4), tamper(5)] } });
-      expect(again.body).toMatchObject({ accepted: 1, duplicates: 1, rejected: 0, lastEventSeq: 5 });
+      expect(again.body).toMatchObject({ accepted: 1, duplicates: 1, rejected: 0, lastEventSeq: 5, previousLastEventSeq: 4 });
       const beat = await server.call('POST', '/api/v1/device/heartbeat', { as: device, body: {} });
       expect(beat.body.lastEventSeq).toBe(5);
     });
