@@ -65,5 +65,18 @@ export function notEnforcingContract(h: Harness): void {
         [LESSON_V4A.uid, 'late', 0, 30 * MINUTE, true],
       ]);
     });
+
+    it("expects a student in two of a lesson's groups once", async () => {
+      const store = await h.fresh();
+      await seedSchool(store);
+      await store.replaceGroups(SCHOOL.id, [
+        { code: 'v4a', name: 'V4 A', studentIds: ['s1', 's2'] },
+        { code: 'v4b', name: 'V4 B', studentIds: ['s1', 's3', 's4'] },
+      ]);
+      const both = lesson({ uid: 'both', start: MONDAY_0830, groups: ['v4a', 'v4b'] });
+      await store.replaceLessons(SCHOOL.id, { from: MONDAY_0830 - HOUR, to: MONDAY_0830 + DAY }, [both]);
+      const report = await store.devicesNotEnforcing(SCHOOL.id, MONDAY);
+      expect(report.map((r) => r.deviceId)).toEqual(['d1', 'd2', 'd3', 'd4']);
+    });
   });
 }
