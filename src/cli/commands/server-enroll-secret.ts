@@ -1,4 +1,5 @@
-import { cliActor } from '../../server/services/service.ts';
+import { cliActor, NO_LIVE_LAPTOPS } from '../../server/services/service.ts';
+import { createEnrollmentSecret, revokeEnrollmentSecret } from '../../server/services/enrollment-secrets.ts';
 import { EnrollmentSecretFile } from '../../server/auth/enrollment-secrets.ts';
 import { ensureDataDir } from '../../server/app/data-dir.ts';
 import { UsageError, type Command } from '../command.ts';
@@ -21,8 +22,12 @@ export const serverEnrollSecret: Command<Values> = {
     noPositionals(positionals);
     const dir = dataDirOf(values);
     await ensureDataDir(dir);
-    const school = await withStore(values, (store) => chooseSchool(store, values.school));
-    const { secret, record } = await new EnrollmentSecretFile(dir.enrollmentSecrets).create(school.id, Date.now());
+    // Through the service, so the audit log says who made it (the same entry as the admin page's).
+    const { school, secret, record } = await withStore(values, async (store) => {
+      const school = await chooseSchool(store, values.school);
+      const file = new EnrollmentSecretFile(dir.enrollmentSecrets);
+      return { school, ...(await createEnrollmentSecret({ store, laptops: NO_LIVE_LAPTOPS }, file, cliActor(), school.id, Date.now())) };
+    });
     io.err(`Enrollment secret ${record.id} for ${school.id} (only its hash is stored in ${dir.enrollmentSecrets}):`);
     io.out(secret);
     return 0;
@@ -49,11 +54,12 @@ export const serverEnrollSecretList: Command<DataDirValues> = {
   },
 };
 
-export const serverEnrollSecretRevoke: Command<DataDirValues> = {
+export const serverEnrollSecretRevoke: Command<StoreValues> = {
   path: ['server', 'enroll-secret', 'revoke'],
   positionals: '<id>',
   summary: 'Revoke a (leaked) enrollment secret: it no longer enrolls devices, at once, also on a running server. Enrolled devices keep working.',
-  options: DATA_DIR_OPTION,
+  // The store too: the revocation is audited under the CLI user, as the admin page's is.
+  options: STORE_OPTIONS,
   details: [
     "The id is the one 'lesmodus server enroll-secret list' shows (or its first 8 or more characters).",
     "Make a new secret with 'lesmodus server enroll-secret' and put it in the MDM configuration; a laptop that was stolen",
@@ -65,13 +71,13 @@ export const serverEnrollSecretRevoke: Command<DataDirValues> = {
     if (extra.length) throw new UsageError(`unexpected argument '${extra[0]}'`);
     const dir = dataDirOf(values);
     const file = new EnrollmentSecretFile(dir.enrollmentSecrets);
-    const before = (await file.list()).find((s) => s.id === id || (id.length >= 8 && s.id.startsWith(id)));
-    const revoked = await file.revoke(id, Date.now());
-    if (revoked === null) {
+    const result = await withStore(values, (store) => revokeEnrollmentSecret({ store, laptops: NO_LIVE_LAPTOPS }, file, cliActor(), id, Date.now()));
+    if (result === null) {
       io.err(`There is no single enrollment secret '${id}' in ${dir.enrollmentSecrets}; see 'lesmodus server enroll-secret list'.`);
       return 1;
     }
-    io.out(before?.revokedAt !== undefined
+    const { record: revoked, already } = result;
+    io.out(already
       ? `Enrollment secret ${revoked.id} was already revoked (${iso(revoked.revokedAt!)}).`
       : `Revoked enrollment secret ${revoked.id} (${revoked.schoolId ?? 'any school'}): it no longer enrolls devices; enrolled devices keep working.`);
     return 0;

@@ -1,5 +1,7 @@
 import { DEFAULT_SCRYPT_COST, hashPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../../server/auth/passwords.ts';
 import { USER_ROLES, type UserRole } from '../../server/store/index.ts';
+import { createAccount } from '../../server/services/accounts.ts';
+import { cliActor, NO_LIVE_LAPTOPS } from '../../server/services/service.ts';
 import { UsageError, type Command } from '../command.ts';
 import { readNewPassword } from './server-password.ts';
 import { noPositionals, STORE_OPTIONS, withStore, type StoreValues } from './server-options.ts';
@@ -40,7 +42,7 @@ export const serverUserAdd: Command<Values> = {
       if (values.school !== undefined && (await store.school(values.school)) === null) {
         throw new UsageError(`there is no school '${values.school}'; add it with 'lesmodus server school add'`);
       }
-      return store.createUser({
+      return createAccount({ store, laptops: NO_LIVE_LAPTOPS }, cliActor(), {
         username: values.username!,
         role,
         displayName: values.name ?? null,

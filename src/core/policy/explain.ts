@@ -112,7 +112,8 @@ export function explain(decision: Decision, policy: Policy): Explanation {
     const grant = decision.allowed[0];
     if (grant) {
       const until = { nl: when(grant.until, decision.at, zone, 'nl'), en: when(grant.until, decision.at, zone, 'en') };
-      const who = grant.by.teacherCode ?? grant.by.name ?? grant.by.username;
+      // Students know their teacher by name ("Mw. Jansen"), not by the timetable's code (JNS).
+      const who = grant.by.name ?? grant.by.teacherCode ?? grant.by.username;
       return {
         message: {
           nl: `Er is nu niets geblokkeerd: ${who} heeft een uitzondering gegeven tot ${until.nl} (${articleRef(grant.articles, policy, 'nl')}).`,

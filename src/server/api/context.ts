@@ -4,7 +4,6 @@ import type { CatalogPayload } from '../../core/protocol/index.ts';
 import type { Policy } from '../../core/policy/schema.ts';
 import type { ServerSigner } from '../app/server-keys.ts';
 import type { FeedSchedule } from '../app/timetable-feed.ts';
-import type { EnrollmentSecret } from '../auth/enrollment-secrets.ts';
 import type { FailureLimiter } from '../auth/failure-limiter.ts';
 import type { LoginGuard } from '../auth/login-guard.ts';
 import type { ScryptCost } from '../auth/passwords.ts';
@@ -12,6 +11,7 @@ import type { Sessions } from '../auth/sessions.ts';
 import type { Logger } from '../http/logger.ts';
 import type { ServerStore } from '../store/index.ts';
 import type { GrantHub } from './grant-hub.ts';
+import type { EnrollmentSecrets } from '../services/enrollment-secrets.ts';
 import type { LaptopNotifier, Services } from '../services/service.ts';
 
 /** Everything the routes use, passed in (never imported as globals), so tests can build an API around any store and clock. */
@@ -20,7 +20,8 @@ export interface ApiContext {
   readonly signer: ServerSigner;
   readonly sessions: Sessions;
   readonly loginGuard: LoginGuard;
-  readonly enrollment: { match(secret: string): Promise<EnrollmentSecret | null> };
+  /** The enrollment secret file: matched on every enrollment, listed, made and revoked by admins. */
+  readonly enrollment: EnrollmentSecrets;
   /** New devices enrolled per enrollment secret (ENROLLMENT_WINDOW_MS, settings.enrollmentsPerHour). */
   readonly enrollments: FailureLimiter;
   /** This process's own live streams. */

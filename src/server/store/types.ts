@@ -157,6 +157,8 @@ export interface DeviceHealth {
   readonly deviceId: string;
   readonly schoolId: string | null;
   readonly hostname: string;
+  /** What the admin finds on the sticker (and the MDM lists). */
+  readonly serial: string | null;
   readonly os: Os;
   readonly agentVersion: string;
   readonly loginName: string | null;
@@ -166,6 +168,7 @@ export interface DeviceHealth {
   readonly lastSeenAt: number | null;
   /** Revoked devices are listed as such, and never counted as "not enforcing". */
   readonly revokedAt: number | null;
+  readonly revokedBy: string | null;
 }
 
 /**
@@ -330,7 +333,8 @@ export interface ExceptionOnDevice {
   readonly deviceId: string;
   readonly hostname: string;
   readonly studentId: string | null;
-
+  /** The student's name from the roster (null when the roster has none): what leaders read. */
+  readonly studentName: string | null;
   readonly appliedAt: number | null;
   readonly expiredAt: number | null;
   readonly revokedAt: number | null;

@@ -17,7 +17,7 @@ const API_PATHS = /^\/(api\/|healthz$)/;
 
 /** Paths that are pages of the single HTML shell. */
 const PAGE_PATTERNS: readonly RegExp[] = [
-  /^\/$/, /^\/login$/, /^\/lessen$/, /^\/leiding$/, /^\/leiding\/uitzondering\/[A-Za-z0-9_-]{1,128}$/, /^\/geen-toegang$/,
+  /^\/$/, /^\/login$/, /^\/lessen$/, /^\/leiding$/, /^\/leiding\/uitzondering\/[A-Za-z0-9_-]{1,128}$/, /^\/geen-toegang$/, /^\/beheer$/,
 ];
 
 const CONTENT_TYPES: Readonly<Record<string, string>> = {

@@ -42,10 +42,10 @@ describe('explain', () => {
     expect(explain(d, svokPolicy).message.nl).toContain('tot dinsdag 10:00');
   });
 
-  it('says who granted an exception when nothing is blocked because of it', () => {
+  it('says who granted an exception when nothing is blocked because of it: by name, the code only when there is none', () => {
     const g = parseGrant({
       id: 'g1',
-      issuedBy: { username: 'jjansen', role: 'teacher', teacherCode: 'JNS' },
+      issuedBy: { username: 'jjansen', role: 'teacher', teacherCode: 'JNS', name: 'Mw. Jansen' },
       reason: 'Bronnenonderzoek op Instagram',
       scope: { kind: 'lesson', lessonUid: 'ne-1', lessonStart: ne.start },
       allow: { categories: ['social'] },
@@ -53,8 +53,10 @@ describe('explain', () => {
       expiresAt: ne.end,
     });
     const e = explainAt(ams('2026-11-23 08:45'), false, [g]);
-    expect(e.message.nl).toBe('Er is nu niets geblokkeerd: JNS heeft een uitzondering gegeven tot 09:20 (art. III.A.1 Gedragscode Social Media SVOK).');
+    expect(e.message.nl).toBe('Er is nu niets geblokkeerd: Mw. Jansen heeft een uitzondering gegeven tot 09:20 (art. III.A.1 Gedragscode Social Media SVOK).');
     expect(e.hint).toBeNull();
+    const unnamed = parseGrant({ ...g, issuedBy: { username: 'jjansen', role: 'teacher', teacherCode: 'JNS' } });
+    expect(explainAt(ams('2026-11-23 08:45'), false, [unnamed]).message.nl).toMatch(/^Er is nu niets geblokkeerd: JNS heeft/);
   });
 
   it('says plainly that nothing is blocked outside lessons', () => {

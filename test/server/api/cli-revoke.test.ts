@@ -44,6 +44,11 @@ describe('lesmodus server enroll-secret list / revoke (spawned)', () => {
     expect(revoked.stdout).toContain(`Revoked enrollment secret ${a!.id}`);
     const again = await cli.run(['server', 'enroll-secret', 'revoke', ...store, a!.id]);
     expect(again.stdout).toMatch(/already revoked/);
+    // Made and revoked on the command line, audited under the CLI user as the admin page's are: revoked once.
+    const audit = await withDb((db) => db.auditLog({ subjectKind: 'enrollment-secret', subjectId: a!.id }, { limit: 10, offset: 0 }));
+    expect(audit.rows.map((r) => [r.action, r.username])).toEqual([
+      ['revoke-enrollment-secret', expect.stringMatching(/^cli:/)], ['create-enrollment-secret', expect.stringMatching(/^cli:/)],
+    ]);
 
     const after = await cli.run(['server', 'enroll-secret', 'list', ...store]);
     expect(after.stdout).toMatch(new RegExp(`^${a!.id}\\s+svok-college\\s+\\S+\\s+yes, \\d{4}-`, 'm'));

@@ -173,3 +173,12 @@ describe('api', () => {
     expect(new Set(keys).size).toBe(3);
   });
 });
+
+describe('the admin page\'s texts', async () => {
+  const admin = await load('page-admin.js');
+  it('has the same keys in Dutch and English, and names the laptop in its buttons', () => {
+    expect(Object.keys(admin.ADMIN_TEXT.en).sort()).toEqual(Object.keys(admin.ADMIN_TEXT.nl).sort());
+    expect(admin.adminText('nl', 'revokeLabel', { name: 'laptop-3B-07' })).toBe('Intrekken: laptop-3B-07');
+    expect(admin.adminText('en', 'restoreLabel', { name: 'laptop-3B-07' })).toBe('Restore: laptop-3B-07');
+  });
+});

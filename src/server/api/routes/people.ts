@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { hashPassword } from '../../auth/passwords.ts';
-import { invalidRequest, notFound } from '../../http/http-error.ts';
+import { forbidden, invalidRequest, notFound } from '../../http/http-error.ts';
+import { createAccount } from '../../services/accounts.ts';
+import { servicesOf } from '../context.ts';
 import { ServerStoreError, USER_ROLES } from '../../store/index.ts';
 import { defineRoute, users, type AnyRoute } from '../route.ts';
 import { oneSchool, schoolFilter } from '../school-scope.ts';
@@ -15,7 +17,6 @@ import {
   UserViewSchema,
 } from '../schemas/people.ts';
 import { userView } from '../views.ts';
-import { servicesOf } from '../context.ts';
 import * as rosterService from '../../services/roster.ts';
 
 /** Schools, accounts and the roster (students and their groups): mostly the admin's. */
@@ -70,12 +71,17 @@ const createUser = defineRoute({
   path: '/api/v1/users',
   tag: 'people',
   summary: 'Creates an account (admin, leader or teacher). 409 when the username or the teacher code at that school is taken.',
+  description: 'An admin of one school makes accounts of that school only. Audited.',
   access: users('admin'),
   body: CreateUserBody,
   reply: { kind: 'json', status: 201, schema: UserViewSchema, description: 'The new account.' },
-  async handle({ body, scope }, api) {
+  async handle({ principal, body, scope }, api) {
     const { password, ...rest } = body;
-    const user = await api.store.createUser({ ...rest, passwordHash: await hashPassword(password, api.settings.passwordCost) }, scope.now);
+    if (principal.user.schoolId !== null && rest.schoolId !== principal.user.schoolId) {
+      throw forbidden(`You can only make accounts of school "${principal.user.schoolId}".`);
+    }
+    if (rest.schoolId !== null && (await api.store.school(rest.schoolId)) === null) throw notFound(`There is no school "${rest.schoolId}".`);
+    const user = await createAccount(servicesOf(api), principal.user, { ...rest, passwordHash: await hashPassword(password, api.settings.passwordCost) }, scope.now);
     return userView(user);
   },
 });

@@ -47,6 +47,7 @@ export const DeviceHealthSchema = z.object({
   deviceId: z.string(),
   schoolId: z.string().nullable(),
   hostname: z.string(),
+  serial: z.string().nullable(),
   os: OsSchema,
   agentVersion: z.string(),
   loginName: z.string().nullable(),
@@ -56,6 +57,7 @@ export const DeviceHealthSchema = z.object({
   lastSeenAt: Instant.nullable(),
   /** A revoked device is cut off on purpose: not "silent", not "not enforcing". */
   revokedAt: Instant.nullable(),
+  revokedBy: z.string().nullable(),
 });
 
 export const NotEnforcingSchema = z.object({

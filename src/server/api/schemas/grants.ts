@@ -116,6 +116,7 @@ export const ExceptionDetailSchema = z.object({
     deviceId: z.string(),
     hostname: z.string(),
     studentId: z.string().nullable(),
+    studentName: z.string().nullable(),
     appliedAt: Instant.nullable(),
     expiredAt: Instant.nullable(),
     revokedAt: Instant.nullable(),

@@ -182,8 +182,8 @@ export async function recordDeviceContact(db: SqlDriver, id: string, at: number,
 }
 
 export async function deviceHealth(db: SqlDriver, schoolId: string | null): Promise<DeviceHealth[]> {
-  const rows = await db.all<DeviceRow & { student_name: string | null }>(sql`SELECT d.id, d.school_id, d.student_id, d.hostname, d.os,
-      d.agent_version, d.login_name, d.enrolled_at, d.last_seen_at, d.revoked_at, s.name AS student_name
+  const rows = await db.all<DeviceRow & { student_name: string | null }>(sql`SELECT d.id, d.school_id, d.student_id, d.hostname, d.serial, d.os,
+      d.agent_version, d.login_name, d.enrolled_at, d.last_seen_at, d.revoked_at, d.revoked_by, s.name AS student_name
     FROM devices d LEFT JOIN students s ON s.school_id = d.school_id AND s.id = d.student_id
     ${schoolId === null ? sql`` : sql`WHERE d.school_id = ${schoolId}`}
     ORDER BY CASE WHEN d.last_seen_at IS NULL THEN 0 ELSE 1 END, d.last_seen_at, d.id`);
@@ -191,6 +191,7 @@ export async function deviceHealth(db: SqlDriver, schoolId: string | null): Prom
     deviceId: row.id,
     schoolId: row.school_id,
     hostname: row.hostname,
+    serial: row.serial,
     os: row.os,
     agentVersion: row.agent_version,
     loginName: row.login_name,
@@ -199,5 +200,6 @@ export async function deviceHealth(db: SqlDriver, schoolId: string | null): Prom
     enrolledAt: row.enrolled_at,
     lastSeenAt: row.last_seen_at,
     revokedAt: row.revoked_at,
+    revokedBy: row.revoked_by,
   }));
 }

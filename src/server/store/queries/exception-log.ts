@@ -121,6 +121,7 @@ interface LifecycleRow {
   device_id: string;
   hostname: string;
   student_id: string | null;
+  student_name: string | null;
   applied_at: number | null;
   expired_at: number | null;
   revoked_at: number | null;
@@ -131,20 +132,22 @@ export async function exceptionDetail(db: SqlDriver, grantId: string, at: number
   if (record === null) return null;
   // Every device that applied the grant or logged an event about it, with the first time of each step. Applied is
   // grant_acks alone: what ingest recorded from the device's exception.applied events for a grant that reaches it.
-  const rows = await db.all<LifecycleRow>(sql`SELECT d.id AS device_id, d.hostname, d.student_id, k.applied_at,
+  const rows = await db.all<LifecycleRow>(sql`SELECT d.id AS device_id, d.hostname, d.student_id, s.name AS student_name, k.applied_at,
       min(CASE WHEN e.type = 'exception.expired' THEN e.occurred_at END) AS expired_at,
       min(CASE WHEN e.type = 'exception.revoked' THEN e.occurred_at END) AS revoked_at
     FROM devices d
+      LEFT JOIN students s ON s.school_id = d.school_id AND s.id = d.student_id
       LEFT JOIN grant_acks k ON k.grant_id = ${grantId} AND k.device_id = d.id
       LEFT JOIN device_events e ON e.grant_id = ${grantId} AND e.device_id = d.id
     WHERE d.id IN (SELECT device_id FROM grant_acks WHERE grant_id = ${grantId}
       UNION SELECT device_id FROM device_events WHERE grant_id = ${grantId})
-    GROUP BY d.id, d.hostname, d.student_id, k.applied_at
+    GROUP BY d.id, d.hostname, d.student_id, s.name, k.applied_at
     ORDER BY d.id`);
   const devices: ExceptionOnDevice[] = rows.map((r) => ({
     deviceId: r.device_id,
     hostname: r.hostname,
     studentId: r.student_id,
+    studentName: r.student_name,
     appliedAt: r.applied_at,
     expiredAt: r.expired_at,
     revokedAt: r.revoked_at,

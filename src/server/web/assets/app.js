@@ -9,6 +9,7 @@ import { renderLogin } from './page-login.js';
 import { renderLessons } from './page-lessons.js';
 import { renderLog } from './page-log.js';
 import { renderDetail } from './page-detail.js';
+import { adminText, renderAdmin } from './page-admin.js';
 
 const lang = currentLanguage();
 const t = (key, values) => translate(lang, key, values);
@@ -26,6 +27,7 @@ function say(text, kind = 'ok') {
 }
 
 function homeOf(user) {
+  if (user.role === 'admin') return '/beheer';
   return user.role === 'teacher' ? '/lessen' : '/leiding';
 }
 
@@ -55,7 +57,8 @@ function header(user) {
   byId('who').textContent = `${user.displayName ?? user.username} · ${t(`role.${user.role}`)}`;
   const nav = byId('nav');
   const here = location.pathname;
-  const links = user.role === 'teacher' ? [['/lessen', t('nav.lessons')]] : [['/leiding', t('nav.log')]];
+  const links = user.role === 'teacher' ? [['/lessen', t('nav.lessons')]]
+    : user.role === 'admin' ? [['/beheer', adminText(lang, 'title')]] : [['/leiding', t('nav.log')]];
   nav.replaceChildren(...links.map(([href, text]) => h('a', { href, 'aria-current': here.startsWith(href) ? 'page' : undefined }, text)));
   const out = byId('logout');
   out.textContent = t('logout');
@@ -90,8 +93,10 @@ async function start() {
   }
   if (path === '/' || path === '/login') return go(homeOf(user));
   const leaderPage = path === '/leiding' || path.startsWith('/leiding/');
-  if (path === '/geen-toegang' || (leaderPage && user.role !== 'leader')) return denied(ctx);
+  if (path === '/geen-toegang' || (leaderPage && user.role !== 'leader') || (path === '/beheer' && user.role !== 'admin')) return denied(ctx);
   try {
+    // The admin's page needs no lessons (an admin over every school has no timetable of its own).
+    if (path === '/beheer') return await renderAdmin(ctx);
     const school = await schoolTimeZone();
     Object.assign(ctx, school);
     if (path === '/lessen') return await renderLessons(ctx);

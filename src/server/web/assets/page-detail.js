@@ -45,7 +45,7 @@ export async function renderDetail(ctx, id) {
     detail.devices.length === 0 ? h('p', { class: 'muted' }, t('detail.noDevices')) : h('div', { class: 'table-wrap' }, h('table', { id: 'detail-devices' },
       h('thead', {}, h('tr', {}, [t('health.host'), t('detail.student'), ...(needsConsent ? [t('detail.consent')] : []), t('detail.applied'), t('detail.ended')].map((c) => h('th', { scope: 'col' }, c)))),
       h('tbody', {}, detail.devices.map((d) => h('tr', {},
-        h('td', {}, d.hostname), h('td', {}, d.studentId ?? '—'),
+        h('td', {}, d.hostname), h('td', {}, d.studentName ?? d.studentId ?? '—'),
         needsConsent ? h('td', { class: d.consent ? '' : 'bad', 'data-consent': String(d.consent) }, consentCell(d)) : null,
         h('td', {}, at(d.appliedAt)), h('td', {}, at(d.revokedAt ?? d.expiredAt)))))))));
 }

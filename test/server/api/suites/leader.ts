@@ -136,7 +136,7 @@ export function leaderSuite(api: ReturnType<typeof useApi>): void {
         grant: { id: a.id, grant: { issuedBy: { username: 'jansen', role: 'teacher' }, reason: a.grant.reason, scope: lessonScope(JNS_NOW) }, articles: ['III.A.1'] },
         devicesExpected: 2,
       });
-      expect(detail.body.devices).toContainEqual(expect.objectContaining({ deviceId: sanne.deviceId, studentId: 's1', appliedAt: NOW + 2_000 }));
+      expect(detail.body.devices).toContainEqual(expect.objectContaining({ deviceId: sanne.deviceId, studentId: 's1', studentName: 'Sanne de Vries', appliedAt: NOW + 2_000 }));
       const audit = await server.call('GET', '/api/v1/audit', { as: leader });
       expect(audit.body.rows[0]).toMatchObject({ username: 'de-vries', action: 'view-exception', subject: { kind: 'exception', id: a.id }, at: server.now });
       expect((await server.call('GET', '/api/v1/exceptions/nope', { as: leader })).status).toBe(404);

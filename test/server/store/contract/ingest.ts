@@ -104,7 +104,7 @@ export function ingestContract(h: Harness): void {
         expiredEvent(3, 3, 'g1', LESSON_V4A.end),
       ], RECEIVED);
       const detail = await store.exceptionDetail('g1', RECEIVED);
-      expect(detail?.devices).toEqual([{ deviceId: 'd1', hostname: 'laptop-d1', studentId: 's1', appliedAt: MONDAY_0830 + MINUTE,
+      expect(detail?.devices).toEqual([{ deviceId: 'd1', hostname: 'laptop-d1', studentId: 's1', studentName: 'Student 1', appliedAt: MONDAY_0830 + MINUTE,
         expiredAt: LESSON_V4A.end, revokedAt: null }]);
       expect(await storedIds(store, 'd1')).toHaveLength(3);
     });
