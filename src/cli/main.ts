@@ -1,3 +1,4 @@
+import { lesmodusVersion } from '../adapters/version.ts';
 import { helpText, runCommand, type Command, type Io } from './command.ts';
 import { agentRun, agentStatus } from './commands/agent.ts';
 import { agentUnlock } from './commands/agent-unlock.ts';
@@ -30,6 +31,11 @@ export async function main(argv: string[], io: Io): Promise<number> {
   const command = [...COMMANDS].sort((a, b) => b.path.length - a.path.length).find((c) => c.path.every((word, i) => argv[i] === word));
   if (command) return runCommand(command, argv.slice(command.path.length), io);
 
+  // What IT asks first of an installed command: which version, on which Node.
+  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+    io.out(`lesmodus ${lesmodusVersion()} (Node ${process.versions.node})\n`);
+    return 0;
+  }
   const words = argv.filter((a) => !a.startsWith('-'));
   const group = COMMANDS.filter((c) => c.path[0] === words[0]);
   const wantsHelp = argv.length === 0 || argv.includes('--help') || argv.includes('-h') || argv[0] === 'help';

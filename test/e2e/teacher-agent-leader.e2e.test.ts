@@ -110,7 +110,7 @@ describe.skipIf(SKIP !== null)(SKIP === null ? TITLE : `${TITLE} (${SKIP})`, () 
     await logIn(page, school.url, TEACHER.username, PASSWORD);
     await page.locator('[data-page=lessons]').waitFor();
     const lesson = page.locator('li.lesson.now');
-    await lesson.getByLabel('Sociale media').check();
+    await lesson.getByLabel('Social media').check();
     await lesson.getByLabel(/Reden/).fill(REASON);
 
     const clickedAt = Date.now();
@@ -173,7 +173,7 @@ describe.skipIf(SKIP !== null)(SKIP === null ? TITLE : `${TITLE} (${SKIP})`, () 
     expect(consent).toBe('Geregistreerd');
     const device = (await school.store.deviceHealth(SCHOOL.id))[0]!;
     expect(host).toBe(device.hostname);
-    expect(student).toBe(school.student.name); // leaders read names, not student numbers
+    expect(student).toBe(school.student.name); // by name, as everywhere a leader reads students
     // The acknowledgement the agent sent right after applying it, shown in the school's zone.
     const detail = await school.store.exceptionDetail(grantId, Date.now());
     const ack = detail!.devices.find((d) => d.deviceId === device.deviceId)!.appliedAt!;

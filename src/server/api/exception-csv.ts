@@ -63,7 +63,7 @@ const DUTCH = {
   status: { scheduled: 'Gepland', active: 'Actief', expired: 'Verlopen', revoked: 'Ingetrokken' } as Record<string, string>,
   role: { teacher: 'Docent', leader: 'Schoolleiding' } as Record<string, string>,
   scope: { lesson: 'Les', window: 'Tijdvak' } as Record<string, string>,
-  category: { social: 'Sociale media', video: 'Video', camera: 'Camera', 'screen-recording': 'Schermopname', 'audio-recording': 'Geluidsopname' } as Record<string, string>,
+  category: { social: 'Social media', video: 'Video', camera: 'Camera', 'screen-recording': 'Schermopname', 'audio-recording': 'Geluidsopname' } as Record<string, string>,
   capture: { camera: 'Camera', microphone: 'Microfoon', screen: 'Scherm' } as Record<string, string>,
 };
 

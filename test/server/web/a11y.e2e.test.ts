@@ -80,7 +80,7 @@ describe.skipIf(!existsSync(CHROMIUM))('portal layout and accessibility in Chrom
     expect(await layout(page, 'p.error, p.error li')).toEqual({ overflow: 0, outside: [] });
 
     // Fixed one by one, the remaining problems stay listed until none is left.
-    await lesson.getByLabel('Sociale media').check();
+    await lesson.getByLabel('Social media').check();
     await lesson.getByLabel(/Reden/).fill(LONG_REASON);
     await lesson.getByRole('button', { name: 'Uitzondering geven' }).click();
     await lesson.locator('p.error', { hasText: 'Tot 11:30 valt na het einde van de les' }).waitFor();
@@ -95,7 +95,7 @@ describe.skipIf(!existsSync(CHROMIUM))('portal layout and accessibility in Chrom
     expect(await layout(page, 'li.grant .reason, li.grant button, .lesson-head')).toEqual({ overflow: 0, outside: [] });
 
     // Its revoke button says which exception it ends (the name in the accessibility tree, not just "Intrekken").
-    const revoke = grant.getByRole('button', { name: /^Intrekken: Sociale media voor H4A, .+ 09:\d\d$/ });
+    const revoke = grant.getByRole('button', { name: /^Intrekken: Social media voor H4A, .+ 09:\d\d$/ });
     expect(await revoke.count()).toBe(1);
     expect(browser!.problems).toEqual([]);
   }, E2E_MS);

@@ -44,7 +44,7 @@ describe('format', () => {
 
   it('says what an exception allows', () => {
     const t = (key: string) => i18n.translate('nl', key);
-    expect(format.allowedText({ categories: ['social'], services: ['tiktok'], capture: ['microphone'] }, t, { tiktok: 'TikTok' })).toBe('Sociale media, TikTok, microfoon');
+    expect(format.allowedText({ categories: ['social'], services: ['tiktok'], capture: ['microphone'] }, t, { tiktok: 'TikTok' })).toBe('Social media, TikTok, microfoon');
     // A service the catalog no longer names keeps its id rather than vanishing from the record.
     expect(format.allowedText({ categories: [], services: ['gone'], capture: [] }, t, { tiktok: 'TikTok' })).toBe('gone');
   });

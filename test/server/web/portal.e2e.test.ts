@@ -48,11 +48,11 @@ describe.skipIf(!existsSync(CHROMIUM))('web UI in Chromium', () => {
     // Only what the policy blocks is offered: a box the server would refuse (video) is not there.
     const offered = await lesson.locator('input[name=category]').evaluateAll((boxes) => boxes.map((b) => b.getAttribute('value')));
     expect(offered).toEqual(['social', 'camera', 'screen-recording', 'audio-recording']);
-    await lesson.getByLabel('Sociale media').check();
+    await lesson.getByLabel('Social media').check();
     // Art. III.B.9: the demo has one student without consent this school year; the teacher sees how many, never who.
     const consent = lesson.locator('[data-consent]');
     await consent.waitFor();
-    expect(await consent.textContent()).toBe('1 leerling zonder toestemming voor dit schooljaar (art. III.B.9): voor hem of haar blijft sociale media geblokkeerd.');
+    expect(await consent.textContent()).toBe('1 leerling zonder toestemming voor dit schooljaar (art. III.B.9): voor hem of haar blijft social media geblokkeerd.');
     expect(await lesson.locator('.recording-hint').isVisible()).toBe(false);
     // Without a reason the form refuses, in Dutch, before asking the server.
     await lesson.getByRole('button', { name: 'Uitzondering geven' }).click();
@@ -62,7 +62,7 @@ describe.skipIf(!existsSync(CHROMIUM))('web UI in Chromium', () => {
     await lesson.getByRole('button', { name: 'Uitzondering geven' }).click();
     const grant = lesson.locator('li.grant.active', { hasText: REASON });
     await grant.waitFor();
-    expect(await grant.textContent()).toContain('Sociale media');
+    expect(await grant.textContent()).toContain('Social media');
     expect(await grant.locator('.applied').textContent()).toMatch(/^\d+ van \d+ apparaten hebben het toegepast · 1 zonder toestemming$/);
     // The form is reset: the consent line goes with the ticked box.
     expect(await consent.isVisible()).toBe(false);
@@ -157,7 +157,7 @@ describe.skipIf(!existsSync(CHROMIUM))('web UI in Chromium', () => {
     expect(facts).toContain(REASON);
     expect(facts).toContain('Docent');
     expect(facts).toContain('H4A');
-    expect(facts).toMatch(/Toestemming \(III\.B\.9\)sociale media \(III\.B\.9\), schooljaar \d{4}-\d{4}: 1 leerling zonder toestemming/);
+    expect(facts).toMatch(/Toestemming \(III\.B\.9\)social media \(III\.B\.9\), schooljaar \d{4}-\d{4}: 1 leerling zonder toestemming/);
 
     // Monday's Instagram exception was applied on two laptops; Emma Bakker's (LKK-MB-0023) has no consent registered, so it kept blocking and never applied it.
     await page.goto(`${server.url}/leiding?article=III.A.1`);

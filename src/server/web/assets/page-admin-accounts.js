@@ -4,9 +4,11 @@
 // admin's name). The first password is the admin's to pass on; the user
 // changes it with `lesmodus server password` or the admin resets it.
 
-import { api } from './api.js';
+import { request } from './api.js';
 import { h } from './dom.js';
 
+/** @typedef {import('./api-types').ApiBody<'POST /api/v1/users'>['role']} Role */
+/** @type {Role[]} */
 const ROLES = ['teacher', 'leader', 'admin'];
 /** As the server's schema: at least this long (the server checks it again). */
 const MIN_PASSWORD = 10;
@@ -48,10 +50,10 @@ function accountForm(ctx, T, schoolId, reload) {
     }
     error.textContent = '';
     try {
-      await api('POST', '/api/v1/users', {
-        username: values.username, role: values.role, password: values.password, schoolId,
+      await request('POST /api/v1/users', { body: {
+        username: values.username, role: /** @type {Role} */ (values.role), password: values.password, schoolId,
         displayName: value('name').trim() || null, teacherCode: values.code.trim().toUpperCase() || null,
-      });
+      } });
       ctx.say(T('accountMade', { username: values.username }));
       await reload();
     } catch (e) {

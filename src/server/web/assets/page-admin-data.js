@@ -5,7 +5,7 @@
 // export as laptop assignments. An import is always checked first (dryRun):
 // the admin sees what would change, or every bad line, before storing.
 
-import { api } from './api.js';
+import { request } from './api.js';
 import { h } from './dom.js';
 
 /**
@@ -13,7 +13,7 @@ import { h } from './dom.js';
  * or the bad lines), then "Importeren", enabled only after a clean check of
  * that very file.
  */
-function importForm(ctx, T, { id, title, help, path, schoolId, summary }) {
+function importForm(ctx, T, { id, title, help, route, schoolId, summary }) {
   /** @type {string | null} the CSV text that passed the check */
   let checked = null;
   const file = /** @type {HTMLInputElement} */ (h('input', { type: 'file', id: `${id}-file`, accept: '.csv,text/csv', 'aria-describedby': `${id}-help` }));
@@ -31,7 +31,7 @@ function importForm(ctx, T, { id, title, help, path, schoolId, summary }) {
     const csv = await chosen.text();
     if (!dryRun && csv !== checked) return;
     try {
-      const reply = await api('POST', path, { schoolId, dryRun, csv });
+      const reply = await request(route, { body: { schoolId, dryRun, csv } });
       if (!reply.ok) {
         checked = null;
         store.disabled = true;
@@ -88,7 +88,7 @@ function deviceSummary(T) {
 }
 
 async function feedPart(ctx, T, schoolId, when) {
-  const { feed } = await api('GET', `/api/v1/timetable/feed?school=${encodeURIComponent(schoolId)}`);
+  const { feed } = await request('GET /api/v1/timetable/feed', { query: { school: schoolId } });
   if (feed === null) return h('p', { id: 'feed-status' }, T('feedNone'));
   const status = h('p', { id: 'feed-status', 'aria-live': 'polite' });
   const show = (last) => status.replaceChildren(last === null ? T('feedNever')
@@ -100,7 +100,7 @@ async function feedPart(ctx, T, schoolId, when) {
     status,
     h('button', { type: 'button', onclick: async () => {
       try {
-        show(await api('POST', '/api/v1/timetable/feed/refresh', { schoolId }));
+        show(await request('POST /api/v1/timetable/feed/refresh', { body: { schoolId } }));
       } catch (error) {
         ctx.say(T('importFailed', { message: error.message }), 'bad');
       }
@@ -113,6 +113,6 @@ export async function schoolDataSection(ctx, T, schoolId, when) {
     h('h2', { id: 'admin-roster' }, T('roster')),
     h('h3', {}, T('feed')),
     await feedPart(ctx, T, schoolId, when),
-    importForm(ctx, T, { id: 'roster-import', title: T('rosterTitle'), help: T('rosterHelp'), path: '/api/v1/roster/import', schoolId, summary: rosterSummary(T) }),
-    importForm(ctx, T, { id: 'device-import', title: T('devicesTitle'), help: T('devicesHelp'), path: '/api/v1/device-rules/import', schoolId, summary: deviceSummary(T) }));
+    importForm(ctx, T, { id: 'roster-import', title: T('rosterTitle'), help: T('rosterHelp'), route: 'POST /api/v1/roster/import', schoolId, summary: rosterSummary(T) }),
+    importForm(ctx, T, { id: 'device-import', title: T('devicesTitle'), help: T('devicesHelp'), route: 'POST /api/v1/device-rules/import', schoolId, summary: deviceSummary(T) }));
 }

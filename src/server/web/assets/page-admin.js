@@ -4,7 +4,7 @@
 // (timetable feed, roster and MDM imports). Its texts live here, Dutch first,
 // so the shared dictionary stays small.
 
-import { api, queryString } from './api.js';
+import { request } from './api.js';
 import { byId, h } from './dom.js';
 import { accountsSection } from './page-admin-accounts.js';
 import { schoolDataSection } from './page-admin-data.js';
@@ -99,7 +99,7 @@ function table(headers, rows) {
 export async function renderAdmin(ctx) {
   const T = (key, values) => adminText(ctx.lang, key, values);
   document.title = `${T('title')} – Lesmodus`;
-  const { schools } = await api('GET', '/api/v1/schools');
+  const { schools } = await request('GET /api/v1/schools');
   let schoolId = new URLSearchParams(location.search).get('school') ?? schools[0]?.id;
   const body = h('div', {});
   const picker = schools.length > 1
@@ -108,9 +108,14 @@ export async function renderAdmin(ctx) {
     : h('p', {}, schools[0]?.name ?? '');
   ctx.show(h('section', { class: 'card', 'data-page': 'admin' }, h('h1', {}, T('title')), picker, body));
 
-  async function act(method, path, message) {
-    await api(method, path, method === 'POST' ? {} : undefined);
-    if (message) ctx.say(message);
+  /** A revoke or restore (laptop or secret), then the lists again. */
+  async function act(route, id, message) {
+    try {
+      await request(route, { params: { id } });
+      if (message) ctx.say(message);
+    } catch (error) {
+      ctx.say(T('importFailed', { message: error.message }), 'bad');
+    }
     await load();
   }
 
@@ -122,18 +127,18 @@ export async function renderAdmin(ctx) {
     const school = schools.find((s) => s.id === schoolId);
     const zone = school?.timeZone ?? 'Europe/Amsterdam';
     const at = (ms) => when(ms, ctx.lang, zone);
-    const q = queryString({ school: schoolId });
+    const query = { school: schoolId };
     const [{ users }, { devices }, { secrets }] = await Promise.all([
-      api('GET', `/api/v1/users${q}`), api('GET', `/api/v1/devices${q}`), api('GET', `/api/v1/enrollment-secrets${q}`),
+      request('GET /api/v1/users', { query }), request('GET /api/v1/devices', { query }), request('GET /api/v1/enrollment-secrets', { query }),
     ]);
     const laptopRows = devices.map((d) => {
       const revoked = d.revokedAt !== null;
       const button = revoked
         ? h('button', { type: 'button', 'aria-label': T('restoreLabel', { name: d.hostname }), onclick: () => {
-          if (confirm(T('confirmRestore', { name: d.hostname }))) act('POST', `/api/v1/devices/${encodeURIComponent(d.deviceId)}/restore`, T('restored', { name: d.hostname }));
+          if (confirm(T('confirmRestore', { name: d.hostname }))) act('POST /api/v1/devices/:id/restore', d.deviceId, T('restored', { name: d.hostname }));
         } }, T('restore'))
         : h('button', { type: 'button', class: 'danger', 'aria-label': T('revokeLabel', { name: d.hostname }), onclick: () => {
-          if (confirm(T('confirmRevoke', { name: d.hostname }))) act('POST', `/api/v1/devices/${encodeURIComponent(d.deviceId)}/revoke`, T('revoked', { name: d.hostname }));
+          if (confirm(T('confirmRevoke', { name: d.hostname }))) act('POST /api/v1/devices/:id/revoke', d.deviceId, T('revoked', { name: d.hostname }));
         } }, T('revoke'));
       return h('tr', { 'data-device': d.hostname, class: revoked ? 'revoked' : undefined },
         h('th', { scope: 'row' }, d.hostname), h('td', {}, d.serial ?? T('none')), h('td', {}, d.studentName ?? d.studentId ?? T('none')),
@@ -145,7 +150,7 @@ export async function renderAdmin(ctx) {
       h('th', { scope: 'row' }, s.id.slice(0, 8)), h('td', {}, at(s.createdAt)),
       h('td', {}, s.revokedAt === null ? T('valid') : T('revokedOn', { time: at(s.revokedAt) })),
       h('td', {}, s.revokedAt === null ? h('button', { type: 'button', class: 'danger', 'aria-label': T('secretRevokeLabel', { id: s.id.slice(0, 8) }), onclick: () => {
-        if (confirm(T('confirmSecret', { id: s.id.slice(0, 8) }))) act('POST', `/api/v1/enrollment-secrets/${s.id}/revoke`);
+        if (confirm(T('confirmSecret', { id: s.id.slice(0, 8) }))) act('POST /api/v1/enrollment-secrets/:id/revoke', s.id);
       } }, T('revoke')) : null)));
     const shown = h('div', { 'aria-live': 'polite', id: 'new-secret' });
     body.replaceChildren(
@@ -154,7 +159,7 @@ export async function renderAdmin(ctx) {
           : table([T('laptop'), T('serial'), T('student'), T('lastSeen'), T('enrolled'), T('state'), ''], laptopRows)),
       h('section', { 'aria-labelledby': 'admin-secrets' }, h('h2', { id: 'admin-secrets' }, T('secrets')),
         h('button', { type: 'button', onclick: async () => {
-          const made = await api('POST', '/api/v1/enrollment-secrets', { schoolId });
+          const made = await request('POST /api/v1/enrollment-secrets', { body: { schoolId } });
           await load();
           byId('new-secret').replaceChildren(h('p', {}, T('secretOnce')), h('code', { class: 'secret' }, made.secret));
         } }, T('newSecret')),

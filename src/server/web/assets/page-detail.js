@@ -2,13 +2,13 @@
 // One exception in full: who (and in which role) allowed what, for whom,
 // why, and when each device applied and dropped it. The API audits the look.
 
-import { api } from './api.js';
+import { request } from './api.js';
 import { h } from './dom.js';
 import { allowedText, dateTime } from './format.js';
 
 export async function renderDetail(ctx, id) {
   const { t, timeZone, lang } = ctx;
-  const detail = await api('GET', `/api/v1/exceptions/${encodeURIComponent(id)}`);
+  const detail = await request('GET /api/v1/exceptions/:id', { params: { id } });
   const view = detail.grant;
   const { grant } = view;
   const at = (instant) => (instant === null || instant === undefined ? '—' : dateTime(instant, timeZone, lang));

@@ -3,7 +3,7 @@
 // grant form. Mid-lesson speed matters: the current (or next) lesson's form
 // is open already, one tick + a reason + one click grants.
 
-import { api, newIdempotencyKey, queryString } from './api.js';
+import { newIdempotencyKey, request } from './api.js';
 import { h } from './dom.js';
 import { allowedText, clock, lessonState, untilInstant } from './format.js';
 
@@ -65,7 +65,7 @@ function unlockCodeBox(ctx, lesson) {
   const load = async () => {
     clearTimeout(timer);
     try {
-      const reply = await api('GET', `/api/v1/unlock-code${queryString({ lessonUid: lesson.uid, lessonStart: lesson.start })}`);
+      const reply = await request('GET /api/v1/unlock-code', { query: { lessonUid: lesson.uid, lessonStart: lesson.start } });
       code.textContent = reply.code;
       code.setAttribute('data-unlock-code', reply.code);
       until.textContent = t('unlock.until', { time: clock(reply.validUntil, timeZone) });
@@ -85,18 +85,18 @@ function unlockCodeBox(ctx, lesson) {
 
 async function loadGrants(ctx, lesson, list) {
   const { t, timeZone } = ctx;
-  const page = await api('GET', `/api/v1/grants${queryString({ lessonUid: lesson.uid, lessonStart: lesson.start })}`);
+  const page = await request('GET /api/v1/grants', { query: { lessonUid: lesson.uid, lessonStart: lesson.start } });
   const items = await Promise.all(page.rows.map(async (row) => {
     // Counts only: the portal never shows which student's laptop applied it.
     const open = row.status === 'active' || row.status === 'scheduled';
-    const summary = open ? await api('GET', `/api/v1/grants/${encodeURIComponent(row.id)}`) : null;
+    const summary = open ? await request('GET /api/v1/grants/:id', { params: { id: row.id } }) : null;
     const allowed = allowedText(row.allow, t, ctx.policy.serviceNames);
     // The button's accessible name says which exception it ends: a screen reader lists many "Intrekken" buttons.
     const revokeLabel = t('grant.revokeLabel', { allowed, groups: lesson.groups.join(', ').toUpperCase(), subject: lesson.subject ?? '', time: clock(lesson.start, timeZone) });
     const revoke = open ? h('button', { type: 'button', class: 'danger', 'aria-label': revokeLabel, onclick: async (event) => {
       event.currentTarget.disabled = true;
       try {
-        await api('POST', `/api/v1/grants/${encodeURIComponent(row.id)}/revoke`, {});
+        await request('POST /api/v1/grants/:id/revoke', { params: { id: row.id } });
         ctx.say(t('grant.revoked'));
       } catch (error) {
         ctx.say(t('error.generic', { message: error.message }), 'bad');
@@ -131,7 +131,7 @@ function watchApplied(ctx, grantId, summary) {
     // Stop when the list was re-rendered (this line is gone) or every laptop has it.
     if (!line.isConnected || Date.now() > until) return;
     try {
-      const next = await api('GET', `/api/v1/grants/${encodeURIComponent(grantId)}`);
+      const next = await request('GET /api/v1/grants/:id', { params: { id: grantId } });
       line.textContent = text(next);
       if (next.devicesApplied >= next.devicesExpected || !['active', 'scheduled'].includes(next.grant.status)) return;
     } catch {
@@ -210,13 +210,14 @@ function grantForm(ctx, lesson, open, refresh) {
     }
     error.textContent = '';
     const expiresAt = untilInstant(until.value, lesson.end, timeZone);
+    /** @type {import('./api-types').ApiBody<'POST /api/v1/grants'>} */
     const body = { scope: { kind: 'lesson', lessonUid: lesson.uid, lessonStart: lesson.start }, allow: { categories }, reason: reason.value.trim() };
     if (expiresAt !== null && expiresAt < lesson.end) body.expiresAt = expiresAt;
     const submit = form.querySelector('button[type=submit]');
     submit.disabled = true;
     try {
       attemptKey ??= newIdempotencyKey();
-      await api('POST', '/api/v1/grants', body, { 'idempotency-key': attemptKey });
+      await request('POST /api/v1/grants', { body, headers: { 'idempotency-key': attemptKey } });
       forget();
       ctx.say(t('grant.done'));
       form.reset();
