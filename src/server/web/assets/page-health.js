@@ -3,17 +3,23 @@
 // seen, and per laptop the lessons in which it did not enforce (silent or
 // tampered with), one line each, opened to its lessons on demand.
 
-import { api } from './api.js';
+import { request } from './api.js';
 import { h } from './dom.js';
 import { dateTime, shortDateTime } from './format.js';
 
 const STALE_MS = 24 * 60 * 60_000;
 
+/** @typedef {import('./api-types').ApiReplies['GET /api/v1/devices/not-enforcing']['devices'][number]} MissedLesson */
+/** @typedef {{ deviceId: string, hostname: string, studentName: string, lessons: MissedLesson[] }} Laptop */
+
 /**
  * The not-enforcing rows (one per lesson and laptop) per laptop, the laptop
  * that missed most first. Each group's rows keep the API's order (by lesson start).
+ * @param {readonly MissedLesson[]} rows
+ * @returns {Laptop[]}
  */
 export function perLaptop(rows) {
+  /** @type {Map<string, Laptop>} */
   const groups = new Map();
   for (const row of rows) {
     const group = groups.get(row.deviceId) ?? { deviceId: row.deviceId, hostname: row.hostname, studentName: row.studentName ?? row.studentId, lessons: [] };
@@ -23,7 +29,10 @@ export function perLaptop(rows) {
   return [...groups.values()].sort((a, b) => b.lessons.length - a.lessons.length || a.hostname.localeCompare(b.hostname));
 }
 
-/** "LKK-LT-0142 (Sanne de Vries) — 18 lessen stil sinds 2 dec 08:30, 1 keer manipulatie". */
+/**
+ * "LKK-LT-0142 (Sanne de Vries) — 18 lessen stil sinds 2 dec 08:30, 1 keer manipulatie".
+ * @param {Laptop} group
+ */
 export function laptopLine(group, t, timeZone, lang) {
   const silent = group.lessons.filter((l) => l.silent);
   const tamper = group.lessons.reduce((sum, l) => sum + l.tamperEvents, 0);
@@ -36,7 +45,7 @@ export function laptopLine(group, t, timeZone, lang) {
 
 export async function loadHealth(ctx, section) {
   const { t, timeZone, lang } = ctx;
-  const [{ devices }, missed] = await Promise.all([api('GET', '/api/v1/devices'), api('GET', '/api/v1/devices/not-enforcing')]);
+  const [{ devices }, missed] = await Promise.all([request('GET /api/v1/devices'), request('GET /api/v1/devices/not-enforcing')]);
   const now = ctx.now();
   section.append(h('div', { class: 'table-wrap' }, h('table', { id: 'devices' },
     h('thead', {}, h('tr', {}, [t('health.host'), t('detail.student'), t('health.lastSeen'), t('health.version')].map((c) => h('th', { scope: 'col' }, c)))),

@@ -3,7 +3,7 @@
 // view can be bookmarked or shared; the form is in log-filter.js), the table,
 // a CSV export of exactly that filter, the weekly chart and device health.
 
-import { ApiError, api, queryString } from './api.js';
+import { ApiError, queryString, request } from './api.js';
 import { chartTable, drawChart } from './chart.js';
 import { h } from './dom.js';
 import { allowedText, dateTime } from './format.js';
@@ -21,11 +21,11 @@ export async function renderLog(ctx) {
   // An address with a date that is none, or an end before the start (typed or shared by hand): said at the form, not shown as an empty log.
   const problems = dateProblems(values, t);
   const loading = problems.length > 0 ? null : Promise.all([
-    api('GET', `/api/v1/exceptions${queryString({ ...query, limit: PAGE })}`),
-    api('GET', `/api/v1/exceptions/chart${queryString(query)}`),
+    request('GET /api/v1/exceptions', { query: { ...query, limit: PAGE } }),
+    request('GET /api/v1/exceptions/chart', { query }),
   ]);
   loading?.catch(() => {}); // awaited below; this only keeps an early failure from being reported twice
-  const { schools } = await api('GET', '/api/v1/schools');
+  const { schools } = await request('GET /api/v1/schools');
   const { form, error } = filterForm(ctx, values, schools);
   const health = h('section', { class: 'card', 'aria-labelledby': 'health-title' }, h('h2', { id: 'health-title' }, t('health.title')));
   const results = h('div', { id: 'log-results' });
@@ -65,7 +65,7 @@ function logTable(ctx, page, query) {
   // Pages of 50 keep the first view quick; the CSV export always has everything.
   const more = h('button', { type: 'button', id: 'log-more', hidden: shown >= page.total, onclick: async () => {
     more.disabled = true;
-    const next = await api('GET', `/api/v1/exceptions${queryString({ ...query, limit: PAGE, offset: shown })}`);
+    const next = await request('GET /api/v1/exceptions', { query: { ...query, limit: PAGE, offset: shown } });
     body.append(...next.rows.map((row) => logRow(ctx, row)));
     shown += next.rows.length;
     more.hidden = shown >= next.total || next.rows.length === 0;
