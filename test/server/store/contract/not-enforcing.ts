@@ -78,5 +78,19 @@ export function notEnforcingContract(h: Harness): void {
       const report = await store.devicesNotEnforcing(SCHOOL.id, MONDAY);
       expect(report.map((r) => r.deviceId)).toEqual(['d1', 'd2', 'd3', 'd4']);
     });
+
+    it('counts a laptop matched to its student by a device rule at a later heartbeat from that heartbeat on', async () => {
+      const store = await h.fresh();
+      await seedSchool(store);
+      for (const deviceId of ['d1', 'd2']) await heartbeats(store, deviceId, MONDAY_0830 - 5 * MINUTE, LESSON_V4A.end + 5 * MINUTE);
+      // Enrolled before the lesson but nobody's; the school's rule names it s1's from 08:50 on, when it next reports.
+      await store.enrollDevice(device('unmatched', { hostname: 'll-s1' }), MONDAY_0830 - DAY);
+      await store.replaceDeviceRules(SCHOOL.id, [{ kind: 'hostname', value: 'll-s1', studentId: 's1' }], LESSON_V4A.start + 20 * MINUTE);
+      const report = { hostname: 'll-s1', serial: null, os: 'win32' as const, agentVersion: '0.1.0', loginName: null };
+      await store.updateDeviceReport('unmatched', report, LESSON_V4A.start + 20 * MINUTE);
+      expect((await store.device('unmatched'))?.studentId).toBe('s1');
+      const found = await store.devicesNotEnforcing(SCHOOL.id, MONDAY);
+      expect(found.filter((r) => r.lesson.uid === LESSON_V4A.uid).map((r) => [r.deviceId, r.silentMs])).toEqual([['unmatched', 30 * MINUTE]]);
+    });
   });
 }
