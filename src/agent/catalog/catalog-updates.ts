@@ -117,7 +117,9 @@ export class CatalogUpdater implements CatalogSync {
       log.warn(`catalog: could not save the school's catalog (${(error as Error).message}); using it until the agent restarts`);
     }
     live.use(createCatalogIndex(payload.catalog), { version: payload.version, source: 'server', sha256: payload.sha256, signedAt: payload.signedAt });
-    log.info(`catalog: now ${payload.version} from the school server (was ${current.version}, ${current.source}): ${payload.catalog.services.length} services, ${payload.catalog.neverBlock.length} never-block entries`);
+    // The same version signed by the school carries its own additions: say so, not 'was' the same number.
+    const was = current.version === payload.version ? `in place of the ${current.source} one of that version` : `was ${current.version}, ${current.source}`;
+    log.info(`catalog: now ${payload.version} from the school server (${was}): ${payload.catalog.services.length} services, ${payload.catalog.neverBlock.length} never-block entries`);
     return true;
   }
 

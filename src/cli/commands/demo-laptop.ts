@@ -39,7 +39,8 @@ export async function startDemoLaptop(options: DemoLaptopOptions): Promise<DemoL
   await writeFile(configPath, JSON.stringify({ server: { url: options.serverUrl, enrollmentSecret: secret, publicKey: await readFile(server.publicKey, 'utf8') } }), { mode: 0o600 });
   const student = studentWithoutLaptop();
   const controlSocket = process.platform === 'win32' ? '\\\\.\\pipe\\lesmodus-demo-laptop' : join(dataDir, 'agent.sock');
-  const log = lineLogger((line) => options.out(`[laptop] ${line}`));
+  // Stamped by the demo clock too: a line saying 'tot 10:10' sits beside 09:30, not beside tonight's wall clock.
+  const log = lineLogger((line) => options.out(`[laptop] ${line}`), options.now);
   const stop = new AbortController();
   const running = startAgent({
     dataDir, dryRun: true, configPath, network: 'no', log, controlSocket,

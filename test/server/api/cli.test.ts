@@ -148,7 +148,7 @@ describe('lesmodus server (spawned)', () => {
     const lesson = day.lessons.find((l) => l.start <= day.now && day.now < l.end)!;
     expect(lesson.subject).toBe('ne');
     // The laptop (the student without consent for social media is someone else) is in that lesson by the demo clock too.
-    await printed(demo, /\[laptop\] .*decision: Tijdens de les ne is social media geblokkeerd tot 10:10/);
+    await printed(demo, /\[laptop\] 2026-12-02 09:3\d:\d\d\+01:00 .*decision: Tijdens de les ne is social media geblokkeerd tot 10:10/);
     const granted = await fetch(`${demo.url}/api/v1/grants`, {
       method: 'POST',
       headers: { cookie: teacher.cookie, 'x-csrf-token': teacher.csrf, 'content-type': 'application/json' },
