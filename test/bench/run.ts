@@ -9,6 +9,7 @@ import { benchCatalog, benchDecide, benchImport } from './core.bench.ts';
 import { benchBrowser } from './browser.bench.ts';
 import { benchProcesses } from './processes.bench.ts';
 import { benchServerApi } from './server-api.bench.ts';
+import { benchDeviceHealth } from './device-health.bench.ts';
 import { benchLeaderLogAtScale, benchServerStore } from './server-store.bench.ts';
 import { benchDeviceStore } from './store.bench.ts';
 import { benchBacklogDrain, benchGrantLatency } from './sync.bench.ts';
@@ -25,6 +26,7 @@ const BENCHES: readonly (readonly [name: string, run: () => unknown, whenNamed?:
   ['store', benchDeviceStore],
   ['server-store', benchServerStore],
   ['server-api', benchServerApi],
+  ['device-health', benchDeviceHealth],
   ['sync-grants', benchGrantLatency],
   ['sync-backlog', benchBacklogDrain],
   ['tray', benchTray],

@@ -80,7 +80,7 @@ async function seed(store: ServerStore): Promise<Omit<Seeded, 'laptops'> & { lap
       const deviceId = `00000000-0000-4000-8000-${String(s).padStart(4, '0')}${String(n).padStart(8, '0')}`;
       const { credential, credentialHash } = issueDeviceCredential(deviceId);
       await store.enrollDevice({ id: deviceId, credentialHash, schoolId: id, hostname: `laptop-${s}-${n}`, serial: `SN-${s}-${n}`, os: 'win32', agentVersion: '0.1.0', loginName: student.loginName }, now);
-      await store.assignDevice(deviceId, { schoolId: id, studentId: student.id });
+      await store.assignDevice(deviceId, { schoolId: id, studentId: student.id }, now);
       laptops.push({ deviceId, credential, school: s, group: Math.floor(n / GROUP_SIZE) });
     }
   }

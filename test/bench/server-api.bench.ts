@@ -75,7 +75,7 @@ async function runServer(spec: StoreSpec): Promise<void> {
     const { credential, credentialHash } = issueDeviceCredential(id);
     await store.enrollDevice({ id, credentialHash, schoolId: SCHOOL_ID, hostname: `laptop-${s}`, serial: null, os: 'win32', agentVersion: '0.1.0',
       loginName: `leerling${s}` }, now);
-    await store.assignDevice(id, { schoolId: SCHOOL_ID, studentId: `s${s}` });
+    await store.assignDevice(id, { schoolId: SCHOOL_ID, studentId: `s${s}` }, now);
     credentials.push(credential);
   }
   const pair = generateSigningKeyPair();

@@ -84,7 +84,7 @@ async function seedSchool(store: SqlServerStore, lessons: readonly Lesson[]): Pr
   for (let s = 0; s < students.length; s++) {
     await store.enrollDevice({ id: deviceId(s), credentialHash: 'x', schoolId: SCHOOL_ID, hostname: `laptop-${s}`, serial: null, os: 'win32',
       agentVersion: '0.1.0', loginName: `leerling${s}` }, FIRST_MONDAY);
-    await store.assignDevice(deviceId(s), { schoolId: SCHOOL_ID, studentId: `s${s}` });
+    await store.assignDevice(deviceId(s), { schoolId: SCHOOL_ID, studentId: `s${s}` }, FIRST_MONDAY);
   }
   await store.replaceLessons(SCHOOL_ID, { from: FIRST_MONDAY - DAY_MS, to: FIRST_MONDAY + WEEKS * WEEK_MS }, lessons);
 }

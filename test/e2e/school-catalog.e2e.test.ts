@@ -135,7 +135,7 @@ describe.skipIf(!isRoot)('IT adds an app to the school catalog; the running agen
     const device = await agentReaches(async () => (await server!.context.store.deviceHealth(SCHOOL.id))[0], 'the device to enroll');
     if (device.studentId === null) {
       // This machine's hostname matched no rule (a container's): the admin assigns the laptop, and a restart pulls the schedule again.
-      await server!.context.store.assignDevice(device.deviceId, { schoolId: SCHOOL.id, studentId: '100231' });
+      await server!.context.store.assignDevice(device.deviceId, { schoolId: SCHOOL.id, studentId: '100231' }, Date.now());
       await agent!.stop();
       agent = startAgent(agent!.dataDir, agent!.child.spawnargs.slice(4));
     }

@@ -87,7 +87,7 @@ describe.skipIf(SKIP !== null)(SKIP === null ? TITLE : `${TITLE} (${SKIP})`, () 
     const device = await agentReaches(async () => (await school.store.deviceHealth(SCHOOL.id))[0], 'the device to enroll');
     if (device.studentId === null) {
       // The login it reported matches no student (another OS, no passwd entry): the admin assigns it, and a restart pulls the schedule again.
-      await school.store.assignDevice(device.deviceId, { schoolId: SCHOOL.id, studentId: school.student.id });
+      await school.store.assignDevice(device.deviceId, { schoolId: SCHOOL.id, studentId: school.student.id }, Date.now());
       await agent!.stop();
       agent = startAgent(join(work, 'data'), agentArgs());
     } else {

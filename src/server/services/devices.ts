@@ -41,7 +41,7 @@ export async function restoreDevice(services: Services, actor: Actor, device: De
 
 /** Assigns a laptop to a student (or none); its live stream re-reads whom it reaches and the laptop pulls its new schedule. */
 export async function assignDevice(services: Services, actor: Actor, deviceId: string, student: { schoolId: string; studentId: string } | null, at: number): Promise<Device | null> {
-  if (!(await services.store.assignDevice(deviceId, student))) return null;
+  if (!(await services.store.assignDevice(deviceId, student, at))) return null;
   const device = (await services.store.device(deviceId))!;
   await audit(services, actor, at, {
     action: 'assign-device', subject: { kind: 'device', id: device.id }, schoolId: device.schoolId,

@@ -140,6 +140,7 @@ export const ExceptionLogFilterSchema = z.strictObject({
   issuedBy: Key.optional(),
   article: text(64).optional(),
   category: z.enum(CATEGORIES).optional(),
+  categoryServices: z.array(text(64)).max(1_000).optional(),
   service: text(64).optional(),
   status: z.enum(EXCEPTION_STATUSES).optional(),
   lesson: z.strictObject({ uid: text(512), start: Instant }).optional(),

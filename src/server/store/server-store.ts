@@ -141,8 +141,11 @@ export interface ServerStore {
   deviceRules(schoolId: string): Promise<DeviceRule[]>;
   /** Records what the device reports about itself now (an unassigned one may now fit a device rule). False for an unknown device. */
   updateDeviceReport(id: string, report: DeviceReport, at: number): Promise<boolean>;
-  /** Assigns the device to a student (and the student's school), or unassigns it. False for an unknown device. */
-  assignDevice(id: string, student: { readonly schoolId: string; readonly studentId: string } | null): Promise<boolean>;
+  /**
+   * Assigns the device to a student (and the student's school) from `at` on, or unassigns it. False for an unknown device.
+   * Device health counts the student's lessons for this laptop only from `at` (and its enrollment).
+   */
+  assignDevice(id: string, student: { readonly schoolId: string; readonly studentId: string } | null, at: number): Promise<boolean>;
   /**
    * A heartbeat or sync from the device at `at`: sets last seen and extends
    * its contact interval (a new interval starts after a silence longer than

@@ -91,7 +91,7 @@ export class SqlServerStore implements ServerStore {
     deviceRules.replaceDeviceRules(this.#db('replaceDeviceRules'), schoolId, rules, at);
   deviceRules: ServerStore['deviceRules'] = async (schoolId) => deviceRules.deviceRules(this.#db('deviceRules'), schoolId);
   updateDeviceReport: ServerStore['updateDeviceReport'] = async (id, report, at) => devices.updateDeviceReport(this.#db('updateDeviceReport'), id, report, at);
-  assignDevice: ServerStore['assignDevice'] = async (id, student) => devices.assignDevice(this.#db('assignDevice'), id, student);
+  assignDevice: ServerStore['assignDevice'] = async (id, student, at) => devices.assignDevice(this.#db('assignDevice'), id, student, at);
   recordDeviceContact: ServerStore['recordDeviceContact'] = async (id, at) =>
     devices.recordDeviceContact(this.#db('recordDeviceContact'), id, at, this.#contactGapMs);
   deviceHealth: ServerStore['deviceHealth'] = async (schoolId) => devices.deviceHealth(this.#db('deviceHealth'), schoolId);

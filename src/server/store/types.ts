@@ -185,8 +185,13 @@ export interface NotEnforcingDevice {
   readonly studentName: string | null;
   /** Milliseconds of the lesson the device was in contact. */
   readonly coveredMs: number;
-  /** Milliseconds of the lesson without contact. */
+  /**
+   * Milliseconds of the lesson without contact, counted from when the laptop was the student's
+   * (enrolled and assigned): a laptop enrolled at 09:00 is not silent for 08:30–09:00.
+   */
   readonly silentMs: number;
+  /** True when it was silent for longer than the contact gap (a row may be here for tampering alone). */
+  readonly silent: boolean;
   readonly tamperEvents: number;
   readonly lastSeenAt: number | null;
 }
@@ -275,6 +280,8 @@ export interface ExceptionLogFilter {
   readonly issuedBy?: string;
   readonly article?: string;
   readonly category?: Category;
+  /** With `category`: the catalog's services of that category; an exception that allowed only one of them counts too. */
+  readonly categoryServices?: readonly string[];
   readonly service?: string;
   readonly status?: ExceptionStatus;
   /** One lesson occurrence (the teacher portal's "grants for this lesson"). */

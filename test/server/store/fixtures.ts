@@ -139,7 +139,7 @@ export async function seedSchool(store: ServerStore, at = MONDAY_0830 - DAY): Pr
   ]);
   for (const n of [1, 2, 3, 4]) {
     await store.enrollDevice(device(`d${n}`, { loginName: `leerling${n}` }), at);
-    await store.assignDevice(`d${n}`, { schoolId: SCHOOL.id, studentId: `s${n}` });
+    await store.assignDevice(`d${n}`, { schoolId: SCHOOL.id, studentId: `s${n}` }, at);
   }
   await store.replaceLessons(SCHOOL.id, { from: MONDAY_0830 - HOUR, to: MONDAY_0830 + DAY }, [LESSON_V4A, LESSON_V4B]);
 }

@@ -94,7 +94,7 @@ describe('SqliteServerStore', () => {
 
       const store = await SqliteServerStore.open({ path });
       try {
-        expect(store.schemaVersion).toBe(5);
+        expect(store.schemaVersion).toBe(6);
         await expect(store.driver.run(sql`DELETE FROM audit_log`)).rejects.toThrow(/append-only/);
         expect(await store.pruneExpired({ eventDays: 180, exceptionDays: 730 }, 2_000 * 86_400_000))
           .toEqual({ deviceEvents: 0, contactIntervals: 0, exceptions: 0, auditEntries: 1, sessions: 0, consents: 0, idempotencyKeys: 0 });

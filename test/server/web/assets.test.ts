@@ -13,7 +13,8 @@ const load = async (name: string): Promise<any> => import(new URL(name, ASSETS).
 const format = await load('format.js');
 const i18n = await load('i18n.js');
 const chart = await load('chart.js');
-const log = await load('page-log.js');
+const log = await load('log-filter.js');
+const health = await load('page-health.js');
 const apiModule = await load('api.js');
 
 const ZONE = 'Europe/Amsterdam';
@@ -62,7 +63,7 @@ describe('i18n', () => {
 
   it('uses every key the pages ask for', async () => {
     const used = new Set<string>();
-    for (const file of ['app.js', 'page-login.js', 'page-lessons.js', 'page-log.js', 'page-detail.js']) {
+    for (const file of ['app.js', 'page-login.js', 'page-lessons.js', 'page-log.js', 'log-filter.js', 'page-health.js', 'page-detail.js']) {
       const source = await readFile(new URL(file, ASSETS), 'utf8');
       for (const match of source.matchAll(/\bt\('([a-z]+\.[A-Za-z.]+|logout)'/g)) used.add(match[1]!);
     }
@@ -100,6 +101,61 @@ describe('log filter', () => {
       .toEqual({ from: '2026-11-23', to: '2026-12-01', school: undefined, group: 'h4a', teacher: 'JNS', article: 'III.A.1', category: undefined, service: undefined, status: 'active' });
     expect(log.filterQuery({ school: 'kl' }).school).toBe('kl');
     expect(log.filterQuery({ from: 'nonsense' }).from).toBeUndefined();
+    // Dates as a Dutch leader types them.
+    expect(log.filterQuery({ from: '23-11-2026', to: '30-11-2026' })).toMatchObject({ from: '2026-11-23', to: '2026-12-01' });
+  });
+
+  it('reads dd-mm-jjjj (and jjjj-mm-dd) as a date on the calendar, and shows dates as dd-mm-jjjj', () => {
+    for (const typed of ['02-12-2026', '2-12-2026', '02/12/2026', '2.12.2026', ' 2026-12-02 ', '2026-12-2']) expect(format.isoDate(typed), typed).toBe('2026-12-02');
+    for (const wrong of ['31-02-2026', '12/31/2026', '2026-13-01', '02-12-26', 'morgen', '0-0-0000']) expect(format.isoDate(wrong), wrong).toBeNull();
+    expect(format.isoDate('')).toBeUndefined();
+    expect(format.isoDate('29-02-2028')).toBe('2028-02-29');
+    expect(format.dutchDate('2026-12-02')).toBe('02-12-2026');
+    expect(format.dutchDate('31-02-2026')).toBe('31-02-2026');
+  });
+
+  it('names every date problem with its field: no date, or an end before the start (the same day is fine)', () => {
+    const t = (key: string, values?: object) => i18n.translate('nl', key, values);
+    expect(log.dateProblems({ from: '31-02-2026', to: 'morgen' }, t)).toEqual([
+      { field: 'from', text: 'Vanaf: "31-02-2026" is geen datum; schrijf dd-mm-jjjj, bijvoorbeeld 02-12-2026.' },
+      { field: 'to', text: 'Tot en met: "morgen" is geen datum; schrijf dd-mm-jjjj, bijvoorbeeld 02-12-2026.' },
+    ]);
+    expect(log.dateProblems({ from: '04-12-2026', to: '2026-12-01' }, t)).toEqual([
+      { field: 'to', text: 'Tot en met (01-12-2026) ligt vóór Vanaf (04-12-2026); kies een latere einddatum of draai ze om.' },
+    ]);
+    expect(log.dateProblems({ from: '04-12-2026', to: '04-12-2026' }, t)).toEqual([]);
+    expect(log.dateProblems({ from: '', to: '' }, t)).toEqual([]);
+  });
+
+  it('goes to an address with only the fields filled in, dates as jjjj-mm-dd', () => {
+    expect(log.filterAddress({ from: '01-12-2026', to: '', school: '', group: ' ', teacher: '', article: '', category: 'social', service: ' TikTok ', status: '' }))
+      .toBe('/leiding?from=2026-12-01&category=social&service=TikTok');
+    expect(log.filterAddress({})).toBe('/leiding');
+  });
+});
+
+describe('device health', () => {
+  const t = (key: string, values?: object) => i18n.translate('nl', key, values);
+  const row = (deviceId: string, start: number, extra: object = {}) => ({
+    deviceId, hostname: deviceId.toUpperCase(), studentId: 's1', studentName: 'Sanne de Vries', silent: true, silentMs: 50 * 60_000, tamperEvents: 0,
+    lesson: { start, end: start + 50 * 60_000, subject: 'ne', groups: ['h4a'] }, ...extra,
+  });
+  const DEC_2 = Date.UTC(2026, 11, 2, 7, 30); // Wednesday 2 December, 08:30 in Amsterdam
+
+  it('groups the lessons per laptop, the laptop that missed most first', () => {
+    const groups = health.perLaptop([row('lt-1', DEC_2), row('lt-2', DEC_2), row('lt-2', DEC_2 + 3_600_000)]);
+    expect(groups.map((g: { deviceId: string; lessons: unknown[] }) => [g.deviceId, g.lessons.length])).toEqual([['lt-2', 2], ['lt-1', 1]]);
+  });
+
+  it('says per laptop in one line how many lessons it was silent since when, with Dutch plurals, and how often it was tampered with', () => {
+    const [many] = health.perLaptop([row('lkk-lt-0142', DEC_2), row('lkk-lt-0142', DEC_2 + 86_400_000, { tamperEvents: 1 }), row('lkk-lt-0142', DEC_2 + 2 * 86_400_000)]);
+    expect(health.laptopLine(many, t, ZONE, 'nl')).toBe('LKK-LT-0142 (Sanne de Vries) — 3 lessen stil sinds 2 dec 08:30, 1 keer manipulatie');
+    const en = (key: string, values?: object) => i18n.translate('en', key, values);
+    expect(health.laptopLine(many, en, ZONE, 'en')).toBe('LKK-LT-0142 (Sanne de Vries) — 3 lessons silent since 2 Dec 08:30, 1 tamper event');
+    const [one] = health.perLaptop([row('lkk-lt-0142', DEC_2)]);
+    expect(health.laptopLine(one, t, ZONE, 'nl')).toBe('LKK-LT-0142 (Sanne de Vries) — 1 les stil, op 2 dec 08:30');
+    const [tamperOnly] = health.perLaptop([row('lkk-lt-0142', DEC_2, { silent: false, silentMs: 0, tamperEvents: 2 })]);
+    expect(health.laptopLine(tamperOnly, t, ZONE, 'nl')).toBe('LKK-LT-0142 (Sanne de Vries) — 2 keer manipulatie');
   });
 });
 

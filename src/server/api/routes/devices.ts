@@ -106,6 +106,8 @@ const notEnforcing = defineRoute({
   path: '/api/v1/devices/not-enforcing',
   tag: 'devices',
   summary: 'Devices expected in a lesson that were silent during part of it or reported tampering (lessons that ended; default: the last 7 days). Audited.',
+  description: 'A laptop is expected only from when it was enrolled and assigned to its student: earlier lessons, and the earlier part of a lesson, are not its silence. '
+    + '`silent` says whether it was silent for longer than the heartbeat gap (a lesson may be listed for tampering alone).',
   access: users('leader'),
   query: z.strictObject({ school: Key.optional(), from: InstantParam.optional(), to: InstantParam.optional() }),
   reply: { kind: 'json', status: 200, schema: z.object({ devices: z.array(NotEnforcingSchema) }), description: 'Devices per lesson.' },

@@ -24,7 +24,7 @@ const log = defineRoute({
   reply: { kind: 'json', status: 200, schema: ExceptionPageSchema, description: 'One page and the total.' },
   async handle({ principal, query, scope }, api) {
     const page = pageOf(query);
-    const result = await api.store.exceptionLog(exceptionFilter(principal.user, query, scope.now), page);
+    const result = await api.store.exceptionLog(exceptionFilter(principal.user, query, scope.now, api.catalog), page);
     return { rows: [...result.rows], total: result.total, ...page };
   },
 });
@@ -43,7 +43,7 @@ const exportLog = defineRoute({
   }),
   reply: { kind: 'stream', contentTypes: ['text/csv', 'application/json'], description: 'Every matching exception.' },
   async handle({ principal, query, scope }, api) {
-    const filter = exceptionFilter(principal.user, query, scope.now);
+    const filter = exceptionFilter(principal.user, query, scope.now, api.catalog);
     await api.store.recordAudit({ at: scope.now, username: principal.user.username, action: 'export-log',
       subject: { kind: 'exception-log', id: filter.schoolId ?? 'all' }, schoolId: filter.schoolId ?? null, detail: `${query.format} ${describeFilter(filter)}` });
     const zones = new Map((await api.store.schools()).map((s) => [s.id, s.timeZone]));
@@ -74,7 +74,7 @@ const chart = defineRoute({
   query: z.strictObject(ExceptionFilterQuery),
   reply: { kind: 'json', status: 200, schema: WeeklyChartSchema, description: 'Counts per week and article.' },
   async handle({ principal, query, scope }, api) {
-    return { weeks: [...await api.store.exceptionsPerWeek(exceptionFilter(principal.user, query, scope.now))] };
+    return { weeks: [...await api.store.exceptionsPerWeek(exceptionFilter(principal.user, query, scope.now, api.catalog))] };
   },
 });
 

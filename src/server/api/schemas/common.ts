@@ -25,13 +25,20 @@ export const DateParam = z.string().refine((s) => parseLocalDate(s) !== undefine
  * Dutch wall-clock time, as school leaders read it.
  */
 export const InstantParam = z.string().transform((s, ctx) => {
-  const value = /^\d{1,15}$/.test(s) ? Number(s) : parseInstant(s, DEFAULT_TIME_ZONE);
+  const value = instantFromQuery(s);
   if (value === undefined) {
-    ctx.addIssue({ code: 'custom', message: 'must be epoch milliseconds or an ISO-8601 date or date-time' });
+    ctx.addIssue({ code: 'custom', message: INSTANT_PARAM_MESSAGE });
     return z.NEVER;
   }
   return value;
 });
+
+export const INSTANT_PARAM_MESSAGE = 'must be epoch milliseconds or an ISO-8601 date or date-time';
+
+/** What InstantParam reads, for a route that says what is wrong in its own words: undefined for no instant. */
+export function instantFromQuery(s: string): number | undefined {
+  return /^\d{1,15}$/.test(s) ? Number(s) : parseInstant(s, DEFAULT_TIME_ZONE);
+}
 
 export function integerParam(min: number, max: number) {
   return z.string().regex(/^\d{1,9}$/, 'must be a whole number').transform(Number)

@@ -67,7 +67,10 @@ export const NotEnforcingSchema = z.object({
   studentId: z.string(),
   studentName: z.string().nullable(),
   coveredMs: z.number(),
+  /** Counted from when the laptop was enrolled and assigned to this student, not from the lesson's start when that was later. */
   silentMs: z.number(),
+  /** Silent for longer than the heartbeat gap (a lesson may be listed for tampering alone). */
+  silent: z.boolean(),
   tamperEvents: z.number().int(),
   lastSeenAt: Instant.nullable(),
 });

@@ -339,6 +339,13 @@ CREATE INDEX rate_limit_hits_by_key ON rate_limit_hits (limiter, key, at);
 CREATE INDEX rate_limit_hits_by_time ON rate_limit_hits (at);
 `;
 
+const V6 = `
+-- Since when the device belongs to its current student: device health counts its lessons from then
+-- (not the student's lessons before the laptop was theirs). Until now enrollment was the best guess.
+ALTER TABLE devices ADD COLUMN assigned_at BIGINT;
+UPDATE devices SET assigned_at = enrolled_at WHERE student_id IS NOT NULL;
+`;
+
 export const POSTGRES_MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -364,5 +371,10 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
     version: 5,
     description: 'device assignment rules (MDM/roster); rate limit counters shared by server processes',
     sql: V5,
+  },
+  {
+    version: 6,
+    description: 'when each device was assigned to its student (device health counts lessons from then)',
+    sql: V6,
   },
 ];

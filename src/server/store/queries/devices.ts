@@ -63,9 +63,9 @@ export async function enrollDevice(db: SqlDriver, input: NewDevice, at: number):
     }
     const studentId = await studentByRules(tx, device.schoolId, device.id, device);
     await tx.run(sql`INSERT INTO devices (id, credential_hash, school_id, student_id, hostname, serial, os, agent_version, login_name,
-        enrolled_at, reported_at)
+        enrolled_at, reported_at, assigned_at)
       VALUES (${device.id}, ${device.credentialHash}, ${device.schoolId}, ${studentId}, ${device.hostname},
-        ${device.serial}, ${device.os}, ${device.agentVersion}, ${device.loginName}, ${at}, ${at})`);
+        ${device.serial}, ${device.os}, ${device.agentVersion}, ${device.loginName}, ${at}, ${at}, ${studentId === null ? null : at})`);
     return (await deviceIn(tx, device.id))!;
   });
 }
@@ -132,19 +132,25 @@ async function reportIn(tx: SqlExecutor, device: Device, report: DeviceReport, a
   const studentId = device.studentId ?? (device.revokedAt === null ? await studentByRules(tx, device.schoolId, device.id, report) : null);
   await tx.run(sql`UPDATE devices SET hostname = ${report.hostname}, serial = ${report.serial}, os = ${report.os},
     agent_version = ${report.agentVersion}, login_name = ${report.loginName}, reported_at = ${at}, student_id = ${studentId}
+    ${studentId === device.studentId ? sql`` : sql`, assigned_at = ${at}`}
     WHERE id = ${device.id}`);
 }
 
-export async function assignDevice(db: SqlDriver, id: string, student: { readonly schoolId: string; readonly studentId: string } | null): Promise<boolean> {
+/** `at`: when the laptop becomes this student's; device health counts its lessons from then (assigning it to the same student again keeps the time). */
+export async function assignDevice(db: SqlDriver, id: string, student: { readonly schoolId: string; readonly studentId: string } | null, at: number): Promise<boolean> {
+  validate(Instant, at, 'an assignment time');
   return db.transaction(async (tx) => {
-    if ((await deviceIn(tx, id)) === null) return false;
+    const device = await deviceIn(tx, id);
+    if (device === null) return false;
     if (student === null) {
-      await tx.run(sql`UPDATE devices SET student_id = NULL WHERE id = ${id}`);
+      await tx.run(sql`UPDATE devices SET student_id = NULL, assigned_at = NULL WHERE id = ${id}`);
       return true;
     }
     const found = await tx.get(sql`SELECT 1 AS found FROM students WHERE school_id = ${student.schoolId} AND id = ${student.studentId}`);
     if (found === undefined) throw new ServerStoreError('not-found', `There is no student "${student.studentId}" at school "${student.schoolId}".`);
-    await tx.run(sql`UPDATE devices SET school_id = ${student.schoolId}, student_id = ${student.studentId} WHERE id = ${id}`);
+    const same = device.schoolId === student.schoolId && device.studentId === student.studentId;
+    await tx.run(sql`UPDATE devices SET school_id = ${student.schoolId}, student_id = ${student.studentId}
+      ${same ? sql`` : sql`, assigned_at = ${at}`} WHERE id = ${id}`);
     return true;
   });
 }

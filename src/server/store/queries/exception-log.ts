@@ -1,6 +1,6 @@
 import type { SqlDriver } from '../driver.ts';
 import { ExceptionLogFilterSchema, PageSchema, validate } from '../inputs.ts';
-import { sql, where, type Sql } from '../sql.ts';
+import { join, sql, where, type Sql } from '../sql.ts';
 import type { ExceptionDetail, ExceptionLogFilter, ExceptionLogRow, ExceptionOnDevice, GrantRecord, Page, PageRequest, WeeklyArticleCount } from '../types.ts';
 import { GRANT_COLUMNS, grantRecord, recordsOf, statusAt, statusCondition, type GrantRow } from './grant-records.ts';
 
@@ -26,7 +26,11 @@ function conditions(filter: ExceptionLogFilter): Sql[] {
     c.push(sql`EXISTS (SELECT 1 FROM grant_articles x WHERE x.grant_id = g.id AND x.article = ${filter.article})`);
   }
   if (filter.category !== undefined) {
-    c.push(sql`EXISTS (SELECT 1 FROM grant_allow x WHERE x.grant_id = g.id AND x.kind = 'category' AND x.value = ${filter.category})`);
+    const services = filter.categoryServices ?? [];
+    const oneOfItsServices = services.length === 0 ? sql``
+      : sql` OR (x.kind = 'service' AND x.value IN (${join(services.map((id) => sql`${id}`), ', ')}))`;
+    c.push(sql`EXISTS (SELECT 1 FROM grant_allow x WHERE x.grant_id = g.id
+      AND ((x.kind = 'category' AND x.value = ${filter.category})${oneOfItsServices}))`);
   }
   if (filter.service !== undefined) {
     c.push(sql`EXISTS (SELECT 1 FROM grant_allow x WHERE x.grant_id = g.id AND x.kind = 'service' AND x.value = ${filter.service})`);

@@ -375,6 +375,7 @@ export interface ApiReplies {
       studentName: string | null;
       coveredMs: number;
       silentMs: number;
+      silent: boolean;
       tamperEvents: number;
       lastSeenAt: number | null;
     }>;

@@ -370,7 +370,7 @@ export function deviceSuite(api: ReturnType<typeof useApi>): void {
       // Devices of their own, each assigned to a student in Jansen's lesson, each guessing once.
       const device = async (n: number) => {
         const made = await server.enroll(null, `nep-${n}`);
-        await server.store.assignDevice(made.deviceId, { schoolId: 'svok-college', studentId: 's1' });
+        await server.store.assignDevice(made.deviceId, { schoolId: 'svok-college', studentId: 's1' }, server.now);
         return made;
       };
       for (let i = 0; i < 20; i++) {

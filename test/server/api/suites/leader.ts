@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TestApi, useApi } from '../harness.ts';
-import { DAY, HOUR, JNS_NEXT, JNS_NOW, MINUTE, NOW, PTR_NOW } from '../school.ts';
+import { DAY, HOUR, JNS_EARLIER, JNS_NEXT, JNS_NOW, MINUTE, NOW, PTR_NOW } from '../school.ts';
 
 const lessonScope = (lesson: { uid: string; start: number }) => ({ kind: 'lesson', lessonUid: lesson.uid, lessonStart: lesson.start });
 
@@ -73,6 +73,46 @@ export function leaderSuite(api: ReturnType<typeof useApi>): void {
         }
       }
       expect((await server.call('GET', '/api/v1/exceptions')).status).toBe(401);
+    });
+
+    it('finds a service by its name or id in any case, and a category also through an exception for one of its services', async () => {
+      const server = await api.start();
+      const { leader, jansen, grants: [a, b, c] } = await threeExceptions(server);
+      server.now += MINUTE;
+      const d = (await server.call('POST', '/api/v1/grants', { as: jansen, body: { scope: lessonScope(JNS_NOW), allow: { services: ['tiktok'] }, reason: 'Trends op TikTok bespreken' } })).body;
+      const ids = async (query: string) => (await server.call('GET', `/api/v1/exceptions?${query}`, { as: leader })).body.rows.map((r: { id: string }) => r.id);
+      for (const name of ['TikTok', 'tiktok', 'TIKTOK', ' TikTok ']) expect(await ids(`service=${encodeURIComponent(name)}`), name).toEqual([d.id]);
+      expect(await ids('service=Instagram')).toEqual([b.id]);
+      // Social media: the exception for the category, and those that allowed only TikTok or only Instagram.
+      expect(await ids('category=social')).toEqual([d.id, b.id, a.id]);
+      expect(await ids('category=camera')).toEqual([c.id]);
+      const chart = await server.call('GET', '/api/v1/exceptions/chart?category=social', { as: leader });
+      expect(chart.body.weeks).toEqual([{ weekStart: '2026-01-12', article: 'III.A.1', count: 3 }]);
+      const csv = await server.call('GET', '/api/v1/exceptions/export?format=csv&lang=en&service=TikTok', { as: leader });
+      expect(csv.headers.get('content-disposition')).toContain('-tiktok.csv');
+      expect(csv.text).toContain(d.id);
+      expect(csv.text).not.toContain(b.id);
+    });
+
+    it('refuses a reversed or unreadable date range with a message, in Dutch for the portal', async () => {
+      const server = await api.start();
+      const leader = await server.login('de-vries');
+      for (const path of ['/api/v1/exceptions', '/api/v1/exceptions/chart', '/api/v1/exceptions/export']) {
+        const reversed = await server.call('GET', `${path}?from=2026-01-14&to=2026-01-12`, { as: leader });
+        expect(reversed.status, path).toBe(400);
+        expect(reversed.body.issues, path).toEqual([{ path: 'query.to', message: 'must be after from (the range ends before it starts)' }]);
+      }
+      const dutch = await server.call('GET', '/api/v1/exceptions?from=2026-01-14&to=2026-01-14', { as: leader, headers: { 'accept-language': 'nl' } });
+      expect(dutch.body.message).toBe('De datum bij Tot en met ligt vóór die bij Vanaf; kies een latere einddatum of draai ze om.');
+      const invalid = await server.call('GET', '/api/v1/exceptions?from=2026-02-31&to=morgen', { as: leader, headers: { 'accept-language': 'nl-NL,nl;q=0.9' } });
+      expect(invalid.status).toBe(400);
+      expect(invalid.body.issues.map((i: { path: string }) => i.path)).toEqual(['query.from', 'query.to']);
+      expect(invalid.body.message).toBe('De datum bij Vanaf ("2026-02-31") bestaat niet of is niet te lezen; schrijf hem als jjjj-mm-dd, bijvoorbeeld 2026-12-02. '
+        + 'De datum bij Tot en met ("morgen") bestaat niet of is niet te lezen; schrijf hem als jjjj-mm-dd, bijvoorbeeld 2026-12-02.');
+      const english = await server.call('GET', '/api/v1/exceptions?from=2026-02-31', { as: leader, headers: { 'accept-language': 'en' } });
+      expect(english.body.message).toBe('The request is not valid: query.from: must be epoch milliseconds or an ISO-8601 date or date-time.');
+      // One day, from its midnight to the next: not reversed.
+      expect((await server.call('GET', '/api/v1/exceptions?from=2026-01-12&to=2026-01-13', { as: leader })).status).toBe(200);
     });
 
     it("keeps a leader to their own school", async () => {
@@ -164,6 +204,18 @@ export function leaderSuite(api: ReturnType<typeof useApi>): void {
       expect(silent.body.devices).toEqual([expect.objectContaining({ deviceId: daan.deviceId, studentId: 's2', lesson: expect.objectContaining({ uid: JNS_NOW.uid }) })]);
       const audit = await server.call('GET', '/api/v1/audit', { as: leader });
       expect(audit.body.rows.map((r: { action: string }) => r.action)).toEqual(['view-not-enforcing', 'view-device-health']);
+    });
+
+    it('counts a laptop silent only in lessons after it was enrolled, and from its enrollment on', async () => {
+      const server = await api.start();
+      const leader = await server.login('de-vries');
+      // Daan's laptop enrolls ten minutes into his lesson (08:40) and stays silent; Friday's lesson was before it existed.
+      const daan = await server.enroll('daan');
+      server.now = JNS_NEXT.end;
+      const silent = await server.call('GET', `/api/v1/devices/not-enforcing?from=${JNS_EARLIER.start}`, { as: leader });
+      expect(silent.body.devices).toEqual([expect.objectContaining({
+        deviceId: daan.deviceId, lesson: expect.objectContaining({ uid: JNS_NOW.uid }), silentMs: JNS_NOW.end - NOW, silent: true, tamperEvents: 0,
+      })]);
     });
 
     it('never reports laptops silent in lessons older than the contact retention (their contact times are pruned)', async () => {

@@ -117,7 +117,7 @@ export function deviceContract(h: Harness): void {
       await store.putSchool(SCHOOL, 1);
       await store.putStudents(SCHOOL.id, [{ id: 's1', name: null, loginName: 'an1' }]);
       await store.enrollDevice(device('d1', { loginName: 'an1' }), 1);
-      await store.assignDevice('d1', { schoolId: SCHOOL.id, studentId: 's1' });
+      await store.assignDevice('d1', { schoolId: SCHOOL.id, studentId: 's1' }, 2);
       const report = { hostname: 'LAPTOP-7', serial: 'SN7', os: 'linux' as const, agentVersion: '0.2.0', loginName: 'an1' };
       const renewed = await store.renewDeviceCredential('d1', 'hash-2', report, 5);
       expect(renewed).toMatchObject({ id: 'd1', credentialHash: 'hash-2', hostname: 'LAPTOP-7', studentId: 's1', enrolledAt: 1 });
@@ -146,12 +146,12 @@ export function deviceContract(h: Harness): void {
       await store.putSchool(SCHOOL, 1);
       await store.putStudents(SCHOOL.id, [{ id: 's1', name: null, loginName: null }]);
       await store.enrollDevice(device('d1', { schoolId: null }), 1);
-      expect(await store.assignDevice('d1', { schoolId: SCHOOL.id, studentId: 's1' })).toBe(true);
+      expect(await store.assignDevice('d1', { schoolId: SCHOOL.id, studentId: 's1' }, 2)).toBe(true);
       expect(await store.device('d1')).toMatchObject({ schoolId: SCHOOL.id, studentId: 's1' });
-      await expect(store.assignDevice('d1', { schoolId: SCHOOL.id, studentId: 'ghost' })).rejects.toMatchObject({ code: 'not-found' });
-      expect(await store.assignDevice('d1', null)).toBe(true);
+      await expect(store.assignDevice('d1', { schoolId: SCHOOL.id, studentId: 'ghost' }, 3)).rejects.toMatchObject({ code: 'not-found' });
+      expect(await store.assignDevice('d1', null, 3)).toBe(true);
       expect((await store.device('d1'))?.studentId).toBeNull();
-      expect(await store.assignDevice('ghost', null)).toBe(false);
+      expect(await store.assignDevice('ghost', null, 3)).toBe(false);
     });
 
     it('keeps last seen at the latest contact, even when contacts arrive out of order', async () => {

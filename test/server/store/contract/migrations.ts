@@ -7,7 +7,7 @@ import type { Harness } from '../harness.ts';
 const TABLES = ['schools', 'users', 'sessions', 'students', 'groups', 'group_members', 'lessons', 'lesson_groups', 'lesson_teachers',
   'devices', 'device_contact', 'device_events', 'grants', 'grant_groups', 'grant_articles', 'grant_allow', 'grant_acks', 'audit_log',
   'retention_cutoffs', 'consents', 'grant_idempotency', 'device_rules', 'rate_limit_hits', 'schema_migrations'];
-const LATEST = 5;
+const LATEST = 6;
 
 export function migrationContract(h: Harness): void {
   describe('migrations', () => {
@@ -18,7 +18,7 @@ export function migrationContract(h: Harness): void {
         expect(await store.driver.transaction((tx) => store.driver.tableExists(tx, table)), table).toBe(true);
       }
       const applied = await store.driver.all<{ version: number }>(sql`SELECT version FROM schema_migrations ORDER BY version`);
-      expect(applied).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }]);
+      expect(applied).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }, { version: 6 }]);
     });
 
     it('opens a migrated database again with its data and without migrating twice', async () => {
@@ -39,10 +39,10 @@ export function migrationContract(h: Harness): void {
       const error = await h.another(store).then(() => undefined, (e: unknown) => e);
       expect(error).toBeInstanceOf(ServerStoreError);
       expect((error as ServerStoreError).code).toBe('newer-schema');
-      expect((error as ServerStoreError).message).toMatch(/schema 99; this version knows up to 5.*Upgrade the server/);
+      expect((error as ServerStoreError).message).toMatch(/schema 99; this version knows up to 6.*Upgrade the server/);
 
       const database = h.databaseOf(store);
-      expect(await database.peek(sql`SELECT version FROM schema_migrations ORDER BY version`)).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }, { version: 99 }]);
+      expect(await database.peek(sql`SELECT version FROM schema_migrations ORDER BY version`)).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }, { version: 6 }, { version: 99 }]);
       expect(await database.peek(sql`SELECT id, name FROM schools`)).toEqual([{ id: SCHOOL.id, name: SCHOOL.name }]);
     });
 
