@@ -69,7 +69,9 @@ export async function loadHealth(ctx, section) {
         h('div', { class: 'table-wrap' }, h('table', {},
           h('thead', {}, h('tr', {}, [t('health.lesson'), t('health.silent'), t('health.tamper')].map((c) => h('th', { scope: 'col' }, c)))),
           h('tbody', {}, group.lessons.map((m) => h('tr', {},
-            h('td', {}, `${dateTime(m.lesson.start, timeZone, lang)} · ${m.lesson.subject ?? '—'} · ${m.lesson.groups.join(', ').toUpperCase()}`),
+            // Date and time each kept whole on a phone ("ma 30-11-2026," then "08:30"), never broken at a dash.
+            h('td', {}, dateTime(m.lesson.start, timeZone, lang).split(' ').map((word) => h('span', { class: 'nowrap' }, word)).flatMap((w, i) => (i === 0 ? [w] : [' ', w])),
+              ` · ${m.lesson.subject ?? '—'} · ${m.lesson.groups.join(', ').toUpperCase()}`),
             h('td', { class: 'num' }, String(Math.round(m.silentMs / 60_000))),
             h('td', { class: 'num' }, String(m.tamperEvents))))))))))));
 }
