@@ -80,6 +80,8 @@ export interface SyncClientDeps {
   /** How long one request may take (REQUEST_TIMEOUT_MS); tests shorten it to see slow answers time out. */
   readonly requestTimeoutMs?: number;
   readonly heartbeatIntervalMs?: number;
+  /** How long the live stream may stay silent, its answer included, before it is given up and opened again (tests shorten it). */
+  readonly streamIdleTimeoutMs?: number;
   /**
    * False in dry-run: a heartbeat says "this laptop enforces", so a dry-run
    * agent sends none and the leaders' dashboard shows it as not enforcing in
@@ -357,18 +359,29 @@ export class SyncClient {
     const connection = new AbortController();
     const stop = AbortSignal.any([signal, connection.signal]);
     const headers = { ...this.#client.headers(credential.credential), accept: 'text/event-stream' };
-    const response = await this.#client.open(DEVICE_PATHS.stream, { headers, signal: stop });
+    // The deadline covers the wait for the answer too: a connection that never answers (a proxy whose
+    // upstream died, a half-open TCP connection) would otherwise hold the live stream, and its pulls, for good.
+    const idleMs = this.#deps.streamIdleTimeoutMs ?? STREAM_IDLE_TIMEOUT_MS;
+    let idle = setTimeout(() => connection.abort(), idleMs);
+    let response: Response;
+    try {
+      response = await this.#client.open(DEVICE_PATHS.stream, { headers, signal: stop });
+    } catch (error) {
+      clearTimeout(idle);
+      if (connection.signal.aborted && !signal.aborted) throw new SyncError(`${DEVICE_PATHS.stream}: no answer for ${idleMs / 1000} s`, { retryable: true });
+      throw error;
+    }
     if (!response.ok || response.body === null) {
+      clearTimeout(idle);
       await response.body?.cancel();
       throw new SyncError(`${DEVICE_PATHS.stream}: the server answered ${response.status}`, { retryable: true, status: response.status });
     }
     const parser = new SseParser();
     const decoder = new TextDecoder();
-    let idle = setTimeout(() => connection.abort(), STREAM_IDLE_TIMEOUT_MS);
     try {
       for await (const chunk of response.body) {
         clearTimeout(idle);
-        idle = setTimeout(() => connection.abort(), STREAM_IDLE_TIMEOUT_MS);
+        idle = setTimeout(() => connection.abort(), idleMs);
         for (const event of parser.push(decoder.decode(chunk, { stream: true }))) {
           const name = event.event;
           // A newer server's event this agent does not know yet: nothing to do with it.
@@ -388,7 +401,7 @@ export class SyncClient {
       }
     } catch (error) {
       if (!connection.signal.aborted) throw error;
-      throw new SyncError(`${DEVICE_PATHS.stream}: nothing received for ${STREAM_IDLE_TIMEOUT_MS / 1000} s`, { retryable: true });
+      throw new SyncError(`${DEVICE_PATHS.stream}: nothing received for ${idleMs / 1000} s`, { retryable: true });
     } finally {
       const wasLive = this.#live;
       this.#live = false;

@@ -435,6 +435,24 @@ function syncClientSuite(storeName: string, api: ReturnType<typeof useApi>): voi
       expect(device.wake).toHaveBeenCalled();
     });
 
+    it('gives up a live stream whose answer never comes (a proxy whose upstream died) and opens it again', async () => {
+      const server = await api.start();
+      const device = laptop(server, { deps: { streamIdleTimeoutMs: 300 } });
+      let stalled = 0;
+      // The first stream request is held, unanswered, until the client aborts it.
+      device.intercept = (path, init) => {
+        if (path !== '/api/v1/device/stream' || stalled > 0) return undefined;
+        stalled += 1;
+        return new Promise<Response>((_, reject) => init?.signal?.addEventListener('abort', () => reject(init.signal!.reason)));
+      };
+      await device.client.enroll();
+      running(device.client);
+      await vi.waitFor(() => expect(server.context.hub.connections).toBe(1), { timeout: 20_000 });
+      expect(stalled).toBe(1);
+      expect(device.paths.filter((p) => p === '/api/v1/device/stream').length).toBe(2);
+      expect(device.client.status().lastError).toMatch(/\/api\/v1\/device\/stream: no answer for 0\.3 s/);
+    });
+
     it('reconnects the live stream after the server drops it, and applies a revocation pushed over it', async () => {
       const server = await api.start();
       const jansen = await server.login('jansen');
