@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CATEGORIES } from '../../core/categories.ts';
+import { CATEGORIES, type Category } from '../../core/categories.ts';
 import type { CatalogIndex } from '../../core/catalog/match.ts';
 import type { FieldIssue } from '../../core/events/parse.ts';
 import { invalidRequest } from '../http/http-error.ts';
@@ -24,7 +24,7 @@ export const ExceptionFilterQuery = {
   article: text(64).optional(),
   /** Exceptions that allowed the category, or one of its services (an exception for TikTok alone is one for social media too). */
   category: z.enum(CATEGORIES).optional(),
-  /** A service by its catalog id or its name, in any case ("tiktok", "TikTok"). */
+  /** A service by its catalog id or its name, in any case ("tiktok", "TikTok"); an exception for its whole category allowed it too. */
   service: text(64).optional(),
   status: z.enum(EXCEPTION_STATUSES).optional(),
 };
@@ -44,11 +44,12 @@ const DATE_LABELS = { from: 'Vanaf', to: 'Tot en met' } as const;
 export function exceptionFilter(user: User, query: FilterQuery, now: number, catalog: FilterCatalog): ExceptionLogFilter {
   const school = schoolFilter(user, query.school);
   const { from, to } = dateRange(query);
+  const service = query.service === undefined ? undefined : serviceOf(query.service, catalog);
   const entries: [keyof ExceptionLogFilter, unknown][] = [
     ['from', from], ['to', to], ['schoolId', school], ['groupCode', query.group], ['teacherCode', query.teacher],
     ['issuedBy', query.issuedBy], ['article', query.article], ['category', query.category],
     ['categoryServices', query.category === undefined ? undefined : catalog.servicesIn([query.category]).map((s) => s.id)],
-    ['service', query.service === undefined ? undefined : serviceId(query.service, catalog)], ['status', query.status],
+    ['service', service?.id], ['serviceCategory', service?.category], ['status', query.status],
   ];
   return { at: now, ...Object.fromEntries(entries.filter(([, v]) => v !== undefined)) } as ExceptionLogFilter;
 }
@@ -76,17 +77,20 @@ function dateRange(query: FilterQuery): { from: number | undefined; to: number |
   return { from, to };
 }
 
-/** The catalog id of a service named by id or name, in any case; what the catalog does not know is looked for as given (an old grant's id). */
-function serviceId(given: string, catalog: FilterCatalog): string {
+/**
+ * A service named by id or name, in any case, with its category; what the
+ * catalog does not know is looked for as given (an old grant's id), without one.
+ */
+function serviceOf(given: string, catalog: FilterCatalog): { id: string; category: Category | undefined } {
   const wanted = given.trim().toLowerCase();
   const found = catalog.servicesIn(CATEGORIES).find((s) => s.id === wanted || s.name.toLowerCase() === wanted);
-  return found?.id ?? wanted;
+  return found === undefined ? { id: wanted, category: undefined } : { id: found.id, category: found.category };
 }
 
 /** The filter in words for the audit log ("school=x group=y"), bounded like the audit's detail. */
 export function describeFilter(filter: ExceptionLogFilter): string {
-  // The category's services are the catalog's, not the leader's choice: the category says it.
-  const { at: _at, categoryServices: _services, ...rest } = filter;
+  // What the catalog adds (a category's services, a service's category) is not the leader's choice: the filter's words say it.
+  const { at: _at, categoryServices: _services, serviceCategory: _category, ...rest } = filter;
   const text = Object.entries(rest).map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join(' ');
   return (text === '' ? 'no filter' : text).slice(0, 2_000);
 }

@@ -142,6 +142,7 @@ export const ExceptionLogFilterSchema = z.strictObject({
   category: z.enum(CATEGORIES).optional(),
   categoryServices: z.array(text(64)).max(1_000).optional(),
   service: text(64).optional(),
+  serviceCategory: z.enum(CATEGORIES).optional(),
   status: z.enum(EXCEPTION_STATUSES).optional(),
   lesson: z.strictObject({ uid: text(512), start: Instant }).optional(),
 });

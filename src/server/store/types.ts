@@ -283,6 +283,8 @@ export interface ExceptionLogFilter {
   /** With `category`: the catalog's services of that category; an exception that allowed only one of them counts too. */
   readonly categoryServices?: readonly string[];
   readonly service?: string;
+  /** With `service`: its catalog category; an exception for the whole category allowed the service too. */
+  readonly serviceCategory?: Category;
   readonly status?: ExceptionStatus;
   /** One lesson occurrence (the teacher portal's "grants for this lesson"). */
   readonly lesson?: { readonly uid: string; readonly start: number };

@@ -33,7 +33,9 @@ function conditions(filter: ExceptionLogFilter): Sql[] {
       AND ((x.kind = 'category' AND x.value = ${filter.category})${oneOfItsServices}))`);
   }
   if (filter.service !== undefined) {
-    c.push(sql`EXISTS (SELECT 1 FROM grant_allow x WHERE x.grant_id = g.id AND x.kind = 'service' AND x.value = ${filter.service})`);
+    const itsCategory = filter.serviceCategory === undefined ? sql`` : sql` OR (x.kind = 'category' AND x.value = ${filter.serviceCategory})`;
+    c.push(sql`EXISTS (SELECT 1 FROM grant_allow x WHERE x.grant_id = g.id
+      AND ((x.kind = 'service' AND x.value = ${filter.service})${itsCategory}))`);
   }
   return c;
 }
