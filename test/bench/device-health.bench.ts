@@ -8,7 +8,7 @@ import type { SqlServerStore } from '../../src/server/store/sql-server-store.ts'
 import { sql } from '../../src/server/store/sql.ts';
 import { ams } from '../helpers/policy.ts';
 import { dropSchema } from '../helpers/postgres-schema.ts';
-import { fmt, verdict } from './measure.ts';
+import { benchPostgresUrl, fmt, verdict } from './measure.ts';
 
 /**
  * Device health as the leader's page asks for it: which laptops did not
@@ -98,11 +98,8 @@ export async function benchDeviceHealth(): Promise<void> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  const url = process.env.LESMODUS_TEST_DATABASE_URL;
-  if (url === undefined) {
-    console.log('  PostgreSQL: skipped (set LESMODUS_TEST_DATABASE_URL; test/server/pg/start-test-postgres.sh prints one)');
-    return;
-  }
+  const url = benchPostgresUrl();
+  if (url === undefined) return;
   const schema = `lesmodus_bench_health_${process.pid}`;
   try {
     const store = await PostgresServerStore.open({ url, schema });

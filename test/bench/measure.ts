@@ -38,3 +38,10 @@ export function fmt(n: number, digits = 0): string {
 export function verdict(ok: boolean): string {
   return ok ? 'meets target' : 'MISSES TARGET';
 }
+
+/** The PostgreSQL to measure on, or undefined after saying how to get one (the server benches' second store). */
+export function benchPostgresUrl(): string | undefined {
+  const url = process.env.LESMODUS_TEST_DATABASE_URL;
+  if (url === undefined) console.log('  PostgreSQL: skipped (set LESMODUS_TEST_DATABASE_URL; test/server/pg/start-test-postgres.sh prints one)');
+  return url;
+}

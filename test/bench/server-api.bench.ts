@@ -12,7 +12,7 @@ import { FAST_SCRYPT_COST, hashPassword } from '../../src/server/auth/passwords.
 import { listen } from '../../src/server/http/listen.ts';
 import { silentLogger } from '../../src/server/http/logger.ts';
 import { PostgresServerStore, SqliteServerStore, type ServerStore } from '../../src/server/store/index.ts';
-import { fmt, verdict } from './measure.ts';
+import { benchPostgresUrl, fmt, verdict } from './measure.ts';
 import { dropSchema } from '../helpers/postgres-schema.ts';
 
 /**
@@ -254,11 +254,8 @@ export async function benchServerApi(): Promise<void> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  const url = process.env.LESMODUS_TEST_DATABASE_URL;
-  if (url === undefined) {
-    console.log('  PostgreSQL: skipped (set LESMODUS_TEST_DATABASE_URL; test/server/pg/start-test-postgres.sh prints one)');
-    return;
-  }
+  const url = benchPostgresUrl();
+  if (url === undefined) return;
   const schema = `lesmodus_bench_api_${process.pid}`;
   try {
     await measure('PostgreSQL', { kind: 'postgres', url, schema });

@@ -11,7 +11,7 @@ import type { SqlServerStore } from '../../src/server/store/sql-server-store.ts'
 import type { SqlValue } from '../../src/server/store/sql.ts';
 import { seededRandom } from '../helpers/random.ts';
 import { ams } from '../helpers/policy.ts';
-import { fmt, verdict } from './measure.ts';
+import { benchPostgresUrl, fmt, verdict } from './measure.ts';
 import { dropSchema } from '../helpers/postgres-schema.ts';
 
 /**
@@ -296,11 +296,8 @@ export async function benchServerStore(): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
   }
 
-  const url = process.env.LESMODUS_TEST_DATABASE_URL;
-  if (url === undefined) {
-    console.log('  PostgreSQL: skipped (set LESMODUS_TEST_DATABASE_URL; test/server/pg/start-test-postgres.sh prints one)');
-    return;
-  }
+  const url = benchPostgresUrl();
+  if (url === undefined) return;
   const schema = `lesmodus_bench_${process.pid}`;
   try {
     const figures = await measure(() => PostgresServerStore.open({ url, schema }));
