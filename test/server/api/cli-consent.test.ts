@@ -2,10 +2,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { schoolYearOf } from '../../../src/core/policy/consent.ts';
-import { SQLITE_FILE_NAME, SqliteServerStore, type Consent } from '../../../src/server/store/index.ts';
+import type { Consent } from '../../../src/server/store/index.ts';
 import { ams } from '../../helpers/policy.ts';
 import { SCHOOL } from '../store/fixtures.ts';
-import { useCli } from './cli-harness.ts';
+import { useCli, withSqliteStore } from './cli-harness.ts';
 
 // `lesmodus server consent …` in real processes on a SQLite data folder, as a school's admin runs it.
 const cli = useCli('consent-cli');
@@ -22,24 +22,14 @@ function file(name: string, text: string): string {
   return path;
 }
 
-async function stored(): Promise<Consent[]> {
-  const db = await SqliteServerStore.open({ path: join(data, SQLITE_FILE_NAME) });
-  try {
-    return await db.consents({ schoolId: SCHOOL.id });
-  } finally {
-    await db.close();
-  }
-}
+const stored = (): Promise<Consent[]> => withSqliteStore(data, (db) => db.consents({ schoolId: SCHOOL.id }));
 
 beforeAll(async () => {
   mkdirSync(data, { recursive: true });
-  const db = await SqliteServerStore.open({ path: join(data, SQLITE_FILE_NAME) });
-  try {
+  await withSqliteStore(data, async (db) => {
     await db.putSchool(SCHOOL, 1);
     await db.putStudents(SCHOOL.id, [1, 2, 3, 4].map((n) => ({ id: `10000${n}`, name: `Leerling ${n}`, loginName: `leerling${n}` })));
-  } finally {
-    await db.close();
-  }
+  });
 });
 
 describe('lesmodus server consent (spawned)', () => {

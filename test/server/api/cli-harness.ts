@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll } from 'vitest';
+import { SQLITE_FILE_NAME, SqliteServerStore } from '../../../src/server/store/index.ts';
 
 /**
  * The real `lesmodus` program in real processes, as a school's admin runs it:
@@ -79,4 +80,14 @@ export function useCli(name: string): Cli {
       return { child, url, output: () => output };
     },
   };
+}
+
+/** The SQLite store a command left in `dataDir`, opened for `use` and closed after: what the tests read back and seed. */
+export async function withSqliteStore<T>(dataDir: string, use: (db: SqliteServerStore) => Promise<T>): Promise<T> {
+  const db = await SqliteServerStore.open({ path: join(dataDir, SQLITE_FILE_NAME) });
+  try {
+    return await use(db);
+  } finally {
+    await db.close();
+  }
 }

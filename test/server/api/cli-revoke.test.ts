@@ -2,9 +2,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EnrollmentSecretFile } from '../../../src/server/auth/enrollment-secrets.ts';
-import { SQLITE_FILE_NAME, SqliteServerStore } from '../../../src/server/store/index.ts';
+import type { SqliteServerStore } from '../../../src/server/store/index.ts';
 import { device, SCHOOL } from '../store/fixtures.ts';
-import { useCli } from './cli-harness.ts';
+import { useCli, withSqliteStore } from './cli-harness.ts';
 
 // Enrollment secrets and laptops cut off from the command line, in real processes on a SQLite data folder.
 const cli = useCli('revoke-cli');
@@ -12,14 +12,7 @@ const data = join(cli.tmp, 'data');
 const store = ['--data-dir', data];
 const secretsFile = join(data, 'enrollment-secrets.json');
 
-async function withDb<T>(use: (db: SqliteServerStore) => Promise<T>): Promise<T> {
-  const db = await SqliteServerStore.open({ path: join(data, SQLITE_FILE_NAME) });
-  try {
-    return await use(db);
-  } finally {
-    await db.close();
-  }
-}
+const withDb = <T>(use: (db: SqliteServerStore) => Promise<T>) => withSqliteStore(data, use);
 
 beforeAll(async () => {
   const init = await cli.run(['server', 'init', ...store, '--school', SCHOOL.id, '--school-name', SCHOOL.name]);

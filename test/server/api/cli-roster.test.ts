@@ -2,9 +2,9 @@ import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { SQLITE_FILE_NAME, SqliteServerStore } from '../../../src/server/store/index.ts';
+import type { SqliteServerStore } from '../../../src/server/store/index.ts';
 import { SCHOOL } from '../store/fixtures.ts';
-import { useCli } from './cli-harness.ts';
+import { useCli, withSqliteStore } from './cli-harness.ts';
 
 // `lesmodus server roster import` in real processes on a SQLite data folder, as a school's admin runs it.
 const cli = useCli('roster-cli');
@@ -16,14 +16,7 @@ const fixture = (name: string) => {
   return path;
 };
 
-async function open<T>(use: (db: SqliteServerStore) => Promise<T>): Promise<T> {
-  const db = await SqliteServerStore.open({ path: join(data, SQLITE_FILE_NAME) });
-  try {
-    return await use(db);
-  } finally {
-    await db.close();
-  }
-}
+const open = <T>(use: (db: SqliteServerStore) => Promise<T>) => withSqliteStore(data, use);
 
 beforeAll(async () => {
   mkdirSync(data, { recursive: true });
