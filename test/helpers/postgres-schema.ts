@@ -28,3 +28,15 @@ export async function freshSchemaUrl(url: string, schema: string): Promise<strin
   withSchema.searchParams.set('options', `-c search_path=${schema}`);
   return withSchema.toString();
 }
+
+/** Reads rows from a test's own schema on a connection of its own (what the server stored, as an auditor sees it). */
+export async function querySchema<R>(url: string, schema: string, text: string, values: unknown[] = []): Promise<R[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(`SET search_path = "${schema}"`);
+    return (await client.query(text, values)).rows as R[];
+  } finally {
+    await client.end();
+  }
+}

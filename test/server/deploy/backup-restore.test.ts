@@ -1,6 +1,5 @@
 import Database from 'better-sqlite3';
 import { execFileSync } from 'node:child_process';
-import pg from 'pg';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +9,7 @@ import { SyncClient } from '../../../src/agent/sync/sync-client.ts';
 import { AgentConfigSchema } from '../../../src/core/config/agent-config.ts';
 import { SQLITE_FILE_NAME } from '../../../src/server/store/index.ts';
 import { freePort, SchoolServer, initSchoolServer } from '../../agent/sync/fault/school-server.ts';
-import { dropSchema, freshSchemaUrl } from '../../helpers/postgres-schema.ts';
+import { dropSchema, freshSchemaUrl, querySchema } from '../../helpers/postgres-schema.ts';
 import { useCli } from '../api/cli-harness.ts';
 
 /**
@@ -122,16 +121,7 @@ function postgresTarget(url: string, schema: string, databaseUrl: string, dataDi
     async restore(file) {
       tool('pg_restore', ['--clean', '--if-exists', '--no-owner', '--dbname', url, file]);
     },
-    async query<R>(text: string, values: unknown[] = []) {
-      const client = new pg.Client({ connectionString: url });
-      await client.connect();
-      try {
-        await client.query(`SET search_path = "${schema}"`);
-        return (await client.query(text, values)).rows as R[];
-      } finally {
-        await client.end();
-      }
-    },
+    query: (text, values) => querySchema(url, schema, text, values),
     cleanup: () => dropSchema(url, schema),
   };
 }

@@ -3,11 +3,10 @@ import { once } from 'node:events';
 import { existsSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAgent, statusOverSocket, waitFor, type AgentProcess } from '../../e2e/agent-process.ts';
 import { freePort } from '../../agent/sync/fault/school-server.ts';
-import { dropSchema, freshSchemaUrl } from '../../helpers/postgres-schema.ts';
+import { dropSchema, freshSchemaUrl, querySchema } from '../../helpers/postgres-schema.ts';
 import { useCli, type Started } from '../api/cli-harness.ts';
 import { startNginx, type RunningNginx } from './nginx.ts';
 import { makeCertificates, request, type TestCertificates } from './tls.ts';
@@ -39,16 +38,7 @@ let enrollmentSecret = '';
 const viaNginx = (spec: Parameters<typeof request>[1]) => request(nginx!.url, spec, certificates.ca);
 const login = (username: string, password: string) => ({ method: 'POST' as const, path: '/api/v1/session', body: { username, password } });
 
-async function sql<R>(text: string, values: unknown[] = []): Promise<R[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(`SET search_path = "${schema}"`);
-    return (await client.query(text, values)).rows as R[];
-  } finally {
-    await client.end();
-  }
-}
+const sql = <R>(text: string, values: unknown[] = []): Promise<R[]> => querySchema<R>(url!, schema, text, values);
 
 async function liveConnections(server: Started): Promise<number> {
   const answer = await request(server.url, { path: '/healthz' });
