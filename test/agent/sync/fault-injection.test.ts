@@ -28,12 +28,18 @@ import { runFaults, type FaultProgress, type FaultRunResult } from './fault/faul
 const ROUNDS = Number(process.env.FAULT_ROUNDS ?? (process.env.CI === 'true' ? 50 : 20));
 /** Every 5th round the server is killed as a batch reaches it, and restarted. */
 const SERVER_RESTART_EVERY = 5;
-/** What a run must have exercised (ten events a round); a slow machine gets more rounds (up to MAX_ROUNDS) to get there. */
+/**
+ * What a run must have exercised (ten events and one batch posted a round); a slow machine gets
+ * more rounds (up to MAX_ROUNDS) to get there. Fixed numbers, not "per round done": on a loaded
+ * machine a round posts less than one batch, and a goal that grew with every extra round was
+ * never reached (the run went to MAX_ROUNDS and its timeout).
+ */
 const MIN_EVENTS = ROUNDS * 10;
+const MIN_EVENT_POSTS = ROUNDS;
 const MAX_ROUNDS = ROUNDS * 4;
 function enough(p: FaultProgress): boolean {
   return p.reportedCommitted > MIN_EVENTS && p.proxy.cuts > 0 && p.proxy.garbage > 0 && p.proxy.slowed > 0
-    && p.proxy.resets + p.proxy.downs > 0 && p.proxy.eventPosts > p.rounds && p.batchKills > 0;
+    && p.proxy.resets + p.proxy.downs > 0 && p.proxy.eventPosts >= MIN_EVENT_POSTS && p.batchKills > 0;
 }
 /**
  * 50 rounds of 100–600 ms plus a process start each, ten server restarts and the drain: about 75 s
@@ -123,7 +129,7 @@ function expectExactlyCommitted(result: FaultRunResult, context: string): void {
   expect(result.proxy.garbage, context).toBeGreaterThan(0);
   expect(result.proxy.slowed, context).toBeGreaterThan(0);
   expect(result.proxy.resets + result.proxy.downs, context).toBeGreaterThan(0);
-  expect(result.proxy.eventPosts, context).toBeGreaterThan(result.rounds);
+  expect(result.proxy.eventPosts, context).toBeGreaterThanOrEqual(MIN_EVENT_POSTS);
   expect(result.syncFailures.length, context).toBeGreaterThan(0);
 }
 
