@@ -1,14 +1,6 @@
 import { lesmodusVersion } from '../adapters/version.ts';
 import { helpText, runCommand, type Command, type Io } from './command.ts';
-import { agentRun, agentStatus } from './commands/agent.ts';
-import { agentUnlock } from './commands/agent-unlock.ts';
-import { catalogClassify } from './commands/catalog-classify.ts';
-import { demo } from './commands/demo.ts';
-import { policyExplain } from './commands/policy-explain.ts';
-import { SERVER_COMMANDS } from './commands/server-commands.ts';
-import { timetableImport } from './commands/timetable-import.ts';
-
-export const COMMANDS: readonly Command<any>[] = [timetableImport, policyExplain, catalogClassify, agentRun, agentStatus, agentUnlock, demo, ...SERVER_COMMANDS];
+import { allCommands, COMMAND_PATHS, findCommand } from './command-table.ts';
 
 function overview(commands: readonly Command<any>[], prefix: readonly string[]): string {
   const rows = commands.map((c) => [c.path.join(' '), c.summary] as const);
@@ -25,10 +17,9 @@ function overview(commands: readonly Command<any>[], prefix: readonly string[]):
   ].join('\n');
 }
 
-/** Finds the command whose path is the longest prefix of argv and runs it. */
+/** Finds the command whose path is the longest prefix of argv and runs it; only that command's code is loaded. */
 export async function main(argv: string[], io: Io): Promise<number> {
-  // The longest path wins, so `agent status` is not taken for `agent` with an argument.
-  const command = [...COMMANDS].sort((a, b) => b.path.length - a.path.length).find((c) => c.path.every((word, i) => argv[i] === word));
+  const command = await findCommand(argv);
   if (command) return runCommand(command, argv.slice(command.path.length), io);
 
   // What IT asks first of an installed command: which version, on which Node.
@@ -37,17 +28,18 @@ export async function main(argv: string[], io: Io): Promise<number> {
     return 0;
   }
   const words = argv.filter((a) => !a.startsWith('-'));
-  const group = COMMANDS.filter((c) => c.path[0] === words[0]);
+  const inGroup = COMMAND_PATHS.some((path) => path.split(' ')[0] === words[0]);
   const wantsHelp = argv.length === 0 || argv.includes('--help') || argv.includes('-h') || argv[0] === 'help';
-  if (group.length > 0 && (wantsHelp || words.length === 1)) {
+  if (inGroup && (wantsHelp || words.length === 1)) {
+    const group = (await allCommands()).filter((c) => c.path[0] === words[0]);
     (wantsHelp ? io.out : io.err)(overview(group, [words[0]!]));
     return wantsHelp ? 0 : 2;
   }
   if (wantsHelp && words.length <= 1) {
-    io.out(overview(COMMANDS, []));
+    io.out(overview(await allCommands(), []));
     return 0;
   }
-  io.err(`lesmodus: unknown command '${words.join(' ')}'\n\n${overview(COMMANDS, [])}`);
+  io.err(`lesmodus: unknown command '${words.join(' ')}'\n\n${overview(await allCommands(), [])}`);
   return 2;
 }
 
