@@ -176,10 +176,18 @@ export async function buildDeb(deb: FpmDeb): Promise<void> {
     }
     mkdirSync(dirname(deb.package), { recursive: true });
     const compressor = { xz: 'xz', gz: 'gzip', none: 'none' }[deb.compression];
-    execFileSync('dpkg-deb', ['--root-owner-group', `-Z${compressor}`, '--build', root, deb.package], { stdio: ['ignore', 'ignore', 'inherit'] });
+    execFileSync('dpkg-deb', ['--root-owner-group', `-Z${compressor}`, ...xzLevel(deb.compression), '--build', root, deb.package], { stdio: ['ignore', 'ignore', 'inherit'] });
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
+}
+
+/** `scripts/package.ts --quick` asks for xz level 1 through the environment (electron-builder passes fpm no level); else dpkg-deb's own (6). */
+function xzLevel(compression: FpmDeb['compression']): string[] {
+  const level = process.env.LESMODUS_DEB_XZ_LEVEL;
+  if (compression !== 'xz' || level === undefined || level === '') return [];
+  if (!/^[0-9]$/.test(level)) throw new Error(`fpm-dpkg: LESMODUS_DEB_XZ_LEVEL must be a level 0–9, not '${level}'`);
+  return [`-z${level}`];
 }
 
 if (import.meta.main) {

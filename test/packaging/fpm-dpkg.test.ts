@@ -80,4 +80,34 @@ describe('the fpm stand-in', () => {
     expect(control(noConffiles, 'conffiles')).toBe('');
     expect(contents(noConffiles)).toContain('./etc/xdg/autostart/x.desktop');
   });
+
+  it.skipIf(!dpkgDeb)('compresses at the level `package.ts --quick` asks for (xz -1, a 1 MiB dictionary against 8 MiB), and refuses a level that is none', async () => {
+    const app = join(work, 'level-app');
+    mkdirSync(app, { recursive: true });
+    writeFileSync(join(app, 'data.txt'), 'lesmodus '.repeat(1000));
+    /** The dictionary xz used for the package's files, from the stream's block headers. */
+    const dictionary = (deb: string) => {
+      const data = `${deb}.data.tar.xz`;
+      spawnSync('sh', ['-c', `ar p '${deb}' data.tar.xz > '${data}'`]);
+      return /--lzma2=dict=(\S+)/.exec(spawnSync('xz', ['--robot', '--list', '-vv', data], { encoding: 'utf8' }).stdout)?.[1];
+    };
+    const level = (value: string | undefined) => {
+      if (value === undefined) delete process.env.LESMODUS_DEB_XZ_LEVEL;
+      else process.env.LESMODUS_DEB_XZ_LEVEL = value;
+    };
+    try {
+      level(undefined);
+      const standard = join(work, 'standard.deb');
+      await buildDeb(parseFpmArgs(electronBuilderArgs(app, standard, ['--deb-compression', 'xz'])));
+      level('1');
+      const quick = join(work, 'quick.deb');
+      await buildDeb(parseFpmArgs(electronBuilderArgs(app, quick, ['--deb-compression', 'xz'])));
+      expect(dictionary(standard)).toBe('8MiB');
+      expect(dictionary(quick)).toBe('1MiB');
+      level('fast');
+      await expect(buildDeb(parseFpmArgs(electronBuilderArgs(app, join(work, 'bad.deb'), ['--deb-compression', 'xz'])))).rejects.toThrow(/LESMODUS_DEB_XZ_LEVEL must be a level 0–9, not 'fast'/);
+    } finally {
+      level(undefined);
+    }
+  });
 });
