@@ -1,16 +1,35 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll } from 'vitest';
 
 /**
- * Debian's Chromium driven by playwright-core (no bundled browser). Every
- * test gets a fresh persistent profile in its own temp folder, Dutch locale,
- * and the page clock pinned to the server's "now".
+ * Debian's Chromium driven by playwright-core (no bundled browser). One
+ * browser per test file and language (Chromium's --lang is the process's),
+ * each in a fresh temporary profile; every test gets its own context in it:
+ * no cookie, storage or cache of another test, Dutch locale, and the page
+ * clock pinned to the server's "now". A context costs a fraction of a
+ * browser's start, which the suite paid thirty times over.
  */
 
 export const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+const browsers = new Map<string, Promise<Browser>>();
+afterAll(async () => {
+  const open = [...browsers.values()];
+  browsers.clear();
+  await Promise.all(open.map(async (browser) => (await browser).close()));
+});
+
+function browserFor(locale: string): Promise<Browser> {
+  let browser = browsers.get(locale);
+  if (browser === undefined) {
+    browser = chromium.launch({ executablePath: CHROMIUM, args: [...ARGS, `--lang=${locale}`], headless: true });
+    // A failed start is not kept: the next test tries again.
+    browser.catch(() => browsers.delete(locale));
+    browsers.set(locale, browser);
+  }
+  return browser;
+}
 
 export interface BrowserSession {
   readonly context: BrowserContext;
@@ -22,14 +41,12 @@ export interface BrowserSession {
 
 /** `locale`: the browser's language (Chromium's --lang and navigator.language), Dutch unless a test says otherwise. */
 export async function openBrowser(now: number, locale = 'nl-NL'): Promise<BrowserSession> {
-  const profile = await mkdtemp(join(tmpdir(), 'lesmodus-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM, args: [...ARGS, `--lang=${locale}`], headless: true, locale, timezoneId: 'Europe/Amsterdam',
-    viewport: { width: 1280, height: 900 }, acceptDownloads: true,
+  const context = await (await browserFor(locale)).newContext({
+    locale, timezoneId: 'Europe/Amsterdam', viewport: { width: 1280, height: 900 }, acceptDownloads: true,
   });
   // The machine is shared and slow: be patient rather than flaky.
   context.setDefaultTimeout(30_000);
-  const page = context.pages()[0] ?? await context.newPage();
+  const page = await context.newPage();
   await page.clock.setFixedTime(now);
   const problems: string[] = [];
   page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
@@ -40,7 +57,6 @@ export async function openBrowser(now: number, locale = 'nl-NL'): Promise<Browse
     context, page, problems,
     async close() {
       await context.close();
-      await rm(profile, { recursive: true, force: true });
     },
   };
 }
