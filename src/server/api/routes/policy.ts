@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { CaptureKindSchema, CategorySchema } from '../../../core/categories.ts';
 import type { Catalog } from '../../../core/catalog/schema.ts';
 import { blockRules, type Policy } from '../../../core/policy/schema.ts';
-import { USER_ROLES } from '../../store/index.ts';
+import { MIN_PASSWORD_LENGTH } from '../../auth/passwords.ts';
+import { EXCEPTION_STATUSES, USER_ROLES } from '../../store/index.ts';
 import { defineRoute, users, type AnyRoute } from '../route.ts';
 
 /**
@@ -30,6 +31,13 @@ const PolicyViewSchema = z.object({
   recording: z.array(CategorySchema),
   /** Each catalog service's name by its id ("tiktok" → "TikTok"): the pages never show a raw id. */
   serviceNames: z.record(z.string(), z.string()),
+  /** The articles an exception can rest on (III.A.1, III.A.3): the log's article filter offers these, not the block articles. */
+  exceptionArticles: z.array(z.string()),
+  /** An exception's statuses, in the order the log's filter lists them. */
+  exceptionStatuses: z.array(z.enum(EXCEPTION_STATUSES)),
+  /** What the admin's account form offers and checks before the server does. */
+  accountRoles: z.array(z.enum(USER_ROLES)),
+  minPasswordLength: z.number().int(),
 });
 
 export function policyView(policy: Policy, catalog: Catalog): z.infer<typeof PolicyViewSchema> {
@@ -48,6 +56,10 @@ export function policyView(policy: Policy, catalog: Catalog): z.infer<typeof Pol
     grantable: [...new Set(rules.flatMap((r) => r.categories))],
     recording: [...new Set(rules.filter((r) => r.capture.length > 0).flatMap((r) => r.categories))],
     serviceNames: Object.fromEntries(catalog.services.map((s) => [s.id, s.name])),
+    exceptionArticles: [...new Set(blockRules(policy).flatMap((r) => (r.exceptions === null ? [] : [r.exceptions.article])))].sort(),
+    exceptionStatuses: [...EXCEPTION_STATUSES],
+    accountRoles: [...USER_ROLES],
+    minPasswordLength: MIN_PASSWORD_LENGTH,
   };
 }
 

@@ -998,6 +998,10 @@ export interface ApiReplies {
     serviceNames: {
       [key: string]: string;
     };
+    exceptionArticles: Array<string>;
+    exceptionStatuses: Array<"scheduled" | "active" | "expired" | "revoked">;
+    accountRoles: Array<"admin" | "leader" | "teacher">;
+    minPasswordLength: number;
   };
   "PUT /api/v1/roster": {
     students: number;

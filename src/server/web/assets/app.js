@@ -96,7 +96,8 @@ async function start() {
   if (path === '/geen-toegang' || (leaderPage && user.role !== 'leader') || (path === '/beheer' && user.role !== 'admin')) return denied(ctx);
   try {
     // The admin's page needs no lessons (an admin over every school has no timetable of its own).
-    if (path === '/beheer') return await renderAdmin(ctx);
+    // Its account form takes the roles and the password rule from the policy's answer.
+    if (path === '/beheer') return await renderAdmin(Object.assign(ctx, { policy: await api('GET', '/api/v1/policy') }));
     const school = await schoolTimeZone();
     Object.assign(ctx, school);
     if (path === '/lessen') return await renderLessons(ctx);

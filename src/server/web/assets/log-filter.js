@@ -9,8 +9,6 @@ import { h } from './dom.js';
 import { dateParam, dutchDate, isoDate } from './format.js';
 
 export const FILTER_FIELDS = ['from', 'to', 'school', 'group', 'teacher', 'article', 'category', 'service', 'status'];
-const ARTICLES = ['III.A.1', 'III.A.2', 'III.A.3'];
-const STATUSES = ['scheduled', 'active', 'expired', 'revoked'];
 
 /** The API's filter from the form's values: dates become the start of that day and the start of the next. */
 export function filterQuery(values) {
@@ -87,11 +85,12 @@ export function filterForm(ctx, values, schools) {
     ...school,
     input('group', t('log.group'), values.group),
     input('teacher', t('log.teacher'), values.teacher),
-    select('article', t('log.article'), ARTICLES.map((a) => [a, `art. ${a}`]), values.article, t),
+    // The server's lists (GET /api/v1/policy): the articles an exception rests on, and its statuses.
+    select('article', t('log.article'), ctx.policy.exceptionArticles.map((a) => [a, `art. ${a}`]), values.article, t),
     select('category', t('log.category'), ctx.policy.grantable.map((c) => [c, t(`cat.${c}`)]), values.category, t),
     input('service', t('log.service'), values.service, { list: 'f-service-names', autocomplete: 'off' }),
     h('datalist', { id: 'f-service-names' }, names.map((name) => h('option', { value: name }))),
-    select('status', t('log.status'), STATUSES.map((s) => [s, t(`status.${s}`)]), values.status, t),
+    select('status', t('log.status'), ctx.policy.exceptionStatuses.map((s) => [s, t(`status.${s}`)]), values.status, t),
     h('div', { class: 'field actions' },
       h('button', { type: 'submit', class: 'primary' }, t('log.filter')),
       h('a', { class: 'button', href: '/leiding' }, t('log.reset'))),

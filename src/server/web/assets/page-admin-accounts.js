@@ -8,28 +8,26 @@ import { request } from './api.js';
 import { h } from './dom.js';
 
 /** @typedef {import('./api-types').ApiBody<'POST /api/v1/users'>['role']} Role */
-/** @type {Role[]} */
-const ROLES = ['teacher', 'leader', 'admin'];
-/** As the server's schema: at least this long (the server checks it again). */
-const MIN_PASSWORD = 10;
 
-/** What is wrong with the form, every problem at once, in the page's words. */
-export function accountProblems(T, { username, role, code, password }) {
+/** What is wrong with the form, every problem at once, in the page's words; `minPassword` is the server's (GET /api/v1/policy). */
+export function accountProblems(T, { username, role, code, password }, minPassword) {
   const problems = [];
   if (!/^\S{1,128}$/.test(username)) problems.push({ field: 'username', text: T('accountNeedUsername') });
   if (role === 'teacher' && code.trim() === '') problems.push({ field: 'code', text: T('accountNeedCode') });
-  if (password.length < MIN_PASSWORD) problems.push({ field: 'password', text: T('accountNeedPassword', { min: MIN_PASSWORD }) });
+  if (password.length < minPassword) problems.push({ field: 'password', text: T('accountNeedPassword', { min: minPassword }) });
   return problems;
 }
 
 function accountForm(ctx, T, schoolId, reload) {
+  const { accountRoles, minPasswordLength } = ctx.policy;
   const field = (name, attrs) => h('input', { id: `account-${name}`, name, autocomplete: 'off', ...attrs });
   const fields = {
     username: field('username', { maxlength: 128 }),
     name: field('name', { maxlength: 200 }),
-    role: h('select', { id: 'account-role', name: 'role' }, ROLES.map((r) => h('option', { value: r }, T(`role.${r}`)))),
+    // Most accounts a school makes are teachers': that one is picked first.
+    role: h('select', { id: 'account-role', name: 'role' }, accountRoles.map((r) => h('option', { value: r, selected: r === 'teacher' }, T(`role.${r}`)))),
     code: field('code', { maxlength: 16, size: 6 }),
-    password: field('password', { type: 'password', autocomplete: 'new-password', minlength: MIN_PASSWORD }),
+    password: field('password', { type: 'password', autocomplete: 'new-password', minlength: minPasswordLength }),
   };
   const error = h('p', { class: 'error', role: 'alert' });
   const row = (name, label) => [h('label', { for: `account-${name}` }, label), fields[name]];
@@ -41,7 +39,7 @@ function accountForm(ctx, T, schoolId, reload) {
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const values = { username: value('username').trim(), role: value('role'), code: value('code'), password: value('password') };
-    const problems = accountProblems(T, values);
+    const problems = accountProblems(T, values, minPasswordLength);
     for (const [name, input] of Object.entries(fields)) input.setAttribute('aria-invalid', String(problems.some((p) => p.field === name)));
     if (problems.length > 0) {
       error.replaceChildren(problems.length === 1 ? problems[0].text : h('ul', {}, problems.map((p) => h('li', {}, p.text))));

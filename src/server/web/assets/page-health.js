@@ -66,12 +66,14 @@ export async function loadHealth(ctx, section) {
     : h('ul', { id: 'not-enforcing', class: 'laptops' }, groups.map((group) => h('li', {},
       h('details', { 'data-device': group.deviceId },
         h('summary', {}, laptopLine(group, t, timeZone, lang)),
-        h('div', { class: 'table-wrap' }, h('table', {},
-          h('thead', {}, h('tr', {}, [t('health.lesson'), t('health.silent'), t('health.tamper')].map((c) => h('th', { scope: 'col' }, c)))),
-          h('tbody', {}, group.lessons.map((m) => h('tr', {},
+        // On a phone each lesson's cells stack, each number beside its column's name (style.css: table.stacked);
+        // the roles keep it a table for a screen reader, which a changed display would otherwise drop.
+        h('div', { class: 'table-wrap' }, h('table', { class: 'stacked', role: 'table' },
+          h('thead', {}, h('tr', { role: 'row' }, [t('health.lesson'), t('health.silent'), t('health.tamper')].map((c) => h('th', { scope: 'col', role: 'columnheader' }, c)))),
+          h('tbody', {}, group.lessons.map((m) => h('tr', { role: 'row' },
             // Date and time each kept whole on a phone ("ma 30-11-2026," then "08:30"), never broken at a dash.
-            h('td', {}, dateTime(m.lesson.start, timeZone, lang).split(' ').map((word) => h('span', { class: 'nowrap' }, word)).flatMap((w, i) => (i === 0 ? [w] : [' ', w])),
+            h('td', { role: 'cell' }, dateTime(m.lesson.start, timeZone, lang).split(' ').map((word) => h('span', { class: 'nowrap' }, word)).flatMap((w, i) => (i === 0 ? [w] : [' ', w])),
               ` · ${m.lesson.subject ?? '—'} · ${m.lesson.groups.join(', ').toUpperCase()}`),
-            h('td', { class: 'num' }, String(Math.round(m.silentMs / 60_000))),
-            h('td', { class: 'num' }, String(m.tamperEvents))))))))))));
+            h('td', { class: 'num', role: 'cell', 'data-label': t('health.silent') }, String(Math.round(m.silentMs / 60_000))),
+            h('td', { class: 'num', role: 'cell', 'data-label': t('health.tamper') }, String(m.tamperEvents))))))))))));
 }

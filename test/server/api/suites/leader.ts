@@ -190,6 +190,30 @@ export function leaderSuite(api: ReturnType<typeof useApi>): void {
     });
   });
 
+  describe("the portal's lists", () => {
+    it("come from the policy: the log's filter offers the articles exceptions rest on and every status, the account form the roles and the password length", async () => {
+      const server = await api.start();
+      const { leader } = await threeExceptions(server);
+      const policy = await server.call('GET', '/api/v1/policy', { as: leader });
+      expect(policy.status).toBe(200);
+      // III.A.2 blocks recordings but exceptions to it rest on III.A.3: a filter on III.A.2 would always be empty.
+      expect(policy.body.exceptionArticles).toEqual(['III.A.1', 'III.A.3']);
+      expect(policy.body.exceptionStatuses).toEqual(['scheduled', 'active', 'expired', 'revoked']);
+      expect(policy.body.accountRoles).toEqual(expect.arrayContaining(['teacher', 'leader', 'admin']));
+      expect(policy.body.minPasswordLength).toBe(10);
+      // Every article the log shows is one the filter offers.
+      const log = await server.call('GET', '/api/v1/exceptions', { as: leader });
+      const shown = new Set((log.body.rows as { articles: string[] }[]).flatMap((e) => e.articles));
+      expect(shown.size).toBeGreaterThan(0);
+      for (const article of shown) expect(policy.body.exceptionArticles).toContain(article);
+      // And filtering on each finds what it names.
+      for (const article of policy.body.exceptionArticles as string[]) {
+        const filtered = await server.call('GET', `/api/v1/exceptions?article=${article}`, { as: leader });
+        expect((filtered.body.rows as unknown[]).length, article).toBeGreaterThan(0);
+      }
+    });
+  });
+
   describe('device health', () => {
     it('lists devices least recently seen first, and shows those not enforcing during a lesson', async () => {
       const server = await api.start();
