@@ -13,6 +13,7 @@ import { Backoff } from './backoff.ts';
 import { removeCredential, type DeviceCredential } from './credential-file.ts';
 import type { DeviceFactsSource } from './device-facts.ts';
 import { ensureEnrolled } from './enroll.ts';
+import { offerGrants } from './grant-offer.ts';
 import { pushOutbox, type PushResult } from './outbox-push.ts';
 import { ServerClient, SyncError, type Fetch } from './server-client.ts';
 import { SseParser } from './sse-parser.ts';
@@ -210,10 +211,17 @@ export class SyncClient {
     this.#deps.wake();
   }
 
-  /** Sends the outbox until it is empty (or a batch fails). */
+  /**
+   * Sends the outbox until it is empty (or a batch fails); then, when the
+   * server turned out to be restored from a backup, gives it back the grants
+   * this laptop holds.
+   */
   async push(signal?: AbortSignal): Promise<PushResult> {
     const { credential } = this.#enrolled();
-    const result = await pushOutbox({ store: this.#deps.store, client: this.#client, credential: credential.credential, log: this.#deps.log, ...(signal ? { signal } : {}) });
+    const { store, log, now } = this.#deps;
+    const withSignal = signal ? { signal } : {};
+    const result = await pushOutbox({ store, client: this.#client, credential: credential.credential, log, ...withSignal });
+    await offerGrants({ store, client: this.#client, credential: credential.credential, log, now, ...withSignal });
     this.#lastPushAt = this.#deps.now();
     return result;
   }
