@@ -108,6 +108,8 @@ export const ExceptionPageSchema = z.object({
 export const ExceptionDetailSchema = z.object({
   grant: GrantViewSchema,
   devicesExpected: z.number().int(),
+  /** The laptop's name, when a laptop gave this exception back after the server was restored from a backup (grant.restoredFrom); null otherwise or when it is gone. */
+  restoredFromHostname: z.string().nullable(),
   /** The consent registers it needs (art. III.B.9) and the school year judged; empty when it needs none. */
   consent: z.object({
     registers: z.array(z.object({ register: z.string(), article: z.string() })),

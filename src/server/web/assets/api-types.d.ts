@@ -630,6 +630,7 @@ export interface ApiReplies {
       restoredFrom: string | null;
     };
     devicesExpected: number;
+    restoredFromHostname: string | null;
     consent: {
       registers: Array<{
         register: string;

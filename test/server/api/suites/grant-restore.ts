@@ -67,6 +67,7 @@ export function grantRestoreSuite(api: ReturnType<typeof useApi>): void {
       expect(detail.devices.map((d: { hostname: string; appliedAt: number }) => [d.hostname, d.appliedAt]).sort())
         .toEqual([['laptop-daan', NOW - 3 * MINUTE], ['laptop-sanne', NOW - 4 * MINUTE]]);
       // The detail says where the record came from, and shows what the server signed then.
+      expect(detail.restoredFromHostname).toBe('laptop-sanne');
       expect(detail.grant).toMatchObject({ restoredFrom: sanne.deviceId, signed: { payload: { type: 'lesmodus.device-grant.v1', deviceId: sanne.deviceId } } });
       expect(verifySignature(detail.grant.signed, server.signer.publicKeyPem)).toBe(true);
 
