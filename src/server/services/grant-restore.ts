@@ -48,9 +48,12 @@ async function insertOnce(services: Services, record: NewGrantRecord, device: De
   try {
     return (await services.store.createGrant(record, at)).record;
   } catch (error) {
-    if (!(error instanceof ServerStoreError)) throw error;
-    // Another laptop gave the same grant back a moment ago (its envelope differs: signed for that laptop).
-    if (error.code === 'conflict') return null;
+    // Another laptop gave the same grant back a moment ago (its envelope differs: signed for that laptop). On
+    // PostgreSQL a racing insert of the same id fails in the database itself rather than as the store's 'conflict'.
+    if (!(error instanceof ServerStoreError) || error.code === 'conflict') {
+      if ((await services.store.grant(record.grant.id)) !== null) return null;
+      throw error;
+    }
     if (error.code !== 'not-found' || record.audience.kind === 'device') throw error;
     return (await services.store.createGrant({ ...record, audience: { kind: 'device', deviceId: device.id } }, at)).record;
   }

@@ -134,6 +134,20 @@ export function grantRestoreSuite(api: ReturnType<typeof useApi>): void {
       expect(row).toMatchObject({ id: gone.payload.grant.id, reason: REASON, audience: { kind: 'device', deviceId: sanne.deviceId } });
     });
 
+    it('keeps a grant two laptops give back at the same moment once: one restores it, the other finds it known', async () => {
+      const server = await api.start();
+      const sanne = await server.enroll('sanne');
+      const daan = await server.enroll('daan');
+      const sannes = lostGrant(server, sanne);
+      const daans = lostGrant(server, daan, { id: sannes.payload.grant.id });
+      const replies = await Promise.all([restore(server, sanne, [sannes]), restore(server, daan, [daans])]);
+      expect(replies.map((r) => r.status)).toEqual([200, 200]);
+      expect(replies.map((r) => r.body.outcomes[0].status).sort()).toEqual(['known', 'restored']);
+      const leader = await server.login('de-vries');
+      expect((await server.call('GET', '/api/v1/exceptions', { as: leader })).body.total).toBe(1);
+      expect((await server.call('GET', '/api/v1/audit', { as: leader })).body.rows.filter((r: { action: string }) => r.action === 'restore-grant')).toHaveLength(1);
+    });
+
     it('asks for a list of grants of sane length, from an enrolled laptop only', async () => {
       const server = await api.start();
       const sanne = await server.enroll('sanne');
