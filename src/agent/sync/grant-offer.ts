@@ -37,6 +37,10 @@ export async function offerGrants(deps: GrantOfferDeps): Promise<GrantOfferResul
   const { store, client, credential, log } = deps;
   const offer = store.grantsToOffer(deps.now() - OFFER_REACH_MS);
   if (offer === null) return null;
+  if (offer.envelopes.length === 0) {
+    store.grantsOffered(offer.round);
+    return { offered: 0, restored: 0, refused: 0 };
+  }
   let restored = 0;
   let refused = 0;
   for (let start = 0; start < offer.envelopes.length; start += MAX_GRANTS_PER_RESTORE) {

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openDeviceStore, type DeviceStore } from '../../../src/agent/store/index.ts';
 import { offerGrants } from '../../../src/agent/sync/grant-offer.ts';
 import { ServerClient, SyncError } from '../../../src/agent/sync/server-client.ts';
-import { DEVICE_PATHS } from '../../../src/core/protocol/index.ts';
+import { DEVICE_PATHS, MAX_GRANTS_PER_RESTORE } from '../../../src/core/protocol/index.ts';
 import { useApi, type DeviceAuth, type TestApi } from '../../server/api/harness.ts';
 import { JNS_NOW, MINUTE, NOW } from '../../server/api/school.ts';
 import { sqliteTarget } from '../../server/api/targets.ts';
@@ -66,6 +66,18 @@ describe('giving grants back to a restored server', () => {
     expect(paths).toEqual([]);
   });
 
+  it('is done at once, asking nothing, when the laptop holds no grant', async () => {
+    const server = await api.start();
+    const store = deviceStore();
+    const device = await server.enroll('sanne');
+    restoreFound(store);
+    const paths: string[] = [];
+    const client = new ServerClient(server.url, async (input, init) => { paths.push(new URL(String(input)).pathname); return fetch(input, init); });
+    expect(await offerGrants({ store, client, credential: device.credential, log: logger().log, now: () => NOW })).toEqual({ offered: 0, restored: 0, refused: 0 });
+    expect(store.grantsToOffer(0)).toBeNull();
+    expect(paths).toEqual([]);
+  });
+
   it('keeps the offer due when the server cannot be reached, and gives the grant back when it can', async () => {
     const server = await api.start();
     const store = deviceStore();
@@ -84,6 +96,19 @@ describe('giving grants back to a restored server', () => {
     expect(store.grantsToOffer(0)).toBeNull();
     expect((await server.store.grant(id))?.grant.reason).toBe('Peiling in de les over sociale media');
     expect(lines.at(-1)).toMatch(/gave the school server back the 1 grant\(s\).*it had lost 1/);
+  });
+
+  it('gives back more grants than one call takes in several calls', async () => {
+    const server = await api.start();
+    const store = deviceStore();
+    const device = await server.enroll('sanne');
+    for (let i = 0; i <= MAX_GRANTS_PER_RESTORE; i += 1) holdLostGrant(server, store, device);
+    restoreFound(store);
+    const paths: string[] = [];
+    const client = new ServerClient(server.url, async (input, init) => { paths.push(new URL(String(input)).pathname); return fetch(input, init); });
+    const total = MAX_GRANTS_PER_RESTORE + 1;
+    expect(await offerGrants({ store, client, credential: device.credential, log: logger().log, now: () => NOW })).toEqual({ offered: total, restored: total, refused: 0 });
+    expect(paths).toEqual([DEVICE_PATHS.grantsRestore, DEVICE_PATHS.grantsRestore]);
   });
 
   it('logs a grant the server refuses (one signed for another laptop, copied over) and is done with the offer', async () => {
