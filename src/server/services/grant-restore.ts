@@ -75,7 +75,7 @@ async function restoreOne(services: Services, device: Device, input: unknown, pu
     record = await insertOnce(services, { schoolId: payload.schoolId, grant, signed, articles: payload.articles, audience: audienceOf(payload, device) }, device, at);
     if (record === null) return { grantId: grant.id, status: 'known' };
     await audit(services, deviceActor(device), at, {
-      action: 'restore-grant', subject: { kind: 'grant', id: grant.id }, schoolId: payload.schoolId,
+      action: 'restore-grant', subject: { kind: 'exception', id: grant.id }, schoolId: payload.schoolId,
       detail: `given back by laptop ${device.hostname} (${device.id}) after a server restore; issued by ${grant.issuedBy.username} `
         + `at ${new Date(grant.issuedAt).toISOString()}`,
     });
@@ -84,7 +84,7 @@ async function restoreOne(services: Services, device: Device, input: unknown, pu
   if (revokedAt !== undefined && record.revokedAt === null) {
     await services.store.revokeGrant(grant.id, { at: revokedAt, by: null });
     await audit(services, deviceActor(device), at, {
-      action: 'restore-grant-revocation', subject: { kind: 'grant', id: grant.id }, schoolId: payload.schoolId,
+      action: 'restore-grant-revocation', subject: { kind: 'exception', id: grant.id }, schoolId: payload.schoolId,
       detail: `revoked at ${new Date(revokedAt).toISOString()}; given back by laptop ${device.hostname} (${device.id}) after a server restore`,
     });
   }

@@ -79,7 +79,7 @@ export function grantRestoreSuite(api: ReturnType<typeof useApi>): void {
 
       const audit = (await server.call('GET', '/api/v1/audit', { as: leader })).body.rows.filter((r: { action: string }) => r.action === 'restore-grant');
       expect(audit).toHaveLength(1);
-      expect(audit[0]).toMatchObject({ username: `device:${sanne.deviceId}`, subject: { kind: 'grant', id }, schoolId: 'svok-college' });
+      expect(audit[0]).toMatchObject({ username: `device:${sanne.deviceId}`, subject: { kind: 'exception', id }, schoolId: 'svok-college' });
       expect(audit[0].detail).toMatch(/laptop laptop-sanne .* after a server restore; issued by jansen/);
     });
 
@@ -123,6 +123,11 @@ export function grantRestoreSuite(api: ReturnType<typeof useApi>): void {
       expect(summary.grant).toMatchObject({ revokedAt: NOW + MINUTE, revokedBy: null, status: 'active', restoredFrom: null });
       server.now = NOW + 2 * MINUTE;
       expect((await server.call('GET', `/api/v1/grants/${issued.id}`, { as: jansen })).body.grant.status).toBe('revoked');
+      // Audited once, under the laptop; given back again, nothing changes.
+      expect((await restore(server, sanne, [revoked])).body.outcomes[0].status).toBe('known');
+      const audit = (await server.call('GET', '/api/v1/audit', { as: await server.login('de-vries') })).body.rows
+        .filter((r: { action: string }) => r.action.startsWith('restore-grant'));
+      expect(audit).toMatchObject([{ action: 'restore-grant-revocation', username: `device:${sanne.deviceId}`, subject: { kind: 'exception', id: issued.id } }]);
     });
 
     it('keeps a grant for a lesson the restored timetable lacks for the laptop that held it, rather than lose its record', async () => {
