@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { generateSigningKeyPair, signPayload } from '../../../src/adapters/signing.ts';
+import { generateSigningKeyPair, signPayload, verifySignature } from '../../../src/adapters/signing.ts';
 import { AgentConfigSchema, unknownConfigKeys, type ServerConfig } from '../../../src/core/config/agent-config.ts';
 import { credentialPath } from '../../../src/agent/sync/credential-file.ts';
 import { issueDeviceCredential } from '../../../src/server/auth/device-credentials.ts';
@@ -274,6 +274,11 @@ function syncClientSuite(storeName: string, api: ReturnType<typeof useApi>): voi
       } });
       await client.push();
       expect(await applied()).toEqual([expect.objectContaining({ deviceId, appliedAt: NOW + 2_000 })]);
+      // The grant is kept as the server signed it for this laptop, whom it reaches included, to give back to a server restored from a backup.
+      store.resendAfter(0);
+      const [kept] = store.grantsToOffer(0)!.envelopes.map((e) => JSON.parse(e));
+      expect(verifySignature(kept, server.signer.publicKeyPem)).toBe(true);
+      expect(kept.payload).toMatchObject({ type: 'lesmodus.device-grant.v1', deviceId, grant: { id: grant.id, reason: REASON }, audience: { kind: 'lesson' } });
     });
 
     it('reports how syncing goes for agent status: server, device, last pull and push, outbox, live stream, last problem', async () => {
