@@ -226,10 +226,18 @@ export class SyncClient {
     return result;
   }
 
-  /** Tells the server this device is alive and records how far its clock is off. */
+  /**
+   * Tells the server this device is alive and records how far its clock is
+   * off. The answer says how far the server holds this laptop's events: less
+   * than it acknowledged means it was restored from a backup, and a quiet
+   * laptop (nothing in its outbox to push) learns it here, within a minute.
+   */
   async heartbeat(signal?: AbortSignal): Promise<void> {
     const { credential } = this.#enrolled();
+    const { store, log } = this.#deps;
     const sentAt = this.#deps.now();
+    // Read before asking: the server's count never goes down but for a restore, so an answer below this one is one.
+    const acknowledged = store.highestSyncedSeq();
     const started = performance.now();
     const reply = await this.#client.request({
       method: 'POST', path: DEVICE_PATHS.heartbeat, credential: credential.credential, body: { sentAt } satisfies z.input<typeof HeartbeatBody>,
@@ -237,6 +245,13 @@ export class SyncClient {
     });
     this.#clockOffsetMs = reply.clockOffsetMs ?? sentAt - reply.serverTime;
     this.#deps.onServerTime?.(reply.serverTime, performance.now() - started);
+    const serverHas = reply.lastEventSeq ?? 0;
+    if (serverHas < acknowledged) {
+      const waiting = store.resendAfter(serverHas);
+      log.warn(`sync: the school server holds this laptop's events only up to #${serverHas}, though it acknowledged up to #${acknowledged} `
+        + `(restored from a backup?); sending the ${waiting} it lacks again and giving back the grants this laptop holds`);
+      this.nudge();
+    }
   }
 
   /**

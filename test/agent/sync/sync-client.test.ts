@@ -325,6 +325,32 @@ function syncClientSuite(storeName: string, api: ReturnType<typeof useApi>): voi
       await vi.waitFor(() => expect(device.paths.filter((p) => p === '/api/v1/device/schedule').length).toBeGreaterThanOrEqual(3), { timeout: 10_000 });
     });
 
+    it('learns from a heartbeat that the server lost events it acknowledged (a restore), even with nothing to push: sends them again and gives back its grants', async () => {
+      const server = await api.start();
+      const jansen = await server.login('jansen');
+      const grant = (await server.call('POST', '/api/v1/grants', { as: jansen, body: GRANT_BODY })).body;
+      const device = laptop(server);
+      await device.client.enroll();
+      await device.client.pull();
+      for (const detail of ['one', 'two']) device.store.appendEvent({ type: 'tamper', policyVersion: 'test-1', payload: { kind: 'test', detail } });
+      await device.client.push();
+      expect(device.store.outboxSize()).toBe(0);
+      // Nothing lost: nothing to do.
+      await device.client.heartbeat();
+      expect(device.store.outboxSize()).toBe(0);
+      expect(device.store.grantsToOffer(0)).toBeNull();
+      // The server answers as one restored from a backup taken after the first event.
+      device.intercept = (path) => (path === '/api/v1/device/heartbeat' ? Promise.resolve(json({ serverTime: NOW, lastEventSeq: 1, clockOffsetMs: 0 })) : undefined);
+      await device.client.heartbeat();
+      expect(device.store.outboxBatch(10).map((e) => e.seq)).toEqual([2]);
+      expect(device.store.grantsToOffer(0)?.envelopes.map((e) => JSON.parse(e).payload.grant.id)).toEqual([grant.id]);
+      device.intercept = null;
+      await device.client.push();
+      expect(device.store.outboxSize()).toBe(0);
+      // The real server had the grant all along: known, and the offer is done.
+      expect(device.store.grantsToOffer(0)).toBeNull();
+    });
+
     it("sends a heartbeat and records how far the device's clock is from the server's", async () => {
       const server = await api.start();
       const device = laptop(server);
