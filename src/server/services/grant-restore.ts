@@ -88,8 +88,10 @@ async function restoreOne(services: Services, device: Device, input: unknown, pu
       detail: `revoked at ${new Date(revokedAt).toISOString()}; given back by laptop ${device.hostname} (${device.id}) after a server restore`,
     });
   }
-  // The laptops' exception.applied events for it came back before the grant did: count them now.
-  await services.store.acknowledgeFromEvents(grant.id);
+  // The laptops' exception.applied events for it came back before the grant did: count them now. A known grant's
+  // were counted when it was restored; each laptop that gives it back again heals only its own (after a crash in between),
+  // so a class of laptops costs one count each rather than one per laptop per laptop.
+  await services.store.acknowledgeFromEvents(grant.id, known ? device.id : undefined);
   // Laptops it reaches that never got it learn of it now (an expired one they would only refuse).
   if (!known && record.grant.expiresAt > at) services.laptops.publish({ kind: revokedAt === undefined ? 'grant' : 'revocation', record: (await services.store.grant(grant.id))! });
   return { grantId: grant.id, status: known ? 'known' : 'restored' };

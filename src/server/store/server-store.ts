@@ -179,10 +179,10 @@ export interface ServerStore {
   revokeGrant(id: string, revocation: { readonly at: number; readonly by: string | null }): Promise<GrantRecord | null>;
   /**
    * Counts the grant's acknowledgements again from the exception.applied
-   * events held for it (a grant given back after a restore comes after its
-   * events); returns how many devices applied it.
+   * events held for it, of `deviceId` only when given (a grant given back
+   * after a restore comes after its events); returns how many devices applied it.
    */
-  acknowledgeFromEvents(grantId: string): Promise<number>;
+  acknowledgeFromEvents(grantId: string, deviceId?: string): Promise<number>;
   /** Grants a device must know at `at`: those reaching it that have not expired (revoked ones included, so it learns). */
   grantsForDevice(deviceId: string, at: number): Promise<GrantRecord[]>;
 

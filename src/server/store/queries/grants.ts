@@ -214,15 +214,17 @@ async function upsertGrantAck(tx: SqlExecutor, grantId: string, deviceId: string
 
 /**
  * Counts a grant's acknowledgements again from the exception.applied events
- * the server holds for it. A grant restored from a laptop after a server
- * restore arrives after the events that applied it (recordAppliedGrants only
- * counts grants that exist when an event comes in). Idempotent: the earliest
- * applied time stays. Returns how many devices have applied it.
+ * the server holds for it (of one device, or of all). A grant restored from a
+ * laptop after a server restore arrives after the events that applied it
+ * (recordAppliedGrants only counts grants that exist when an event comes in).
+ * Idempotent: the earliest applied time stays. Returns how many devices have
+ * applied it.
  */
-export async function acknowledgeFromEvents(db: SqlDriver, grantId: string): Promise<number> {
+export async function acknowledgeFromEvents(db: SqlDriver, grantId: string, deviceId?: string): Promise<number> {
   return db.transaction(async (tx) => {
+    const ofDevice = deviceId === undefined ? sql`` : sql` AND device_id = ${deviceId}`;
     const applied = await tx.all<{ device_id: string; at: number | string }>(sql`SELECT device_id, min(occurred_at) AS at FROM device_events
-      WHERE grant_id = ${grantId} AND type = 'exception.applied' GROUP BY device_id ORDER BY device_id`);
+      WHERE grant_id = ${grantId} AND type = 'exception.applied'${ofDevice} GROUP BY device_id ORDER BY device_id`);
     for (const row of applied) await recordAppliedGrants(tx, row.device_id, new Map([[grantId, Number(row.at)]]));
     const acks = await tx.get<{ n: number | string }>(sql`SELECT count(*) AS n FROM grant_acks WHERE grant_id = ${grantId}`);
     return Number(acks?.n ?? 0);

@@ -153,6 +153,25 @@ export function grantRestoreSuite(api: ReturnType<typeof useApi>): void {
       expect((await server.call('GET', '/api/v1/audit', { as: leader })).body.rows.filter((r: { action: string }) => r.action === 'restore-grant')).toHaveLength(1);
     });
 
+    it('a laptop giving back a grant the server has counts its own applied events, should they not be counted yet (the server died after storing the grant)', async () => {
+      const server = await api.start();
+      const sanne = await server.enroll('sanne');
+      const daan = await server.enroll('daan');
+      const sannes = lostGrant(server, sanne);
+      const id = sannes.payload.grant.id;
+      await server.applied(sanne, id, NOW - 4 * MINUTE);
+      await server.applied(daan, id, NOW - 3 * MINUTE);
+      const { payload } = sannes as unknown as { payload: { grant: Parameters<TestApi['store']['createGrant']>[0]['grant']; articles: string[] } };
+      await server.store.createGrant({ schoolId: 'svok-college', grant: payload.grant, signed: JSON.stringify(sannes), articles: payload.articles, audience: { kind: 'lesson' } }, NOW);
+      const jansen = await server.login('jansen');
+      const applied = async () => (await server.call('GET', `/api/v1/grants/${id}`, { as: jansen })).body.devicesApplied;
+      expect(await applied()).toBe(0);
+      expect((await restore(server, daan, [lostGrant(server, daan, { id })])).body.outcomes[0].status).toBe('known');
+      expect(await applied()).toBe(1);
+      expect((await restore(server, sanne, [sannes])).body.outcomes[0].status).toBe('known');
+      expect(await applied()).toBe(2);
+    });
+
     it('asks for a list of grants of sane length, from an enrolled laptop only', async () => {
       const server = await api.start();
       const sanne = await server.enroll('sanne');
