@@ -6,7 +6,7 @@ import { audit, type Actor, type Services } from './service.ts';
 
 /**
  * A laptop gives back the grants it holds after the server was restored from
- * a backup (it found out from its event push). Grants issued after the backup
+ * a backup (it found out from its event push or heartbeat). Grants issued after the backup
  * are gone from the server; the laptop holds each as the server signed it for
  * that laptop, with issuer, reason, scope, what it allowed and its articles.
  * The server believes an envelope only by its own signature, only for the
@@ -68,12 +68,17 @@ async function restoreOne(services: Services, device: Device, input: unknown, pu
   const { revokedAt, ...issued } = payload.grant;
   const grant: Grant = issued;
   let record = await services.store.grant(grant.id);
-  const known = record !== null;
+  let known = record !== null;
   if (record === null) {
     // Verbatim, payload unparsed: what this server signed, and what the leader's detail view shows.
     const signed = JSON.stringify({ keyId: verified.signed.keyId, signature: verified.signed.signature, payload: (input as { payload: unknown }).payload });
     record = await insertOnce(services, { schoolId: payload.schoolId, grant, signed, articles: payload.articles, audience: audienceOf(payload, device) }, device, at);
-    if (record === null) return { grantId: grant.id, status: 'known' };
+  }
+  if (record === null) {
+    // Another laptop's copy won the race: known now, and this laptop's revocation and applied events still count.
+    known = true;
+    record = (await services.store.grant(grant.id))!;
+  } else if (!known) {
     await audit(services, deviceActor(device), at, {
       action: 'restore-grant', subject: { kind: 'exception', id: grant.id }, schoolId: payload.schoolId,
       detail: `given back by laptop ${device.hostname} (${device.id}) after a server restore; issued by ${grant.issuedBy.username} `
