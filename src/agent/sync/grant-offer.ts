@@ -7,7 +7,7 @@ import { SyncError, type ServerClient } from './server-client.ts';
 
 /**
  * Gives the grants this laptop holds back to a school server restored from a
- * backup (the push found it: the store then marks an offer due). The server
+ * backup (a push or heartbeat found it: the store then marks an offer due). The server
  * believes each by its own signature and keeps the ones it lost, so the
  * leaders' log shows again who allowed what, when and why (III.A.3). The
  * marker stays until the server answered for every grant: a failed call or a

@@ -65,7 +65,7 @@ export const IngestReplySchema = z.object({
 export const MAX_GRANTS_PER_RESTORE = 100;
 
 /**
- * After the server was restored from a backup (its answer to an event push
+ * After the server was restored from a backup (its answer to an event push or a heartbeat
  * says it lost events), the laptop offers it every grant it still holds, as
  * the server signed them for this device: grants issued after the backup come
  * back into the leaders' log. Each is checked on its own.

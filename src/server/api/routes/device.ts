@@ -109,7 +109,7 @@ const grantsRestore = defineRoute({
   path: DEVICE_PATHS.grantsRestore,
   tag: 'device',
   summary: 'After a restore from a backup: the laptop gives back the grants it holds, as this server signed them for it; lost ones are kept again.',
-  description: 'Sent by a laptop once its event push showed the server lost events. Each envelope is believed only by this server\'s signature, '
+  description: 'Sent by a laptop once its event push or heartbeat showed the server lost events. Each envelope is believed only by this server\'s signature, '
     + 'only when signed for the calling device and its school: a grant the server lost is stored again as it was issued (issuer, reason, scope, '
     + 'articles, whom it reached; a revocation the envelope carries too), audited as restored by this laptop, and its acknowledgements are counted '
     + 'again from the events held. A grant the server has is "known"; anything else is "refused" and changes nothing.',
