@@ -10,6 +10,7 @@ import { benchBrowser } from './browser.bench.ts';
 import { benchProcesses } from './processes.bench.ts';
 import { benchServerApi } from './server-api.bench.ts';
 import { benchDeviceHealth } from './device-health.bench.ts';
+import { benchGrantRestore } from './grant-restore.bench.ts';
 import { benchLeaderLogAtScale, benchServerStore } from './server-store.bench.ts';
 import { benchDeviceStore } from './store.bench.ts';
 import { benchBacklogDrain, benchGrantLatency } from './sync.bench.ts';
@@ -27,6 +28,7 @@ const BENCHES: readonly (readonly [name: string, run: () => unknown, whenNamed?:
   ['server-store', benchServerStore],
   ['server-api', benchServerApi],
   ['device-health', benchDeviceHealth],
+  ['grant-restore', benchGrantRestore],
   ['sync-grants', benchGrantLatency],
   ['sync-backlog', benchBacklogDrain],
   ['tray', benchTray],

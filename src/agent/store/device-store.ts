@@ -81,7 +81,9 @@ export function openDeviceStore(options: DeviceStoreOptions, tuning: DatabaseTun
     replaceSchedule: open('replaceSchedule', (lessons, meta) => schedule.replace(lessons, meta)),
     lessonsBetween: open('lessonsBetween', (from: number, to: number) => schedule.between(from, to)),
     scheduleMeta: open('scheduleMeta', () => schedule.meta()),
-    putGrant: open('putGrant', (raw, index, revokedAt) => grants.put(raw, index, revokedAt)),
+    putGrant: open('putGrant', (raw, index, revokedAt, signed) => grants.put(raw, index, revokedAt, signed)),
+    grantsToOffer: open('grantsToOffer', (expiredAfter: number) => grants.toOffer(expiredAfter)),
+    grantsOffered: open('grantsOffered', (round: number) => grants.offered(round)),
     activeGrants: open('activeGrants', (at: number) => grants.activeAt(at)),
     onAppend: (listener: () => void) => {
       listeners.add(listener);

@@ -62,6 +62,7 @@ export class EventLog {
   readonly #resendFrom: Statement<[number]>;
   readonly #resentThrough: Statement<[number]>;
   readonly #resendDone: Statement<[]>;
+  readonly #offerGrants: Statement<[]>;
 
   constructor(db: Database, options: EventLogOptions) {
     this.#db = db;
@@ -83,6 +84,9 @@ export class EventLog {
     this.#resendFrom = db.prepare<[number]>(
       'INSERT INTO resend (one, after_seq) VALUES (1, ?) ON CONFLICT (one) DO UPDATE SET after_seq = min(after_seq, excluded.after_seq)');
     this.#resentThrough = db.prepare<[number]>('UPDATE resend SET after_seq = max(after_seq, ?)');
+    // The grants issued after the server's backup are gone from it too: offer it what this laptop holds (grants.ts).
+    this.#offerGrants = db.prepare<[]>(
+      'INSERT INTO grant_offer (one, round) VALUES (1, 1) ON CONFLICT (one) DO UPDATE SET round = round + 1');
     this.#resendDone = db.prepare<[]>('DELETE FROM resend WHERE NOT EXISTS (SELECT 1 FROM events WHERE synced_at IS NOT NULL AND seq > resend.after_seq)');
   }
 
@@ -149,12 +153,14 @@ export class EventLog {
   /**
    * The server holds this device's events only up to `afterSeq` (it was
    * restored from a backup): the synced events after it go back in the
-   * outbox until the server holds them again. Returns how many.
+   * outbox until the server holds them again, and the grants this laptop
+   * holds are to be offered to it. Returns how many events.
    */
   resendAfter(afterSeq: number): number {
     if (!Number.isInteger(afterSeq) || afterSeq < 0) throw new RangeError(`resendAfter: afterSeq must be a whole number of at least 0, got ${afterSeq}`);
     return this.#db.transaction(() => {
       this.#resendFrom.run(afterSeq);
+      this.#offerGrants.run();
       this.#resendDone.run();
       return this.size();
     }).immediate();

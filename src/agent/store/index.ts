@@ -13,6 +13,7 @@ export type {
   BlockInput,
   DeviceStore,
   GrantIndex,
+  GrantOffer,
   PutGrantResult,
   RecordBlockResult,
   ScheduleMeta,

@@ -199,6 +199,23 @@ CREATE VIEW outbox AS
   ORDER BY seq;
 `;
 
+const V5_SIGNED_GRANTS = `
+-- Each grant as the server signed it for this laptop (the envelope, verbatim;
+-- its revocation's once one came). A server restored from a backup lost the
+-- grants issued after it: the laptop gives these back, and the server believes
+-- them by its own signature. NULL for grants stored before this column.
+ALTER TABLE grants ADD COLUMN signed TEXT CHECK (signed IS NULL OR json_valid(signed));
+
+-- Grants still to offer to a server found restored from a backup; at most one
+-- row, written with the resend marker (event-log.ts) and deleted when the
+-- server answered for every grant. The round grows with each restore found, so
+-- finishing an earlier offer never clears a later one.
+CREATE TABLE grant_offer (
+  one   INTEGER PRIMARY KEY CHECK (one = 1),
+  round INTEGER NOT NULL CHECK (round >= 1)
+) STRICT;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -220,6 +237,11 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 4,
     description: 'events to send again to a school server restored from a backup',
     sql: V4_RESEND,
+  },
+  {
+    version: 5,
+    description: 'grants kept as the server signed them, to give back to a school server restored from a backup',
+    sql: V5_SIGNED_GRANTS,
   },
 ];
 

@@ -60,6 +60,12 @@ export interface StoredGrant extends GrantIndex {
  */
 export type PutGrantResult = 'stored' | 'unchanged' | 'revoked';
 
+/** Grants to give back to a school server restored from a backup: the envelopes as it signed them, and which restore found. */
+export interface GrantOffer {
+  readonly round: number;
+  readonly envelopes: readonly string[];
+}
+
 /** An `exception.applied` event's facts, for an exception not yet logged as expired or revoked. */
 export interface AppliedException {
   readonly grantId: string;
@@ -151,7 +157,16 @@ export interface DeviceStore {
    * counts); the same id with other content is refused ('grant-conflict'),
    * since a grant never changes after it is issued.
    */
-  putGrant(raw: string, index: GrantIndex, revokedAt?: number): PutGrantResult;
+  putGrant(raw: string, index: GrantIndex, revokedAt?: number, signed?: string): PutGrantResult;
+
+  /**
+   * After a restore of the server was found (resendAfter): the signed grants
+   * to give back, of grants that expired after `expiredAfter`; null when no
+   * offer is due. The marker survives restarts until grantsOffered(round).
+   */
+  grantsToOffer(expiredAfter: number): GrantOffer | null;
+  /** The server answered for every grant offered in `round`. */
+  grantsOffered(round: number): void;
 
   /** Grants in force at `at`: issued at or before it, not yet expired, not revoked by then. */
   activeGrants(at: number): StoredGrant[];

@@ -85,9 +85,9 @@ export class SignedApplier {
   }
 
   /**
-   * Stores a verified grant with its revocation, if any. The grant is stored
-   * without `revokedAt`: the store keeps revocations apart, and a grant's
-   * content never changes after it is issued.
+   * Stores a verified grant with its revocation, if any, and the envelope it
+   * came in. The grant is stored without `revokedAt`: the store keeps
+   * revocations apart, and a grant's content never changes after it is issued.
    */
   applyGrant(input: unknown): GrantOutcome {
     const verified = verifyDeviceGrant(input, this.#context());
@@ -97,8 +97,11 @@ export class SignedApplier {
     }
     const { revokedAt, ...grant } = verified.signed.payload.grant;
     const { store } = this.#deps;
+    // The envelope as received (the payload unparsed, so its signature still holds): a server restored from a backup gets it back.
+    const { keyId, signature } = verified.signed;
+    const envelope = JSON.stringify({ keyId, signature, payload: (input as { payload: unknown }).payload });
     try {
-      const status = store.putGrant(JSON.stringify(grant), { id: grant.id, issuedAt: grant.issuedAt, expiresAt: grant.expiresAt }, revokedAt);
+      const status = store.putGrant(JSON.stringify(grant), { id: grant.id, issuedAt: grant.issuedAt, expiresAt: grant.expiresAt }, revokedAt, envelope);
       return { status, grantId: grant.id };
     } catch (error) {
       if (!(error instanceof DeviceStoreError && error.code === 'grant-conflict')) throw error;

@@ -13,6 +13,7 @@ import { Backoff } from './backoff.ts';
 import { removeCredential, type DeviceCredential } from './credential-file.ts';
 import type { DeviceFactsSource } from './device-facts.ts';
 import { ensureEnrolled } from './enroll.ts';
+import { offerGrants } from './grant-offer.ts';
 import { pushOutbox, type PushResult } from './outbox-push.ts';
 import { ServerClient, SyncError, type Fetch } from './server-client.ts';
 import { SseParser } from './sse-parser.ts';
@@ -210,18 +211,33 @@ export class SyncClient {
     this.#deps.wake();
   }
 
-  /** Sends the outbox until it is empty (or a batch fails). */
+  /**
+   * Sends the outbox until it is empty (or a batch fails); then, when the
+   * server turned out to be restored from a backup, gives it back the grants
+   * this laptop holds.
+   */
   async push(signal?: AbortSignal): Promise<PushResult> {
     const { credential } = this.#enrolled();
-    const result = await pushOutbox({ store: this.#deps.store, client: this.#client, credential: credential.credential, log: this.#deps.log, ...(signal ? { signal } : {}) });
+    const { store, log, now } = this.#deps;
+    const withSignal = signal ? { signal } : {};
+    const result = await pushOutbox({ store, client: this.#client, credential: credential.credential, log, ...withSignal });
+    await offerGrants({ store, client: this.#client, credential: credential.credential, log, now, ...withSignal });
     this.#lastPushAt = this.#deps.now();
     return result;
   }
 
-  /** Tells the server this device is alive and records how far its clock is off. */
+  /**
+   * Tells the server this device is alive and records how far its clock is
+   * off. The answer says how far the server holds this laptop's events: less
+   * than it acknowledged means it was restored from a backup, and a quiet
+   * laptop (nothing in its outbox to push) learns it here, within a minute.
+   */
   async heartbeat(signal?: AbortSignal): Promise<void> {
     const { credential } = this.#enrolled();
+    const { store, log } = this.#deps;
     const sentAt = this.#deps.now();
+    // Read before asking: the server's count never goes down but for a restore, so an answer below this one is one.
+    const acknowledged = store.highestSyncedSeq();
     const started = performance.now();
     const reply = await this.#client.request({
       method: 'POST', path: DEVICE_PATHS.heartbeat, credential: credential.credential, body: { sentAt } satisfies z.input<typeof HeartbeatBody>,
@@ -229,6 +245,13 @@ export class SyncClient {
     });
     this.#clockOffsetMs = reply.clockOffsetMs ?? sentAt - reply.serverTime;
     this.#deps.onServerTime?.(reply.serverTime, performance.now() - started);
+    const serverHas = reply.lastEventSeq ?? 0;
+    if (serverHas < acknowledged) {
+      const waiting = store.resendAfter(serverHas);
+      log.warn(`sync: the school server holds this laptop's events only up to #${serverHas}, though it acknowledged up to #${acknowledged} `
+        + `(restored from a backup?); sending the ${waiting} it lacks again and giving back the grants this laptop holds`);
+      this.nudge();
+    }
   }
 
   /**

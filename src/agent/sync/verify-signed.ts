@@ -1,6 +1,5 @@
-import { z } from 'zod';
 import { catalogSha256 } from '../../adapters/catalog-digest.ts';
-import { verifySignature, type Signed } from '../../adapters/signing.ts';
+import { reject, verifyEnvelope, type Verified } from '../../adapters/verify-signed.ts';
 import {
   CATALOG_TYPE,
   CatalogPayloadSchema,
@@ -8,7 +7,6 @@ import {
   DeviceGrantPayloadSchema,
   SCHEDULE_TYPE,
   SchedulePayloadSchema,
-  SignedEnvelopeSchema,
   type CatalogPayload,
   type DeviceGrantPayload,
   type SchedulePayload,
@@ -17,40 +15,16 @@ import {
 /**
  * The agent's checks before it believes anything the server signed for it
  * (the payloads are the device API's, src/core/protocol): the pinned key's
- * signature, the payload type, this device's id, and not expired.
+ * signature, the payload type, this device's id (adapters/verify-signed.ts),
+ * and not expired.
  */
 
-export type Rejection = 'malformed' | 'bad-signature' | 'wrong-type' | 'other-device' | 'expired' | 'rollback';
-
-export type Verified<T> = { readonly ok: true; readonly signed: Signed<T> } | { readonly ok: false; readonly reason: Rejection; readonly detail: string };
+export type { Rejection, Verified } from '../../adapters/verify-signed.ts';
 
 export interface VerifyContext {
   readonly publicKeyPem: string;
   readonly deviceId: string;
   readonly now: number;
-}
-
-function reject(reason: Rejection, detail: string): Verified<never> {
-  return { ok: false, reason, detail };
-}
-
-/**
- * The signature is checked over the payload exactly as received, before the
- * schema parses it (parsing fills defaults and would change what was signed).
- */
-function verifyEnvelope<S extends z.ZodType>(input: unknown, schema: S, type: string, context: Omit<VerifyContext, 'deviceId'> & { deviceId: string | null }): Verified<z.infer<S>> {
-  const envelope = SignedEnvelopeSchema.safeParse(input);
-  if (!envelope.success) return reject('malformed', `not a signed ${type} envelope`);
-  const signed = envelope.data as Signed<unknown>;
-  if (!verifySignature(signed, context.publicKeyPem)) return reject('bad-signature', `${type}: signature is not the pinned server key's`);
-  const claimed = (signed.payload as { type?: unknown } | null)?.type;
-  if (claimed !== type) return reject('wrong-type', `expected a ${type}, got ${typeof claimed === 'string' ? claimed.slice(0, 64) : typeof claimed}`);
-  const payload = schema.safeParse(signed.payload);
-  if (!payload.success) return reject('malformed', `${type}: signed but not valid (${payload.error.issues[0]?.message ?? 'unknown'})`);
-  const deviceId = (payload.data as { deviceId: string }).deviceId;
-  // A catalog is signed for every laptop of the server (context.deviceId null): nothing to compare.
-  if (context.deviceId !== null && deviceId !== context.deviceId) return reject('other-device', `${type} signed for device ${deviceId.slice(0, 64)}, not this one`);
-  return { ok: true, signed: { keyId: signed.keyId, signature: signed.signature, payload: payload.data } };
 }
 
 /** A grant (or a revocation: the same payload with `grant.revokedAt`) for this device that has not expired. */

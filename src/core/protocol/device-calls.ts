@@ -61,3 +61,30 @@ export const IngestReplySchema = z.object({
 });
 
 
+/** The most signed grants one restore call carries; a laptop with more sends them in several calls. */
+export const MAX_GRANTS_PER_RESTORE = 100;
+
+/**
+ * After the server was restored from a backup (its answer to an event push or a heartbeat
+ * says it lost events), the laptop offers it every grant it still holds, as
+ * the server signed them for this device: grants issued after the backup come
+ * back into the leaders' log. Each is checked on its own.
+ */
+export const GrantRestoreBody = z.strictObject({
+  grants: z.array(z.unknown()).min(1, 'offer at least one grant').max(MAX_GRANTS_PER_RESTORE, `at most ${MAX_GRANTS_PER_RESTORE} grants per call`),
+});
+
+export const GrantRestoreReplySchema = z.object({
+  outcomes: z.array(z.object({
+    index: z.number().int(),
+    /** The grant's id, when the envelope names one. */
+    grantId: z.string().nullable(),
+    /**
+     * restored: the server had lost it and keeps it again; known: it has it
+     * (a revocation it had lost is taken back too); refused: not a grant this
+     * server signed for this device (`reason` says why), nothing stored.
+     */
+    status: z.enum(['restored', 'known', 'refused']),
+    reason: z.string().optional(),
+  })),
+});

@@ -3,7 +3,10 @@
  * schemas (and its OpenAPI document is generated from them), and the agent's
  * sync client builds its requests and checks the answers with the same ones.
  */
-export { EventsBody, GrantListSchema, HeartbeatBody, HeartbeatReplySchema, IngestReplySchema, ReceivedGrantListSchema } from './device-calls.ts';
+export { GrantAudienceSchema } from './audience.ts';
+export {
+  EventsBody, GrantListSchema, GrantRestoreBody, GrantRestoreReplySchema, MAX_GRANTS_PER_RESTORE, HeartbeatBody, HeartbeatReplySchema, IngestReplySchema, ReceivedGrantListSchema,
+} from './device-calls.ts';
 export { DeviceReportSchema, EnrollBody, EnrolledSchema, type DeviceReport } from './enrollment.ts';
 export { AllowInput, ReasonSchema } from './exception-input.ts';
 export { Instant, Key, Label, text } from './fields.ts';

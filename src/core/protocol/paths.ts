@@ -7,6 +7,8 @@ export const DEVICE_PATHS = {
   /** The school's signed app and site catalog (the schedule names the one to have). */
   catalog: '/api/v1/device/catalog',
   grants: '/api/v1/device/grants',
+  /** After a server restore: the laptop gives back the grants it holds, as the server signed them for it. */
+  grantsRestore: '/api/v1/device/grants/restore',
   events: '/api/v1/device/events',
   stream: '/api/v1/device/stream',
   unlock: '/api/v1/device/unlock',

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CatalogSchema } from '../catalog/schema.ts';
 import { GrantSchema } from '../grants/grant.ts';
 import { LessonSchema } from '../timetable/lesson.ts';
+import { GrantAudienceSchema } from './audience.ts';
 import { Instant, Key } from './fields.ts';
 
 /**
@@ -25,6 +26,12 @@ export const DeviceGrantPayloadSchema = z.object({
   grant: GrantSchema,
   /** The articles the exception rests on (III.A.1, III.A.3). */
   articles: z.array(z.string()),
+  /**
+   * Whom the grant reaches (the laptop needs only its own grants; the server
+   * reads it back when a laptop returns the grant to a server restored from a
+   * backup). Absent from grants signed before it was added.
+   */
+  audience: GrantAudienceSchema.optional(),
   signedAt: Instant,
 });
 export type DeviceGrantPayload = z.infer<typeof DeviceGrantPayloadSchema>;

@@ -18,6 +18,7 @@ export function signedGrantFor(api: ApiContext, record: GrantRecord, deviceId: s
     schoolId: record.schoolId,
     grant: record.grant,
     articles: [...record.articles],
+    audience: record.audience.kind === 'groups' ? { kind: 'groups', groups: [...record.audience.groups] } : record.audience,
     signedAt: now,
   });
 }

@@ -1,3 +1,4 @@
+import { DEVICE_GRANT_TYPE } from '../../core/protocol/index.ts';
 import type { Device, GrantRecord, User } from '../store/index.ts';
 import { statusAt } from '../store/queries/grant-records.ts';
 import type { z } from 'zod';
@@ -46,6 +47,7 @@ export function grantStatus(record: GrantRecord, at: number): GrantView['status'
 }
 
 export function grantView(record: GrantRecord, at: number): GrantView {
+  const signed = JSON.parse(record.signed) as GrantView['signed'];
   return {
     id: record.grant.id,
     schoolId: record.schoolId,
@@ -58,6 +60,7 @@ export function grantView(record: GrantRecord, at: number): GrantView {
     revokedBy: record.revokedBy,
     createdAt: record.createdAt,
     status: grantStatus(record, at),
-    signed: JSON.parse(record.signed) as GrantView['signed'],
+    signed,
+    restoredFrom: signed.payload.type === DEVICE_GRANT_TYPE ? signed.payload.deviceId : null,
   };
 }

@@ -175,8 +175,14 @@ export interface ServerStore {
   /** The grant this user's Idempotency-Key made within the 24 hours before `at`, with its request hash; null when none. */
   grantByIdempotencyKey(username: string, key: string, at: number): Promise<IdempotentGrant | null>;
   grant(id: string): Promise<GrantRecord | null>;
-  /** Revokes a grant; the earliest revocation counts. Null for an unknown id. */
-  revokeGrant(id: string, revocation: { readonly at: number; readonly by: string }): Promise<GrantRecord | null>;
+  /** Revokes a grant; the earliest revocation counts. `by` null: not known (a revocation a laptop gave back after a restore). Null for an unknown id. */
+  revokeGrant(id: string, revocation: { readonly at: number; readonly by: string | null }): Promise<GrantRecord | null>;
+  /**
+   * Counts the grant's acknowledgements again from the exception.applied
+   * events held for it, of `deviceId` only when given (a grant given back
+   * after a restore comes after its events); returns how many devices applied it.
+   */
+  acknowledgeFromEvents(grantId: string, deviceId?: string): Promise<number>;
   /** Grants a device must know at `at`: those reaching it that have not expired (revoked ones included, so it learns). */
   grantsForDevice(deviceId: string, at: number): Promise<GrantRecord[]>;
 

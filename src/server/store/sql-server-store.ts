@@ -103,6 +103,8 @@ export class SqlServerStore implements ServerStore {
     grants.grantByIdempotencyKey(this.#db('grantByIdempotencyKey'), username, key, at);
   grant: ServerStore['grant'] = async (id) => grantRecord(this.#db('grant'), id);
   revokeGrant: ServerStore['revokeGrant'] = async (id, revocation) => grants.revokeGrant(this.#db('revokeGrant'), id, revocation);
+  acknowledgeFromEvents: ServerStore['acknowledgeFromEvents'] = async (grantId, deviceId) =>
+    grants.acknowledgeFromEvents(this.#db('acknowledgeFromEvents'), grantId, deviceId);
   grantsForDevice: ServerStore['grantsForDevice'] = async (deviceId, at) => grants.grantsForDevice(this.#db('grantsForDevice'), deviceId, at);
 
   ingestEvents: ServerStore['ingestEvents'] = async (deviceId, batch, receivedAt) => events.ingestEvents(this.#db('ingestEvents'), deviceId, batch, receivedAt);

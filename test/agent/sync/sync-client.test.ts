@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { generateSigningKeyPair, signPayload } from '../../../src/adapters/signing.ts';
+import { generateSigningKeyPair, signPayload, verifySignature } from '../../../src/adapters/signing.ts';
 import { AgentConfigSchema, unknownConfigKeys, type ServerConfig } from '../../../src/core/config/agent-config.ts';
 import { credentialPath } from '../../../src/agent/sync/credential-file.ts';
 import { issueDeviceCredential } from '../../../src/server/auth/device-credentials.ts';
@@ -274,6 +274,11 @@ function syncClientSuite(storeName: string, api: ReturnType<typeof useApi>): voi
       } });
       await client.push();
       expect(await applied()).toEqual([expect.objectContaining({ deviceId, appliedAt: NOW + 2_000 })]);
+      // The grant is kept as the server signed it for this laptop, whom it reaches included, to give back to a server restored from a backup.
+      store.resendAfter(0);
+      const [kept] = store.grantsToOffer(0)!.envelopes.map((e) => JSON.parse(e));
+      expect(verifySignature(kept, server.signer.publicKeyPem)).toBe(true);
+      expect(kept.payload).toMatchObject({ type: 'lesmodus.device-grant.v1', deviceId, grant: { id: grant.id, reason: REASON }, audience: { kind: 'lesson' } });
     });
 
     it('reports how syncing goes for agent status: server, device, last pull and push, outbox, live stream, last problem', async () => {
@@ -318,6 +323,32 @@ function syncClientSuite(storeName: string, api: ReturnType<typeof useApi>): voi
       const device = laptop(server, { deps: { pullSchedule: '* * * * * *' } });
       running(device.client);
       await vi.waitFor(() => expect(device.paths.filter((p) => p === '/api/v1/device/schedule').length).toBeGreaterThanOrEqual(3), { timeout: 10_000 });
+    });
+
+    it('learns from a heartbeat that the server lost events it acknowledged (a restore), even with nothing to push: sends them again and gives back its grants', async () => {
+      const server = await api.start();
+      const jansen = await server.login('jansen');
+      const grant = (await server.call('POST', '/api/v1/grants', { as: jansen, body: GRANT_BODY })).body;
+      const device = laptop(server);
+      await device.client.enroll();
+      await device.client.pull();
+      for (const detail of ['one', 'two']) device.store.appendEvent({ type: 'tamper', policyVersion: 'test-1', payload: { kind: 'test', detail } });
+      await device.client.push();
+      expect(device.store.outboxSize()).toBe(0);
+      // Nothing lost: nothing to do.
+      await device.client.heartbeat();
+      expect(device.store.outboxSize()).toBe(0);
+      expect(device.store.grantsToOffer(0)).toBeNull();
+      // The server answers as one restored from a backup taken after the first event.
+      device.intercept = (path) => (path === '/api/v1/device/heartbeat' ? Promise.resolve(json({ serverTime: NOW, lastEventSeq: 1, clockOffsetMs: 0 })) : undefined);
+      await device.client.heartbeat();
+      expect(device.store.outboxBatch(10).map((e) => e.seq)).toEqual([2]);
+      expect(device.store.grantsToOffer(0)?.envelopes.map((e) => JSON.parse(e).payload.grant.id)).toEqual([grant.id]);
+      device.intercept = null;
+      await device.client.push();
+      expect(device.store.outboxSize()).toBe(0);
+      // The real server had the grant all along: known, and the offer is done.
+      expect(device.store.grantsToOffer(0)).toBeNull();
     });
 
     it("sends a heartbeat and records how far the device's clock is from the server's", async () => {

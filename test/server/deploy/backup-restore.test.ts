@@ -11,6 +11,7 @@ import { SQLITE_FILE_NAME } from '../../../src/server/store/index.ts';
 import { freePort, SchoolServer, initSchoolServer } from '../../agent/sync/fault/school-server.ts';
 import { dropSchema, freshSchemaUrl, querySchema } from '../../helpers/postgres-schema.ts';
 import { useCli } from '../api/cli-harness.ts';
+import { call, type UserSession } from '../api/harness.ts';
 
 /**
  * A school's backup and restore, for real: `lesmodus server backup` while
@@ -26,7 +27,10 @@ import { useCli } from '../api/cli-harness.ts';
  *   laptops keep synced events in their own log (30 days), and the first
  *   push after the restore learns how far the server holds them (its answer
  *   says what it had before the batch); the laptop sends the rest again and
- *   the server, storing each event id once, ends with every event once.
+ *   the server, storing each event id once, ends with every event once;
+ * - exceptions granted after the backup come back from the laptops that hold
+ *   them (signed by the server for each), into the leaders' log with who
+ *   granted them and why, and counted as applied from the events resent.
  */
 
 const cli = useCli('backup');
@@ -130,6 +134,15 @@ const held = (target: Target) => target.query<{ device_id: string; event_id: str
 const lastEventSeq = async (target: Target, deviceId: string) =>
   Number((await target.query<{ last_event_seq: number | string }>('SELECT last_event_seq FROM devices WHERE id = $1', [deviceId]))[0]?.last_event_seq);
 
+const LEADER = { username: 'de-vries', password: 'correct horse battery' };
+const REASON = 'Filmopdracht maatschappijleer: interviews opnemen';
+
+async function login(url: string): Promise<UserSession> {
+  const reply = await call(url, 'POST', '/api/v1/session', { body: LEADER });
+  expect(reply.status, reply.text).toBe(200);
+  return { kind: 'user', cookie: reply.headers.get('set-cookie')!.split(';')[0]!, csrf: reply.body.csrfToken, username: LEADER.username };
+}
+
 const pgUrl = process.env.LESMODUS_TEST_DATABASE_URL;
 const targets: { name: string; make: () => Promise<Target> }[] = [
   { name: 'SQLite (lesmodus server backup/restore)', make: async () => sqliteTarget(join(cli.tmp, 'sqlite-data')) },
@@ -154,6 +167,9 @@ describe.each(targets)('backup and restore: $name', ({ make }) => {
     target = await make();
     const { dataDir } = target;
     const identity = await initSchoolServer(dataDir, target.databaseUrl);
+    const store = target.databaseUrl === undefined ? ['--data-dir', dataDir] : ['--data-dir', dataDir, '--database-url', target.databaseUrl];
+    const added = await cli.run(['server', 'user', 'add', ...store, '--role', 'leader', '--username', LEADER.username, '--school', 'fault', '--name', 'Mw. De Vries'], `${LEADER.password}\n`);
+    expect(added.code, added.stderr).toBe(0);
     const port = await freePort();
     server = new SchoolServer({ dataDir, port, databaseUrl: target.databaseUrl });
     await server.start();
@@ -169,11 +185,24 @@ describe.each(targets)('backup and restore: $name', ({ make }) => {
 
     const late = ['four', 'five'].map((d) => before.write(d));
     await before.client.push();
+    // A leader lets Anna's laptop record for an hour; the laptop takes it and applies it.
+    const leader = await login(url);
+    const granted = await call(url, 'POST', '/api/v1/grants', { as: leader, body: {
+      scope: { kind: 'window', start: Date.now(), end: Date.now() + 3_600_000 }, audience: { kind: 'device', deviceId: annaId },
+      allow: { capture: ['camera'] }, reason: REASON,
+    } });
+    expect(granted.status, granted.text).toBe(201);
+    const grantId: string = granted.body.id;
+    await before.client.pull();
+    const applied = before.store.appendEvent({ type: 'exception.applied', policyVersion: 'test-1', payload: {
+      grantId, articles: ['III.A.3'], allowed: { categories: [], services: [], capture: ['camera'] }, lesson: null, until: Date.now() + 3_600_000,
+    } }).id;
+    await before.client.push();
     const after = laptop(url, identity, 'bram');
     const { deviceId: bramId } = await after.client.enroll();
     const bramLate = after.write('bram before the restore');
     await after.client.push();
-    expect(await held(target)).toHaveLength(6);
+    expect(await held(target)).toHaveLength(7);
 
     // A restore needs the server stopped.
     await target.refusesWhileRunning(file);
@@ -181,6 +210,8 @@ describe.each(targets)('backup and restore: $name', ({ make }) => {
     await target.restore(file);
     await server.start();
     expect((await held(target)).map((e) => e.event_id)).toEqual(early);
+    // The exception granted after the backup is gone from the restored server.
+    expect(await target.query('SELECT id FROM grants')).toEqual([]);
     // The server says how far it holds Anna's events (heartbeat and ingest answers carry it): 3, where she has sent 5.
     expect(await lastEventSeq(target, annaId)).toBe(3);
 
@@ -203,9 +234,21 @@ describe.each(targets)('backup and restore: $name', ({ make }) => {
     const ids = now.map((e) => e.event_id);
     expect(new Set(ids).size).toBe(ids.length);
     // Nothing lost, nothing twice: what the server acknowledged after the backup came back from the laptops.
-    expect(now.filter((e) => e.device_id === annaId).map((e) => e.event_id)).toEqual([...early, ...late, annaNew]);
+    expect(now.filter((e) => e.device_id === annaId).map((e) => e.event_id)).toEqual([...early, ...late, applied, annaNew]);
     expect(now.filter((e) => e.device_id === bramId).map((e) => e.event_id)).toEqual([bramLate, bramNew]);
-    expect(await lastEventSeq(target, annaId)).toBe(6);
+    expect(await lastEventSeq(target, annaId)).toBe(7);
     expect(before.store.outboxSize() + after.store.outboxSize()).toBe(0);
+
+    // Anna's laptop gave the exception back: the leaders' log shows again who allowed what, when and why, and that it took effect.
+    const restoredLeader = await login(url);
+    await vi.waitFor(async () => expect((await call(url, 'GET', '/api/v1/exceptions', { as: restoredLeader })).body.total).toBe(1), { timeout: 20_000 });
+    const log = (await call(url, 'GET', '/api/v1/exceptions', { as: restoredLeader })).body;
+    expect(log.rows[0]).toMatchObject({
+      id: grantId, issuedBy: { username: LEADER.username, role: 'leader', name: 'Mw. De Vries' }, reason: REASON, articles: ['III.A.3'],
+      audience: { kind: 'device', deviceId: annaId }, issuedAt: granted.body.grant.issuedAt, devicesApplied: 1,
+    });
+    const detail = (await call(url, 'GET', `/api/v1/exceptions/${grantId}`, { as: restoredLeader })).body;
+    expect(detail.grant.restoredFrom).toBe(annaId);
+    expect(before.store.grantsToOffer(0)).toBeNull();
   }, 120_000);
 });

@@ -1,8 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEVICE_GRANT_TYPE } from '../../../src/core/protocol/index.ts';
 import { addDays, instantToLocal, type LocalDate } from '../../../src/core/time/zoned.ts';
+import { servicesOf } from '../../../src/server/api/context.ts';
+import { restoreGrants } from '../../../src/server/services/grant-restore.ts';
 import { CHROMIUM, logIn, openBrowser, type BrowserSession } from './browser.ts';
 import { layout } from './layout.ts';
 import { startWebServer, type WebServer } from './web-server.ts';
@@ -173,6 +177,31 @@ describe.skipIf(!existsSync(CHROMIUM))("the leader's log in Chromium", () => {
     expect(await tampered.locator('td:last-child').isVisible()).toBe(true);
     // A screen reader still meets a table with its column names.
     expect(await page.getByRole('columnheader', { name: 'Manipulatie' }).count()).toBeGreaterThan(0);
+    expect(browser!.problems).toEqual([]);
+  }, E2E_MS);
+
+  it('an exception a laptop gave back after the server was restored from a backup reads like any other, and says where it came from', async () => {
+    const { store, signer } = server.context;
+    const laptop = (await store.device((await store.deviceHealth(server.demo.schoolId))[0]!.deviceId))!;
+    const grant = {
+      id: randomUUID(), issuedBy: { username: 'dewit', name: 'Mw. De Wit', role: 'leader' as const }, reason: 'Interviews opnemen voor het profielwerkstuk',
+      scope: { kind: 'window' as const, start: server.now - 30 * 60_000, end: server.now + 30 * 60_000 },
+      allow: { categories: [], services: [], capture: ['camera' as const] }, issuedAt: server.now - 30 * 60_000, expiresAt: server.now + 30 * 60_000,
+    };
+    const signed = signer.sign({ type: DEVICE_GRANT_TYPE, deviceId: laptop.id, schoolId: server.demo.schoolId, grant, articles: ['III.A.3'],
+      audience: { kind: 'device', deviceId: laptop.id }, signedAt: grant.issuedAt });
+    expect(await restoreGrants(servicesOf(server.context), laptop, [signed], signer.publicKeyPem, server.now)).toEqual([{ index: 0, grantId: grant.id, status: 'restored' }]);
+
+    const page = await leader(1280);
+    await page.goto(`${server.url}/leiding/uitzondering/${grant.id}`);
+    const facts = page.locator('[data-page=detail] dl');
+    await facts.waitFor();
+    const text = (await facts.textContent())!;
+    expect(text).toContain('Mw. De Wit');
+    expect(text).toContain('Interviews opnemen voor het profielwerkstuk');
+    expect(text).toContain('III.A.3');
+    expect(text).toContain(`Hersteld van laptop ${laptop.hostname}: de server is uit een back-up teruggezet`);
+    await page.locator('[data-page=detail]').screenshot({ path: `${SHOTS}/restored-exception.png` });
     expect(browser!.problems).toEqual([]);
   }, E2E_MS);
 });

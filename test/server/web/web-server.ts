@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { localToInstant } from '../../../src/core/time/zoned.ts';
 import { dataDirAt, ensureDataDir } from '../../../src/server/app/data-dir.ts';
 import { seedDemo, type DemoSummary } from '../../../src/server/app/demo-seed.ts';
+import type { ApiContext } from '../../../src/server/api/context.ts';
 import { buildApi } from '../../../src/server/app/server-app.ts';
 import { createServerKeys } from '../../../src/server/app/server-keys.ts';
 import { FAST_SCRYPT_COST } from '../../../src/server/auth/passwords.ts';
@@ -23,6 +24,8 @@ export interface WebServer {
   readonly url: string;
   readonly now: number;
   readonly demo: DemoSummary;
+  /** The API's store, signer and laptops, for a test that sets up what no page does (a grant given back by a laptop). */
+  readonly context: ApiContext;
   close(): Promise<void>;
 }
 
@@ -46,7 +49,7 @@ export async function startWebServer(now = schoolMorning()): Promise<WebServer> 
   const listening = await listen(handler, { host: '127.0.0.1', port: 0 }, silentLogger);
   const demo = await seedDemo(context, now);
   return {
-    url: listening.url, now, demo,
+    url: listening.url, now, demo, context,
     async close() {
       await listening.close(() => context.hub.closeAll());
       await store.close();

@@ -1,9 +1,11 @@
 import type { DeviceEvent } from '../../../core/events/schema.ts';
 import {
-  DEVICE_PATHS, EventsBody, GrantListSchema, HeartbeatBody, HeartbeatReplySchema, IngestReplySchema, SignedCatalogSchema, SignedScheduleSchema,
+  DEVICE_PATHS, EventsBody, GrantListSchema, GrantRestoreBody, GrantRestoreReplySchema, HeartbeatBody, HeartbeatReplySchema, IngestReplySchema, SignedCatalogSchema, SignedScheduleSchema,
   type StreamEventName, type StreamMessage,
 } from '../../../core/protocol/index.ts';
 import { SseStream } from '../../http/sse.ts';
+import { restoreGrants } from '../../services/grant-restore.ts';
+import { servicesOf } from '../context.ts';
 import { reachOf, signedGrantFor, signedScheduleFor } from '../device-delivery.ts';
 import type { GrantChange, Subscriber } from '../grant-hub.ts';
 import { defineRoute, DEVICE, type AnyRoute } from '../route.ts';
@@ -99,6 +101,29 @@ const events = defineRoute({
   },
 });
 
+/** At most MAX_GRANTS_PER_RESTORE envelopes of a few KiB each (the grant schema bounds every field). */
+export const GRANT_RESTORE_BODY_LIMIT = 2 * 1024 * 1024;
+
+const grantsRestore = defineRoute({
+  method: 'POST',
+  path: DEVICE_PATHS.grantsRestore,
+  tag: 'device',
+  summary: 'After a restore from a backup: the laptop gives back the grants it holds, as this server signed them for it; lost ones are kept again.',
+  description: 'Sent by a laptop once its event push or heartbeat showed the server lost events. Each envelope is believed only by this server\'s signature, '
+    + 'only when signed for the calling device and its school: a grant the server lost is stored again as it was issued (issuer, reason, scope, '
+    + 'articles, whom it reached; a revocation the envelope carries too), audited as restored by this laptop, and its acknowledgements are counted '
+    + 'again from the events held. A grant the server has is "known"; anything else is "refused" and changes nothing.',
+  access: DEVICE,
+  body: GrantRestoreBody,
+  bodyLimit: GRANT_RESTORE_BODY_LIMIT,
+  reply: { kind: 'json', status: 200, schema: GrantRestoreReplySchema, description: 'One outcome per grant, in order.' },
+  async handle({ principal, body, scope }, api) {
+    const outcomes = await restoreGrants(servicesOf(api), principal.device, body.grants, api.signer.publicKeyPem, scope.now);
+    await api.store.recordDeviceContact(principal.device.id, scope.now);
+    return { outcomes };
+  },
+});
+
 const stream = defineRoute({
   method: 'GET',
   path: DEVICE_PATHS.stream,
@@ -158,4 +183,4 @@ const stream = defineRoute({
   },
 });
 
-export const deviceRoutes: readonly AnyRoute[] = [heartbeat, schedule, catalog, grants, events, stream];
+export const deviceRoutes: readonly AnyRoute[] = [heartbeat, schedule, catalog, grants, grantsRestore, events, stream];

@@ -97,9 +97,11 @@ const detail = defineRoute({
     const onDevices = found.devices.flatMap((d) => (d.studentId === null ? [] : [d.studentId]));
     const consent = await grantConsent(api, found.record, [...new Set([...reached, ...onDevices])], scope.now);
     const needed = consent.needs.length > 0;
+    const view = grantView(found.record, scope.now);
     return {
-      grant: grantView(found.record, scope.now),
+      grant: view,
       devicesExpected: found.devicesExpected,
+      restoredFromHostname: view.restoredFrom === null ? null : (await api.store.device(view.restoredFrom))?.hostname ?? null,
       consent: {
         registers: [...consent.needs],
         schoolYear: consent.schoolYear,

@@ -1,18 +1,14 @@
 import { z } from 'zod';
 import { GrantSchema } from '../../../core/grants/grant.ts';
-import { AllowInput, ReasonSchema, signedSchema } from '../../../core/protocol/index.ts';
+import { AllowInput, DeviceGrantPayloadSchema, GrantAudienceSchema, ReasonSchema, signedSchema } from '../../../core/protocol/index.ts';
 import { EXCEPTION_STATUSES } from '../../store/index.ts';
 import { Instant, Key, text } from './common.ts';
 import { ISSUED_GRANT_TYPE } from './signed.ts';
 
 /** Grants (exceptions): what a teacher or leader sends, and what the API answers. */
 
-export const AudienceSchema = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('lesson') }),
-  z.strictObject({ kind: z.literal('groups'), groups: z.array(Key).min(1, 'name at least one group').max(100, 'at most 100 groups') }),
-  z.strictObject({ kind: z.literal('student'), studentId: Key }),
-  z.strictObject({ kind: z.literal('device'), deviceId: Key }),
-]);
+/** Whom a grant reaches (shared with the device grants the server signs). */
+export const AudienceSchema = GrantAudienceSchema;
 
 const ScopeInput = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('lesson'), lessonUid: text(512), lessonStart: Instant }),
@@ -59,8 +55,14 @@ export const GrantViewSchema = z.object({
   revokedBy: z.string().nullable(),
   createdAt: Instant,
   status: StatusSchema,
-  /** The signed record of issue, as stored. */
-  signed: signedSchema(IssuedGrantPayloadSchema),
+  /**
+   * The signed record of issue, as stored; for an exception a laptop gave
+   * back after the server was restored from a backup, the grant as the server
+   * had signed it for that laptop.
+   */
+  signed: signedSchema(z.union([IssuedGrantPayloadSchema, DeviceGrantPayloadSchema])),
+  /** The laptop (device id) that gave this exception back after a restore from a backup; null when the server kept it all along. */
+  restoredFrom: z.string().nullable(),
 });
 export type GrantView = z.infer<typeof GrantViewSchema>;
 
@@ -106,6 +108,8 @@ export const ExceptionPageSchema = z.object({
 export const ExceptionDetailSchema = z.object({
   grant: GrantViewSchema,
   devicesExpected: z.number().int(),
+  /** The laptop's name, when a laptop gave this exception back after the server was restored from a backup (grant.restoredFrom); null otherwise or when it is gone. */
+  restoredFromHostname: z.string().nullable(),
   /** The consent registers it needs (art. III.B.9) and the school year judged; empty when it needs none. */
   consent: z.object({
     registers: z.array(z.object({ register: z.string(), article: z.string() })),

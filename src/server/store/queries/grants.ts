@@ -150,7 +150,7 @@ export async function createGrant(db: SqlDriver, input: NewGrantRecord, at: numb
   });
 }
 
-export async function revokeGrant(db: SqlDriver, id: string, revocation: { readonly at: number; readonly by: string }): Promise<GrantRecord | null> {
+export async function revokeGrant(db: SqlDriver, id: string, revocation: { readonly at: number; readonly by: string | null }): Promise<GrantRecord | null> {
   validate(Instant, revocation.at, 'a revocation time');
   return db.transaction(async (tx) => {
     // The earliest revocation wins: a later, repeated revoke must not move it (or its author).
@@ -211,3 +211,22 @@ async function upsertGrantAck(tx: SqlExecutor, grantId: string, deviceId: string
       THEN excluded.applied_at ELSE grant_acks.applied_at END`);
 }
 
+
+/**
+ * Counts a grant's acknowledgements again from the exception.applied events
+ * the server holds for it (of one device, or of all). A grant restored from a
+ * laptop after a server restore arrives after the events that applied it
+ * (recordAppliedGrants only counts grants that exist when an event comes in).
+ * Idempotent: the earliest applied time stays. Returns how many devices have
+ * applied it.
+ */
+export async function acknowledgeFromEvents(db: SqlDriver, grantId: string, deviceId?: string): Promise<number> {
+  return db.transaction(async (tx) => {
+    const ofDevice = deviceId === undefined ? sql`` : sql` AND device_id = ${deviceId}`;
+    const applied = await tx.all<{ device_id: string; at: number | string }>(sql`SELECT device_id, min(occurred_at) AS at FROM device_events
+      WHERE grant_id = ${grantId} AND type = 'exception.applied'${ofDevice} GROUP BY device_id ORDER BY device_id`);
+    for (const row of applied) await recordAppliedGrants(tx, row.device_id, new Map([[grantId, Number(row.at)]]));
+    const acks = await tx.get<{ n: number | string }>(sql`SELECT count(*) AS n FROM grant_acks WHERE grant_id = ${grantId}`);
+    return Number(acks?.n ?? 0);
+  });
+}

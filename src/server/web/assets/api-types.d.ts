@@ -194,8 +194,28 @@ export interface ApiReplies {
           revokedAt?: number;
         };
         articles: Array<string>;
+        audience?: {
+          kind: "lesson";
+        } | {
+          kind: "groups";
+          groups: Array<string>;
+        } | {
+          kind: "student";
+          studentId: string;
+        } | {
+          kind: "device";
+          deviceId: string;
+        };
         signedAt: number;
       };
+    }>;
+  };
+  "POST /api/v1/device/grants/restore": {
+    outcomes: Array<{
+      index: number;
+      grantId: string | null;
+      status: "restored" | "known" | "refused";
+      reason?: string;
     }>;
   };
   "POST /api/v1/device/heartbeat": {
@@ -272,6 +292,18 @@ export interface ApiReplies {
         revokedAt?: number;
       };
       articles: Array<string>;
+      audience?: {
+        kind: "lesson";
+      } | {
+        kind: "groups";
+        groups: Array<string>;
+      } | {
+        kind: "student";
+        studentId: string;
+      } | {
+        kind: "device";
+        deviceId: string;
+      };
       signedAt: number;
     };
   };
@@ -548,10 +580,57 @@ export interface ApiReplies {
             kind: "device";
             deviceId: string;
           };
+        } | {
+          type: "lesmodus.device-grant.v1";
+          deviceId: string;
+          schoolId: string;
+          grant: {
+            id: string;
+            issuedBy: {
+              username: string;
+              name?: string;
+              role: "teacher" | "leader";
+              teacherCode?: string;
+            };
+            reason: string;
+            scope: {
+              kind: "lesson";
+              lessonUid: string;
+              lessonStart: number;
+            } | {
+              kind: "window";
+              start: number;
+              end: number;
+            };
+            allow: {
+              categories: Array<"social" | "video" | "camera" | "screen-recording" | "audio-recording">;
+              services: Array<string>;
+              capture: Array<"camera" | "microphone" | "screen">;
+            };
+            issuedAt: number;
+            expiresAt: number;
+            revokedAt?: number;
+          };
+          articles: Array<string>;
+          audience?: {
+            kind: "lesson";
+          } | {
+            kind: "groups";
+            groups: Array<string>;
+          } | {
+            kind: "student";
+            studentId: string;
+          } | {
+            kind: "device";
+            deviceId: string;
+          };
+          signedAt: number;
         };
       };
+      restoredFrom: string | null;
     };
     devicesExpected: number;
+    restoredFromHostname: string | null;
     consent: {
       registers: Array<{
         register: string;
@@ -724,8 +803,54 @@ export interface ApiReplies {
           kind: "device";
           deviceId: string;
         };
+      } | {
+        type: "lesmodus.device-grant.v1";
+        deviceId: string;
+        schoolId: string;
+        grant: {
+          id: string;
+          issuedBy: {
+            username: string;
+            name?: string;
+            role: "teacher" | "leader";
+            teacherCode?: string;
+          };
+          reason: string;
+          scope: {
+            kind: "lesson";
+            lessonUid: string;
+            lessonStart: number;
+          } | {
+            kind: "window";
+            start: number;
+            end: number;
+          };
+          allow: {
+            categories: Array<"social" | "video" | "camera" | "screen-recording" | "audio-recording">;
+            services: Array<string>;
+            capture: Array<"camera" | "microphone" | "screen">;
+          };
+          issuedAt: number;
+          expiresAt: number;
+          revokedAt?: number;
+        };
+        articles: Array<string>;
+        audience?: {
+          kind: "lesson";
+        } | {
+          kind: "groups";
+          groups: Array<string>;
+        } | {
+          kind: "student";
+          studentId: string;
+        } | {
+          kind: "device";
+          deviceId: string;
+        };
+        signedAt: number;
       };
     };
+    restoredFrom: string | null;
   };
   "GET /api/v1/grants/:id": {
     grant: {
@@ -823,8 +948,54 @@ export interface ApiReplies {
             kind: "device";
             deviceId: string;
           };
+        } | {
+          type: "lesmodus.device-grant.v1";
+          deviceId: string;
+          schoolId: string;
+          grant: {
+            id: string;
+            issuedBy: {
+              username: string;
+              name?: string;
+              role: "teacher" | "leader";
+              teacherCode?: string;
+            };
+            reason: string;
+            scope: {
+              kind: "lesson";
+              lessonUid: string;
+              lessonStart: number;
+            } | {
+              kind: "window";
+              start: number;
+              end: number;
+            };
+            allow: {
+              categories: Array<"social" | "video" | "camera" | "screen-recording" | "audio-recording">;
+              services: Array<string>;
+              capture: Array<"camera" | "microphone" | "screen">;
+            };
+            issuedAt: number;
+            expiresAt: number;
+            revokedAt?: number;
+          };
+          articles: Array<string>;
+          audience?: {
+            kind: "lesson";
+          } | {
+            kind: "groups";
+            groups: Array<string>;
+          } | {
+            kind: "student";
+            studentId: string;
+          } | {
+            kind: "device";
+            deviceId: string;
+          };
+          signedAt: number;
         };
       };
+      restoredFrom: string | null;
     };
     devicesExpected: number;
     devicesApplied: number;
@@ -925,8 +1096,54 @@ export interface ApiReplies {
           kind: "device";
           deviceId: string;
         };
+      } | {
+        type: "lesmodus.device-grant.v1";
+        deviceId: string;
+        schoolId: string;
+        grant: {
+          id: string;
+          issuedBy: {
+            username: string;
+            name?: string;
+            role: "teacher" | "leader";
+            teacherCode?: string;
+          };
+          reason: string;
+          scope: {
+            kind: "lesson";
+            lessonUid: string;
+            lessonStart: number;
+          } | {
+            kind: "window";
+            start: number;
+            end: number;
+          };
+          allow: {
+            categories: Array<"social" | "video" | "camera" | "screen-recording" | "audio-recording">;
+            services: Array<string>;
+            capture: Array<"camera" | "microphone" | "screen">;
+          };
+          issuedAt: number;
+          expiresAt: number;
+          revokedAt?: number;
+        };
+        articles: Array<string>;
+        audience?: {
+          kind: "lesson";
+        } | {
+          kind: "groups";
+          groups: Array<string>;
+        } | {
+          kind: "student";
+          studentId: string;
+        } | {
+          kind: "device";
+          deviceId: string;
+        };
+        signedAt: number;
       };
     };
+    restoredFrom: string | null;
   };
   "GET /api/v1/groups": {
     groups: Array<{
@@ -1160,6 +1377,9 @@ export interface ApiBodies {
   };
   "POST /api/v1/device/events": {
     events: Array<unknown>;
+  };
+  "POST /api/v1/device/grants/restore": {
+    grants: Array<unknown>;
   };
   "POST /api/v1/device/heartbeat": {
     sentAt?: number;

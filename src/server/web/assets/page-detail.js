@@ -28,6 +28,8 @@ export async function renderDetail(ctx, id) {
     [t('detail.expires'), at(grant.expiresAt)],
     [t('log.status'), t(`status.${view.status}`)],
     ...(view.revokedAt === null ? [] : [[t('detail.revokedAt'), `${at(view.revokedAt)} (${view.revokedBy ?? '—'})`]]),
+    // Given back by a laptop after the server was restored from a backup: say so, naming the laptop.
+    ...(view.restoredFrom === null ? [] : [[t('detail.origin'), t('detail.restoredFrom', { host: detail.restoredFromHostname ?? view.restoredFrom })]]),
     ...(detail.consent.registers.length === 0 ? [] : [[t('detail.consent'), t('detail.consentFact', {
       registers: detail.consent.registers.map((r) => `${t(`register.${r.register}`)} (${r.article})`).join(', '),
       year: detail.consent.schoolYear,
