@@ -85,6 +85,7 @@ export function openDeviceStore(options: DeviceStoreOptions, tuning: DatabaseTun
     grantsToOffer: open('grantsToOffer', (expiredAfter: number) => grants.toOffer(expiredAfter)),
     grantsOffered: open('grantsOffered', (round: number) => grants.offered(round)),
     activeGrants: open('activeGrants', (at: number) => grants.activeAt(at)),
+    pruneExpiredGrants: open('pruneExpiredGrants', (olderThan: number) => grants.pruneExpired(olderThan)),
     onAppend: (listener: () => void) => {
       listeners.add(listener);
       return () => listeners.delete(listener);

@@ -41,6 +41,7 @@ export class GrantStore {
   readonly #offerRound: Statement<[], number | undefined>;
   readonly #toOffer: Statement<[number], string>;
   readonly #offered: Statement<[number]>;
+  readonly #pruneExpired: Statement<[number]>;
 
   constructor(db: Database, path: string, now: () => number) {
     this.#db = db;
@@ -55,6 +56,7 @@ export class GrantStore {
       'SELECT signed FROM grants WHERE signed IS NOT NULL AND expires_at > ? ORDER BY issued_at, id').pluck();
     this.#offered = db.prepare<[number]>('DELETE FROM grant_offer WHERE round = ?');
     this.#revoke = db.prepare<[number, string]>('UPDATE grants SET revoked_at = ? WHERE id = ?');
+    this.#pruneExpired = db.prepare<[number]>('DELETE FROM grants WHERE expires_at < ?');
     this.#active = db.prepare<[number, number, number], GrantRow>(
       `SELECT id, issued_at, expires_at, revoked_at, raw FROM grants
        WHERE issued_at <= ? AND expires_at > ? AND (revoked_at IS NULL OR revoked_at > ?)
@@ -109,6 +111,16 @@ export class GrantStore {
   /** The server answered for every grant of this round: done, unless another restore was found since. */
   offered(round: number): void {
     this.#offered.run(round);
+  }
+
+  /**
+   * Deletes grants that expired before `olderThan`: the server never sends an
+   * expired one again, and a restored server is only offered grants of the
+   * last 30 days (the events' reach). Returns how many.
+   */
+  pruneExpired(olderThan: number): number {
+    if (!Instant.safeParse(olderThan).success) throw new RangeError(`pruneExpiredGrants: olderThan must be epoch milliseconds, got ${olderThan}`);
+    return this.#pruneExpired.run(olderThan).changes;
   }
 
   activeAt(at: number): StoredGrant[] {

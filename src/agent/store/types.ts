@@ -136,6 +136,8 @@ export interface DeviceStore {
 
   /** Deletes synced events that occurred before `olderThan`; never an unsynced one. Returns how many. */
   pruneSyncedEvents(olderThan: number): number;
+  /** Deletes grants (with the envelopes they came in) that expired before `olderThan`. Returns how many. */
+  pruneExpiredGrants(olderThan: number): number;
 
   // Schedule ----------------------------------------------------------------
 

@@ -26,9 +26,35 @@ describe('retention on the laptop', () => {
       store.markSynced([oldSynced.id, recentSynced.id]);
       const lines: string[] = [];
       expect(enforceRetention(store, NOW, { info: (l) => lines.push(l), warn: () => {}, error: () => {} })).toBe(1);
-      expect(lines).toEqual([`retention: deleted 1 synced events older than ${DEVICE_EVENT_RETENTION_DAYS} days`]);
+      expect(lines).toEqual([`retention: deleted 1 synced event older than ${DEVICE_EVENT_RETENTION_DAYS} days`]);
       expect(store.outboxBatch(10).map((e) => e.id)).toEqual([oldUnsynced.id]);
       expect(enforceRetention(store, NOW, { info: (l) => lines.push(l), warn: () => {}, error: () => {} })).toBe(0);
+    } finally {
+      store.close();
+    }
+  });
+
+  it(`deletes exceptions that ended more than ${DEVICE_EVENT_RETENTION_DAYS} days ago (their teacher, reason and envelope with them), keeps later ones`, () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lesmodus-retention-'));
+    dirs.push(dir);
+    const store = openDeviceStore({ path: join(dir, 'device.db'), now: () => NOW });
+    try {
+      const grant = (id: string, endedDaysAgo: number) => {
+        const index = { id, issuedAt: NOW - (endedDaysAgo + 1) * DAY, expiresAt: NOW - endedDaysAgo * DAY };
+        return () => store.putGrant(JSON.stringify({ id, reason: 'Debat over sociale media' }), index, undefined, JSON.stringify({ payload: { id } }));
+      };
+      const old = grant('ended-long-ago', DEVICE_EVENT_RETENTION_DAYS + 1);
+      const recent = grant('ended-lately', DEVICE_EVENT_RETENTION_DAYS - 1);
+      const running = grant('still-running', -1);
+      for (const put of [old, recent, running]) expect(put()).toBe('stored');
+      const lines: string[] = [];
+      enforceRetention(store, NOW, { info: (l) => lines.push(l), warn: () => {}, error: () => {} });
+      expect(lines).toEqual([`retention: deleted 1 exception that ended more than ${DEVICE_EVENT_RETENTION_DAYS} days ago`]);
+      // Stored again means it was gone; unchanged means it was kept.
+      expect(old()).toBe('stored');
+      expect(recent()).toBe('unchanged');
+      expect(running()).toBe('unchanged');
+      expect(store.activeGrants(NOW).map((g) => g.id)).toEqual(['still-running']);
     } finally {
       store.close();
     }
