@@ -1,6 +1,12 @@
 import { mkdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { HEAVY_FILES } from './test/lanes/heavy-files.ts';
+import LaneSequencer, { HEAVY_PROJECT } from './test/lanes/sequencer.ts';
+
+/** Two lanes at least (see HEAVY below); a bigger machine runs more light files at once. */
+const WORKERS = Math.max(2, availableParallelism() - 1);
 
 // Every test runs with the machine in UTC, and everything that touches time
 // runs again in New York: results must never depend on the process's zone.
@@ -13,13 +19,24 @@ const COMPILE_CACHE = fileURLToPath(new URL('node_modules/.cache/lesmodus-test-c
 mkdirSync(COMPILE_CACHE, { recursive: true, mode: 0o700 });
 const env = { NODE_COMPILE_CACHE: COMPILE_CACHE };
 
+/**
+ * The files that keep a core busy by themselves (test/lanes/heavy-files.ts) take turns on one
+ * lane (test/lanes/heavy-lane.ts); the sequencer spreads them through the queue so the light
+ * files keep the other worker busy meanwhile.
+ */
+const HEAVY = [...HEAVY_FILES];
+const common = { pool: 'forks', maxWorkers: WORKERS } as const;
+
 export default defineConfig({
   test: {
     reporters: ['default', './test/summary-reporter.ts'],
     testTimeout: 20_000,
+    maxWorkers: WORKERS,
+    sequence: { sequencer: LaneSequencer },
     projects: [
-      { test: { name: 'utc', include: ['test/**/*.test.ts'], pool: 'forks', env: { ...env, TZ: 'UTC' } } },
-      { test: { name: 'new-york', include: TIME_SENSITIVE, pool: 'forks', env: { ...env, TZ: 'America/New_York' } } },
+      { test: { ...common, name: HEAVY_PROJECT, include: HEAVY, env: { ...env, TZ: 'UTC' }, setupFiles: ['./test/lanes/heavy-setup.ts'] } },
+      { test: { ...common, name: 'utc', include: ['test/**/*.test.ts'], exclude: HEAVY, env: { ...env, TZ: 'UTC' } } },
+      { test: { ...common, name: 'new-york', include: TIME_SENSITIVE, exclude: HEAVY, env: { ...env, TZ: 'America/New_York' } } },
     ],
   },
 });
