@@ -25,7 +25,7 @@ const env = { NODE_COMPILE_CACHE: COMPILE_CACHE };
  * files keep the other worker busy meanwhile.
  */
 const HEAVY = [...HEAVY_FILES];
-const common = { pool: 'forks', maxWorkers: WORKERS } as const;
+const common = { pool: 'forks' } as const;
 
 export default defineConfig({
   test: {
