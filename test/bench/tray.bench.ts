@@ -18,7 +18,7 @@ import type { View } from '../../src/desktop/bridge.ts';
 import type { TrayStatus } from '../../src/desktop/link-messages.ts';
 import { FAKE_BRIDGE } from '../desktop/fake-bridge.ts';
 import { lessonStatus } from '../desktop/status-fixture.ts';
-import { CHROMIUM } from '../server/web/browser.ts';
+import { CHROMIUM } from '../helpers/chromium-path.ts';
 import { fmt, verdict } from './measure.ts';
 
 const CHANGES = 60;

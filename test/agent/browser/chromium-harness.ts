@@ -10,8 +10,9 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
+import { CHROMIUM } from '../../helpers/chromium-path.ts';
 
-export const CHROMIUM = '/usr/bin/chromium';
+export { CHROMIUM } from '../../helpers/chromium-path.ts';
 
 /** A cold Chromium start on a busy 2-core machine can take many seconds. */
 export const BROWSER_LAUNCH_TIMEOUT_MS = 90_000;

@@ -1,5 +1,6 @@
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll } from 'vitest';
+import { CHROMIUM } from '../../helpers/chromium-path.ts';
 
 /**
  * Debian's Chromium driven by playwright-core (no bundled browser). One
@@ -10,7 +11,7 @@ import { afterAll } from 'vitest';
  * browser's start, which the suite paid thirty times over.
  */
 
-export const CHROMIUM = '/usr/bin/chromium';
+export { CHROMIUM } from '../../helpers/chromium-path.ts';
 const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 const browsers = new Map<string, Promise<Browser>>();
