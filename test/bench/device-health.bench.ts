@@ -1,14 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Lesson } from '../../src/core/timetable/lesson.ts';
-import { PostgresServerStore, SqliteServerStore } from '../../src/server/store/index.ts';
 import type { SqlServerStore } from '../../src/server/store/sql-server-store.ts';
 import { sql } from '../../src/server/store/sql.ts';
 import { ams } from '../helpers/policy.ts';
-import { dropSchema } from '../helpers/postgres-schema.ts';
-import { benchPostgresUrl, fmt, verdict } from './measure.ts';
+import { fmt, onEachServerStore, verdict } from './measure.ts';
 
 /**
  * Device health as the leader's page asks for it: which laptops did not
@@ -87,28 +82,5 @@ async function measure(name: string, store: SqlServerStore): Promise<void> {
 
 export async function benchDeviceHealth(): Promise<void> {
   console.log(`device health: a week of ${fmt(GROUPS * PERIODS * 5)} lessons for ${fmt(GROUPS * GROUP_SIZE)} laptops, SQLite and PostgreSQL`);
-  const dir = mkdtempSync(join(tmpdir(), 'lesmodus-bench-health-'));
-  try {
-    const store = await SqliteServerStore.open({ path: join(dir, 'server.db') });
-    try {
-      await measure(`SQLite (${tmpdir()})`, store);
-    } finally {
-      await store.close();
-    }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-  const url = benchPostgresUrl();
-  if (url === undefined) return;
-  const schema = `lesmodus_bench_health_${process.pid}`;
-  try {
-    const store = await PostgresServerStore.open({ url, schema });
-    try {
-      await measure('PostgreSQL', store);
-    } finally {
-      await store.close();
-    }
-  } finally {
-    await dropSchema(url, schema);
-  }
+  await onEachServerStore('health', (store, label) => measure(label, store));
 }

@@ -1,6 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { generateSigningKeyPair } from '../../src/adapters/signing.ts';
@@ -10,10 +8,9 @@ import { DEVICE_GRANT_TYPE } from '../../src/core/protocol/index.ts';
 import { signerFrom } from '../../src/server/app/server-keys.ts';
 import { restoreGrants } from '../../src/server/services/grant-restore.ts';
 import { NO_LIVE_LAPTOPS } from '../../src/server/services/service.ts';
-import { PostgresServerStore, SqliteServerStore, type ServerStore } from '../../src/server/store/index.ts';
-import { dropSchema } from '../helpers/postgres-schema.ts';
+import type { ServerStore } from '../../src/server/store/index.ts';
 import { ams } from '../helpers/policy.ts';
-import { benchPostgresUrl, fmt } from './measure.ts';
+import { fmt, onEachServerStore } from './measure.ts';
 
 /**
  * After a server restore (issue 10): a class of laptops gives back the
@@ -96,30 +93,7 @@ function report(name: string, f: Figures): void {
 
 export async function benchGrantRestore(): Promise<void> {
   console.log(`grant restore: a class of ${LAPTOPS} laptops gives back ${GRANTS} exceptions each after a server restore (service, no HTTP)`);
-  const dir = mkdtempSync(join(tmpdir(), 'lesmodus-bench-restore-'));
-  try {
-    const store = await SqliteServerStore.open({ path: join(dir, 'server.db') });
-    try {
-      report(`SQLite (${tmpdir()}, synchronous=FULL)`, await measure(store));
-    } finally {
-      await store.close();
-    }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-  const url = benchPostgresUrl();
-  if (url === undefined) return;
-  const schema = `lesmodus_bench_restore_${process.pid}`;
-  try {
-    const store = await PostgresServerStore.open({ url, schema });
-    try {
-      report('PostgreSQL', await measure(store));
-    } finally {
-      await store.close();
-    }
-  } finally {
-    await dropSchema(url, schema);
-  }
+  await onEachServerStore('restore', async (store, label) => report(label.startsWith('SQLite') ? `${label}, synchronous=FULL` : label, await measure(store)));
 }
 
 /** Run alone: node test/bench/grant-restore.bench.ts */

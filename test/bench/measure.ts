@@ -1,4 +1,10 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { PostgresServerStore, SqliteServerStore } from '../../src/server/store/index.ts';
+import type { SqlServerStore } from '../../src/server/store/sql-server-store.ts';
+import { dropSchema } from '../helpers/postgres-schema.ts';
 
 export interface Timing {
   /** Median wall time of one run, ms. */
@@ -44,4 +50,36 @@ export function benchPostgresUrl(): string | undefined {
   const url = process.env.LESMODUS_TEST_DATABASE_URL;
   if (url === undefined) console.log('  PostgreSQL: skipped (set LESMODUS_TEST_DATABASE_URL; test/server/pg/start-test-postgres.sh prints one)');
   return url;
+}
+
+/**
+ * Runs `use` on a fresh SQLite server store in a temporary folder, then on a
+ * fresh PostgreSQL schema when one is set (benchPostgresUrl); each is removed
+ * afterwards. `label` names the store for the figures.
+ */
+export async function onEachServerStore(name: string, use: (store: SqlServerStore, label: string) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), `lesmodus-bench-${name}-`));
+  try {
+    const store = await SqliteServerStore.open({ path: join(dir, 'server.db') });
+    try {
+      await use(store, `SQLite (${tmpdir()})`);
+    } finally {
+      await store.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const url = benchPostgresUrl();
+  if (url === undefined) return;
+  const schema = `lesmodus_bench_${name.replace(/\W/g, '_')}_${process.pid}`;
+  try {
+    const store = await PostgresServerStore.open({ url, schema });
+    try {
+      await use(store, 'PostgreSQL');
+    } finally {
+      await store.close();
+    }
+  } finally {
+    await dropSchema(url, schema);
+  }
 }
