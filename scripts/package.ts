@@ -20,6 +20,7 @@ import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'nod
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeElectronStandIn } from './packaging/electron-stand-in.ts';
+import { DEB_XZ_LEVEL_VARIABLE } from './packaging/fpm-dpkg.ts';
 import { currentTarget, stageDirOf, type PackageArch, type PackageOs, type PackageTarget } from './packaging/layout.ts';
 import { NODE_WINDOWS_SPEC, nodeRuntimeDir, unpackedNpmPackage } from './packaging/runtimes.ts';
 import { stageAgent, stageNode, stageWinsw } from './packaging/stage.ts';
@@ -39,9 +40,6 @@ export interface PackageOptions {
   /** Compress the .deb lightly (xz -1): its build's biggest cost is xz -6, about a minute of CPU. */
   readonly quick?: boolean;
 }
-
-/** How the fpm stand-in learns the level: electron-builder passes fpm only the compressor's name. */
-export const DEB_XZ_LEVEL_VARIABLE = 'LESMODUS_DEB_XZ_LEVEL';
 
 export interface BuiltPackage {
   readonly file: string;

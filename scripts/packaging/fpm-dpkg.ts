@@ -182,11 +182,14 @@ export async function buildDeb(deb: FpmDeb): Promise<void> {
   }
 }
 
-/** `scripts/package.ts --quick` asks for xz level 1 through the environment (electron-builder passes fpm no level); else dpkg-deb's own (6). */
+/** How `scripts/package.ts --quick` asks for xz level 1: electron-builder passes fpm no level, so through the environment. */
+export const DEB_XZ_LEVEL_VARIABLE = 'LESMODUS_DEB_XZ_LEVEL';
+
+/** The level package.ts asked for, else dpkg-deb's own (6). */
 function xzLevel(compression: FpmDeb['compression']): string[] {
-  const level = process.env.LESMODUS_DEB_XZ_LEVEL;
+  const level = process.env[DEB_XZ_LEVEL_VARIABLE];
   if (compression !== 'xz' || level === undefined || level === '') return [];
-  if (!/^[0-9]$/.test(level)) throw new Error(`fpm-dpkg: LESMODUS_DEB_XZ_LEVEL must be a level 0–9, not '${level}'`);
+  if (!/^[0-9]$/.test(level)) throw new Error(`fpm-dpkg: ${DEB_XZ_LEVEL_VARIABLE} must be a level 0–9, not '${level}'`);
   return [`-z${level}`];
 }
 

@@ -3,7 +3,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDeb, controlFile, parseFpmArgs } from '../../scripts/packaging/fpm-dpkg.ts';
+import { buildDeb, controlFile, DEB_XZ_LEVEL_VARIABLE, parseFpmArgs } from '../../scripts/packaging/fpm-dpkg.ts';
 
 /**
  * The fpm stand-in electron-builder's deb target runs (CUSTOM_FPM_PATH): fpm's
@@ -92,8 +92,8 @@ describe('the fpm stand-in', () => {
       return /--lzma2=dict=(\S+)/.exec(spawnSync('xz', ['--robot', '--list', '-vv', data], { encoding: 'utf8' }).stdout)?.[1];
     };
     const level = (value: string | undefined) => {
-      if (value === undefined) delete process.env.LESMODUS_DEB_XZ_LEVEL;
-      else process.env.LESMODUS_DEB_XZ_LEVEL = value;
+      if (value === undefined) delete process.env[DEB_XZ_LEVEL_VARIABLE];
+      else process.env[DEB_XZ_LEVEL_VARIABLE] = value;
     };
     try {
       level(undefined);
