@@ -50,6 +50,11 @@ describe.skipIf(!isRoot)('IT adds an app to the school catalog; the running agen
   async function startForwarder(): Promise<string> {
     forwarder = createServer((req, res) => {
       const upstream = request({ host: '127.0.0.1', port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+        // A server closed mid-answer (the live stream, at each restart below) must close the laptop's side too, or the agent
+        // sees a stream that is open but silent and notices only at its idle timeout (45 s), near this test's limit.
+        answer.on('close', () => {
+          if (!answer.complete) res.destroy();
+        });
         if (inTransit === null || req.url !== DEVICE_PATHS.catalog || answer.statusCode !== 200) {
           res.writeHead(answer.statusCode ?? 502, answer.headers);
           answer.pipe(res);

@@ -1,15 +1,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll } from 'vitest';
-import { PostgresServerStore, SqliteServerStore } from '../../../src/server/store/index.ts';
+import { SqliteServerStore } from '../../../src/server/store/index.ts';
+import { postgresSchemas } from '../../helpers/postgres-schema-pool.ts';
 import type { StoreTarget } from '../store/harness.ts';
 
 /**
  * The stores the API suite runs against, made as the store's own contract
- * tests make them: a fresh SQLite file, or a fresh PostgreSQL schema named
- * for this run, per test, dropped afterwards.
+ * tests make them: a fresh SQLite file per test, or an empty, migrated
+ * PostgreSQL schema per test (test/helpers/postgres-schema-pool.ts).
  */
 
 export function sqliteTarget(): StoreTarget {
@@ -34,25 +34,5 @@ export function sqliteTarget(): StoreTarget {
 export const DATABASE_URL_VARIABLE = 'LESMODUS_TEST_DATABASE_URL';
 
 export function postgresTarget(url: string): StoreTarget {
-  const runId = `a${process.pid.toString(36)}${Date.now().toString(36)}`;
-  const admin = new pg.Pool({ connectionString: url, max: 2 });
-  afterAll(async () => {
-    const left = await admin.query<{ nspname: string }>('SELECT nspname FROM pg_namespace WHERE nspname LIKE $1', [`lesmodus_${runId}_%`]);
-    for (const { nspname } of left.rows) await admin.query(`DROP SCHEMA "${nspname}" CASCADE`);
-    await admin.end();
-  });
-  let count = 0;
-  return {
-    dialect: 'postgres',
-    newDatabase: async () => {
-      const schema = `lesmodus_${runId}_${++count}`;
-      return {
-        open: () => PostgresServerStore.open({ url, schema }),
-        peek: async () => { throw new Error('not used by the API suite'); },
-        drop: async () => {
-          await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-        },
-      };
-    },
-  };
+  return postgresSchemas(url, 'a');
 }
